@@ -1,0 +1,46 @@
+#pragma once
+// The n2v command line: shared options, config resolution, and one add_*_command per
+// subcommand (each in its own cmd_*.cpp).
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config.h"
+
+namespace n2v {
+
+struct CommonOptions {
+  std::string config_file;
+  std::string data_dir;
+  std::string out_dir;
+  std::optional<std::uint64_t> seed;
+  std::optional<int> threads;
+  std::vector<std::string> overrides;  // --set KEY=VALUE
+};
+
+// --config, --data-dir, --out, --seed, --threads, --set.
+void add_common_options(CLI::App& command, CommonOptions& options);
+
+struct Run {
+  Config config;
+  std::filesystem::path out_dir;
+};
+
+// Loads the config, applies the command-line overrides, validates once, and picks the output
+// folder (default runs/<config stem>/). Writes nothing: bad input must leave no output behind.
+Run prepare_run(const CommonOptions& options);
+// Creates the output folder and saves the effective config as config.yaml; call it once the
+// input has loaded, just before the first output is written.
+void begin_outputs(const Run& run);
+// The same without creating or writing anything (for commands that only read).
+Config resolve_config(const CommonOptions& options);
+
+void add_graph_command(CLI::App& app);
+
+// Parses argv and runs the chosen subcommand; throws n2v::Error subclasses.
+int run_cli(int argc, char** argv);
+
+}  // namespace n2v

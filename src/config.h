@@ -1,0 +1,85 @@
+#pragma once
+// One Config for the whole pipeline: loaded from YAML, overridden from the command line
+// (--set section.key=value), validated once, saved beside every output as config.yaml.
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace n2v {
+
+struct DataConfig {
+  std::string format = "movielens";  // movielens | edgelist
+  std::string dir = "data/ml-latest-small";
+  std::string url = "https://files.grouplens.org/datasets/movielens/ml-latest-small.zip";
+  std::string md5;     // checked after download when set
+  std::string sha256;  // checked after download when set
+  std::string edges = "edges.tsv";  // edgelist format: file inside data.dir (or an absolute path)
+};
+
+struct GraphConfig {
+  double min_rating = 5.0;  // a movie is "liked" by a user at this rating or above
+  double min_weight = 10.0;  // edges with PMI x co-count below this are dropped
+  bool directed = false;  // edgelist format only; the MovieLens graph is undirected
+  std::string self_loops = "drop";  // edgelist format: drop | error
+};
+
+struct WalkConfig {
+  double p = 1.0;  // return parameter
+  double q = 1.0;  // in-out parameter
+  int num_walks = 5;  // rounds over all nodes
+  int num_steps = 10;  // nodes per walk, start included
+};
+
+struct SkipGramConfig {
+  int window = 10;
+  double negative_samples = 4.0;  // negatives per positive pair
+  std::string mode = "aggregate";  // aggregate (Keras) | stream
+};
+
+struct TrainConfig {
+  int batch_size = 1024;
+  int embedding_dim = 50;
+  int epochs = 10;
+  double learning_rate = 0.001;
+  double l2 = 1e-6;
+  std::string device = "cpu";  // cpu | cuda | auto
+};
+
+struct ExportConfig {
+  bool torchscript = true;  // model.pt
+  bool projector = true;  // embeddings.tsv + metadata.tsv
+  bool word2vec = true;  // embeddings.w2v.txt
+};
+
+struct Config {
+  std::uint64_t seed = 42;
+  int threads = 0;  // 0 = all cores
+  DataConfig data;
+  GraphConfig graph;
+  WalkConfig walk;
+  SkipGramConfig skipgram;
+  TrainConfig train;
+  ExportConfig export_;  // "export" in YAML
+
+  // Where each key got its value ("configs/ml_small.yaml:7", "--set"), for error messages.
+  std::map<std::string, std::string> origin;
+  std::filesystem::path source;  // the YAML file, empty when none
+
+  static Config load(const std::filesystem::path& yaml_file);
+  // Applies "section.key=value"; throws ConfigError naming the key (and the nearest known key).
+  void set(const std::string& assignment, const std::string& where = "--set");
+  void set(const std::string& key, const std::string& value, const std::string& where);
+  // Checks every range; throws ConfigError naming the key, the value and the allowed range.
+  void validate() const;
+  std::string to_yaml() const;
+  int resolved_threads() const;  // threads, with 0 resolved to the number of cores
+  std::filesystem::path data_dir() const { return data.dir; }
+};
+
+std::vector<std::string> config_keys();  // every known "section.key"
+// The known key closest to `key` by edit distance (for "did you mean").
+std::string nearest_key(const std::string& key);
+
+}  // namespace n2v

@@ -1,0 +1,38 @@
+#pragma once
+// Progress for long stages: a redrawn bar with rate and time left when stderr is a terminal,
+// one log line per stage otherwise (CI logs, pipes). advance() is thread-safe and cheap.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <string>
+
+namespace n2v {
+
+bool stderr_is_terminal();
+// One line to stderr: "[n2v] message". Quiet mode (tests) silences it.
+void log_line(const std::string& message);
+void set_quiet(bool quiet);
+
+class Progress {
+ public:
+  Progress(std::string stage, std::uint64_t total, std::string unit);
+  ~Progress();
+  void advance(std::uint64_t n = 1);
+  // Ends the bar and logs "stage: N unit in S s (R unit/s) - summary".
+  void finish(const std::string& summary = "");
+  double seconds() const;
+
+ private:
+  void draw(std::uint64_t done);
+  std::string stage_, unit_;
+  std::uint64_t total_;
+  std::atomic<std::uint64_t> done_{0};
+  std::atomic<std::int64_t> next_draw_ns_{0};
+  std::chrono::steady_clock::time_point start_;
+  std::mutex draw_mutex_;
+  bool interactive_;
+  bool finished_ = false;
+};
+
+}  // namespace n2v

@@ -1,0 +1,22 @@
+#pragma once
+// Small string helpers shared by the config, the data readers and the CLI.
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace n2v {
+
+std::size_t edit_distance(std::string_view a, std::string_view b);
+std::string to_lower(std::string_view s);
+std::string trim(std::string_view s);
+bool is_valid_utf8(std::string_view s);
+std::string latin1_to_utf8(std::string_view s);
+// Shortest text that reads back as the same double ("0.001", "1e-06", "2.4527").
+std::string format_double(double value);
+// Parses the whole string as a number; false on trailing garbage or overflow.
+bool parse_double(std::string_view s, double& out);
+bool parse_int64(std::string_view s, long long& out);
+// Escapes a string for a JSON document (quotes included).
+std::string json_string(std::string_view s);
+
+}  // namespace n2v
