@@ -47,6 +47,13 @@ int run_cli(int argc, char** argv) {
   app.set_version_flag("-V,--version", std::string("n2v ") + N2V_VERSION);
   app.require_subcommand(1);
   add_graph_command(app);
+  add_walk_command(app);
+#ifdef N2V_WITH_TORCH
+  add_train_command(app);
+  add_similar_command(app);
+  add_export_command(app);
+#endif
+  add_compare_loss_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

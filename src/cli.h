@@ -39,6 +39,11 @@ void begin_outputs(const Run& run);
 Config resolve_config(const CommonOptions& options);
 
 void add_graph_command(CLI::App& app);
+void add_walk_command(CLI::App& app);
+void add_train_command(CLI::App& app);  // needs N2V_WITH_TORCH
+void add_similar_command(CLI::App& app);  // needs N2V_WITH_TORCH
+void add_export_command(CLI::App& app);  // needs N2V_WITH_TORCH
+void add_compare_loss_command(CLI::App& app);
 
 // Parses argv and runs the chosen subcommand; throws n2v::Error subclasses.
 int run_cli(int argc, char** argv);

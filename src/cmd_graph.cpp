@@ -29,10 +29,12 @@ void add_graph_command(CLI::App& app) {
     MovieGraph g = load_graph(run.config);
     begin_outputs(run);
     const GraphStats& s = g.stats;
-    std::printf("ratings                  %zu\n", s.ratings);
-    std::printf("movies                   %zu\n", s.movies);
-    std::printf("users with liked movies  %zu\n", s.users_with_likes);
-    std::printf("co-rated pairs           %zu\n", s.co_rated_pairs);
+    if (run.config.data.format == "movielens") {
+      std::printf("ratings                  %zu\n", s.ratings);
+      std::printf("movies                   %zu\n", s.movies);
+      std::printf("users with liked movies  %zu\n", s.users_with_likes);
+      std::printf("co-rated pairs           %zu\n", s.co_rated_pairs);
+    }
     std::printf("nodes                    %zu\n", s.nodes);
     std::printf("edges                    %zu\n", s.edges);
     std::printf("average degree           %.1f\n", s.average_degree);

@@ -1,0 +1,80 @@
+// n2v train: data -> graph -> walks -> examples -> skip-gram training -> export.
+#include <chrono>
+#include <cstdio>
+
+#include "atomic_file.h"
+#include "cli.h"
+#include "errors.h"
+#include "examples.h"
+#include "export.h"
+#include "loss_report.h"
+#include "pipeline.h"
+#include "progress.h"
+#include "train.h"
+#include "walks.h"
+
+namespace n2v {
+
+namespace {
+
+struct TrainOptions {
+  CommonOptions common;
+  std::string device;
+  std::optional<int> epochs;
+  bool resume = false;
+};
+
+void run_train(const TrainOptions& options) {
+  CommonOptions common = options.common;
+  if (!options.device.empty()) common.overrides.push_back("train.device=" + options.device);
+  if (options.epochs) common.overrides.push_back("train.epochs=" + std::to_string(*options.epochs));
+  Run run = prepare_run(common);
+  const Config& config = run.config;
+  resolve_device(config.train.device);  // fail before the slow stages when CUDA is missing
+
+  MovieGraph g = load_graph(config);
+  WalkOptions walk_options;
+  walk_options.p = config.walk.p;
+  walk_options.q = config.walk.q;
+  walk_options.num_walks = config.walk.num_walks;
+  walk_options.num_steps = config.walk.num_steps;
+  walk_options.seed = config.seed;
+  walk_options.threads = config.resolved_threads();
+  Progress walk_progress("walks", static_cast<std::uint64_t>(config.walk.num_walks) * (g.vocabulary.size() - 1), "walks");
+  Walks walks = generate_walks(g.graph, walk_options, &walk_progress);
+  walk_progress.finish(std::to_string(walks.nodes.size()) + " steps");
+
+  ExampleOptions example_options;
+  example_options.window = config.skipgram.window;
+  example_options.negative_samples = config.skipgram.negative_samples;
+  example_options.seed = config.seed;
+  example_options.threads = config.resolved_threads();
+  Progress example_progress("examples", walks.size(), "walks");
+  Examples examples = generate_examples(walks, g.vocabulary.size(), example_options, &example_progress);
+  example_progress.finish(std::to_string(examples.size()) + " examples, " +
+                          std::to_string(examples.size() / config.train.batch_size) + " steps of " +
+                          std::to_string(config.train.batch_size) + " per epoch");
+
+  begin_outputs(run);
+  TrainResult result = train_skipgram(examples, g.vocabulary.size(), config, run.out_dir, options.resume);
+  export_model(result.embeddings, result.dim, g.vocabulary, config.export_, run.out_dir, config.data_dir());
+  write_file_atomic(run.out_dir / "loss_vs_keras.svg",
+                    loss_svg(result.epoch_loss, "n2v (" + result.device + ", seed " + std::to_string(config.seed) + ")"));
+  if (config.data.format == "movielens") std::printf("\n%s", loss_comparison_table(result.epoch_loss).c_str());
+  log_line("outputs in " + run.out_dir.string());
+}
+
+}  // namespace
+
+void add_train_command(CLI::App& app) {
+  auto options = std::make_shared<TrainOptions>();
+  CLI::App* command = app.add_subcommand("train", "Run the whole pipeline: data, graph, walks, examples, training, export");
+  add_common_options(*command, options->common);
+  command->add_option("--device", options->device, "cpu | cuda | auto (overrides train.device)")
+      ->check(CLI::IsMember({"cpu", "cuda", "auto"}));
+  command->add_option("--epochs", options->epochs, "number of epochs (overrides train.epochs)");
+  command->add_flag("--resume", options->resume, "continue from the output folder's checkpoint.pt");
+  command->callback([options] { run_train(*options); });
+}
+
+}  // namespace n2v

@@ -1,0 +1,20 @@
+#pragma once
+// Comparing a run's loss curve with the Keras reference: a table and an SVG plot (no torch).
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace n2v {
+
+// Reads loss.csv (epoch,loss,seconds) as written by n2v train. Throws DataError on a bad file.
+std::vector<double> read_loss_csv(const std::filesystem::path& path);
+
+// Epoch, ours, Keras, relative difference; epochs past the reference's 10 have no Keras column.
+std::string loss_comparison_table(const std::vector<double>& ours);
+// Largest |ours - keras| / keras over the epochs both curves have.
+double max_relative_difference(const std::vector<double>& ours);
+
+// Both curves on one plot with labelled axes and a legend.
+std::string loss_svg(const std::vector<double>& ours, const std::string& ours_label);
+
+}  // namespace n2v

@@ -1,0 +1,183 @@
+#include "train.h"
+
+#include <torch/cuda.h>
+#include <torch/data.h>
+#include <torch/optim/adam.h>
+#include <torch/serialize.h>
+#include <torch/utils.h>
+
+#include <chrono>
+#include <cstdio>
+
+#include "atomic_file.h"
+#include "errors.h"
+#include "example_dataset.h"
+#include "progress.h"
+#include "rng.h"
+#include "skipgram.h"
+#include "text.h"
+
+namespace n2v {
+namespace fs = std::filesystem;
+
+std::string resolve_device(const std::string& requested) {
+  if (requested == "cpu") return "cpu";
+  bool available = torch::cuda::is_available();
+  if (requested == "auto") return available ? "cuda" : "cpu";
+  if (requested == "cuda") {
+    if (!available) {
+      throw UsageError("--device cuda: no CUDA device is usable (this LibTorch was built without CUDA, or no GPU is "
+                       "visible); use --device cpu or --device auto");
+    }
+    return "cuda";
+  }
+  throw UsageError("unknown device '" + requested + "'; use cpu, cuda or auto");
+}
+
+namespace {
+
+// Everything that changes the examples or the model; a checkpoint only resumes a run that matches.
+std::string run_fingerprint(const Config& config) {
+  Config c = config;
+  c.train.epochs = 0;
+  c.train.device = "";
+  c.threads = 0;
+  c.data.dir = "";
+  c.origin.clear();
+  return c.to_yaml();
+}
+
+struct Checkpoint {
+  int epoch = 0;
+  std::vector<double> loss, seconds;
+};
+
+void save_checkpoint(const fs::path& path, SkipGram& model, torch::optim::Adam& optimizer, const Checkpoint& state,
+                     const std::string& fingerprint) {
+  torch::serialize::OutputArchive archive, model_archive, optimizer_archive;
+  model->save(model_archive);
+  optimizer.save(optimizer_archive);
+  archive.write("model", model_archive);
+  archive.write("optimizer", optimizer_archive);
+  archive.write("epoch", torch::tensor(static_cast<std::int64_t>(state.epoch)));
+  archive.write("loss", torch::tensor(state.loss, torch::kDouble));
+  archive.write("seconds", torch::tensor(state.seconds, torch::kDouble));
+  archive.write("fingerprint", c10::IValue(fingerprint));
+  AtomicFile file(path, true);
+  archive.save_to(file.stream());
+  file.commit();
+}
+
+Checkpoint load_checkpoint(const fs::path& path, SkipGram& model, torch::optim::Adam& optimizer,
+                           const std::string& fingerprint) {
+  if (!fs::exists(path)) throw UsageError("--resume: no checkpoint at " + path.string());
+  torch::serialize::InputArchive archive, model_archive, optimizer_archive;
+  try {
+    archive.load_from(path.string());
+  } catch (const c10::Error& e) {
+    throw DataError(path.string() + ": not a readable n2v checkpoint");
+  }
+  c10::IValue saved;
+  archive.read("fingerprint", saved);
+  if (saved.toStringRef() != fingerprint) {
+    throw UsageError("--resume: " + path.string() + " was made with other settings (data, graph, walk, skipgram or "
+                     "train keys differ); resume with the run's config.yaml or start a new --out folder");
+  }
+  archive.read("model", model_archive);
+  archive.read("optimizer", optimizer_archive);
+  model->load(model_archive);
+  optimizer.load(optimizer_archive);
+  Checkpoint state;
+  torch::Tensor epoch, loss, seconds;
+  archive.read("epoch", epoch);
+  archive.read("loss", loss);
+  archive.read("seconds", seconds);
+  state.epoch = static_cast<int>(epoch.item<std::int64_t>());
+  state.loss.assign(loss.data_ptr<double>(), loss.data_ptr<double>() + loss.numel());
+  state.seconds.assign(seconds.data_ptr<double>(), seconds.data_ptr<double>() + seconds.numel());
+  return state;
+}
+
+void write_loss_csv(const fs::path& path, const Checkpoint& state) {
+  std::string text = "epoch,loss,seconds\n";
+  for (std::size_t i = 0; i < state.loss.size(); ++i) {
+    char line[96];
+    std::snprintf(line, sizeof line, "%zu,%.6f,%.3f\n", i + 1, state.loss[i], state.seconds[i]);
+    text += line;
+  }
+  write_file_atomic(path, text);
+}
+
+}  // namespace
+
+TrainResult train_skipgram(const Examples& examples, std::size_t vocabulary_size, const Config& config,
+                           const fs::path& out_dir, bool resume) {
+  const TrainConfig& tc = config.train;
+  TrainResult result;
+  result.device = resolve_device(tc.device);
+  torch::Device device(result.device == "cuda" ? torch::kCUDA : torch::kCPU);
+  torch::set_num_threads(config.resolved_threads());
+  if (examples.size() < static_cast<std::size_t>(tc.batch_size)) {
+    throw UsageError("only " + std::to_string(examples.size()) + " examples, fewer than one batch of train.batch_size = " +
+                     std::to_string(tc.batch_size) + "; lower train.batch_size or generate more walks");
+  }
+
+  SkipGram model(static_cast<std::int64_t>(vocabulary_size), tc.embedding_dim,
+                 splitmix64(config.seed ^ static_cast<std::uint64_t>(RngStream::Init)));
+  model->to(device);
+  // Keras' Adam: epsilon 1e-7 (PyTorch's default is 1e-8).
+  torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(tc.learning_rate).eps(1e-7));
+
+  const std::string fingerprint = run_fingerprint(config);
+  const fs::path checkpoint_path = out_dir / "checkpoint.pt";
+  Checkpoint state;
+  if (resume) {
+    state = load_checkpoint(checkpoint_path, model, optimizer, fingerprint);
+    log_line("resuming after epoch " + std::to_string(state.epoch) + " from " + checkpoint_path.string());
+  }
+  result.first_epoch = state.epoch + 1;
+
+  ExampleDataset dataset(examples, device);
+  const std::size_t steps = examples.size() / tc.batch_size;  // the last partial batch is dropped
+  auto loader = torch::data::make_data_loader(
+      std::move(dataset), torch::data::samplers::RandomSampler(examples.size()),
+      torch::data::DataLoaderOptions(tc.batch_size).drop_last(true).workers(0));
+
+  for (int epoch = state.epoch + 1; epoch <= tc.epochs; ++epoch) {
+    // The shuffle of each epoch depends on (seed, epoch) only, so a resumed run replays it exactly.
+    torch::manual_seed(splitmix64(config.seed ^ (static_cast<std::uint64_t>(RngStream::Shuffle) << 56)) + epoch);
+    Progress progress("epoch " + std::to_string(epoch) + "/" + std::to_string(tc.epochs), steps, "steps");
+    auto start = std::chrono::steady_clock::now();
+    torch::Tensor loss_sum = torch::zeros({}, torch::TensorOptions().dtype(torch::kDouble).device(device));
+    model->train();
+    for (ExampleBatch& batch : *loader) {
+      optimizer.zero_grad();
+      torch::Tensor logits = model->forward(batch.target, batch.context);
+      torch::Tensor loss = keras_skipgram_loss(logits, batch.label, batch.weight, model->weight(), tc.l2);
+      loss.backward();
+      optimizer.step();
+      loss_sum += loss.detach();
+      progress.advance();
+    }
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    double epoch_loss = loss_sum.item<double>() / static_cast<double>(steps);
+    progress.finish();
+    std::printf("Epoch %d/%d - %zu steps - loss: %.4f - %.2f s\n", epoch, tc.epochs, steps, epoch_loss, seconds);
+    std::fflush(stdout);
+    state.epoch = epoch;
+    state.loss.push_back(epoch_loss);
+    state.seconds.push_back(seconds);
+    if (!out_dir.empty()) {
+      save_checkpoint(checkpoint_path, model, optimizer, state, fingerprint);
+      write_loss_csv(out_dir / "loss.csv", state);
+    }
+  }
+  result.epoch_loss = state.loss;
+  result.epoch_seconds = state.seconds;
+  torch::Tensor weight = model->weight().detach().to(torch::kCPU).contiguous();
+  result.dim = weight.size(1);
+  result.embeddings.assign(weight.data_ptr<float>(), weight.data_ptr<float>() + weight.numel());
+  return result;
+}
+
+}  // namespace n2v

@@ -1,0 +1,30 @@
+#pragma once
+// Skip-gram training (torch-free interface; the implementation lives in the n2v_torch library).
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "config.h"
+#include "examples.h"
+
+namespace n2v {
+
+struct TrainResult {
+  std::vector<double> epoch_loss;  // running mean of the batch losses, as Keras prints it
+  std::vector<double> epoch_seconds;
+  std::vector<float> embeddings;  // row-major [vocabulary_size x dim], row i = token i
+  std::int64_t dim = 0;
+  std::string device;  // "cpu" or "cuda"
+  int first_epoch = 1;  // > 1 after --resume
+};
+
+// "cpu" or "cuda" for train.device = cpu | cuda | auto. Throws UsageError for cuda without CUDA.
+std::string resolve_device(const std::string& requested);
+
+// Trains on `examples` for config.train.epochs epochs. With out_dir set, writes after every epoch
+// checkpoint.pt and loss.csv (atomically); with resume, continues from out_dir/checkpoint.pt.
+TrainResult train_skipgram(const Examples& examples, std::size_t vocabulary_size, const Config& config,
+                           const std::filesystem::path& out_dir, bool resume);
+
+}  // namespace n2v

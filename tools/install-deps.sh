@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the Debian packages n2v needs, only those that are missing (so it is quick and works
+# offline once everything is there). Run as root on Debian bookworm.
+set -euo pipefail
+packages=(
+  cmake g++ make pkg-config
+  libtorch-dev libcli11-dev libyaml-cpp-dev libfmt-dev
+  libcurl4-openssl-dev libzip-dev libssl-dev
+  libgtest-dev googletest libbenchmark-dev
+  python3-torch
+  python3-gensim  # optional: the test that gensim reads embeddings.w2v.txt skips without it
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}"
+  apt-get update -q
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
