@@ -52,8 +52,12 @@ int run_cli(int argc, char** argv) {
   add_train_command(app);
   add_similar_command(app);
   add_export_command(app);
+  add_evaluate_command(app);
+  add_sweep_command(app);
 #endif
   add_compare_loss_command(app);
+  add_synth_command(app);
+  add_bench_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

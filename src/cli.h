@@ -43,7 +43,11 @@ void add_walk_command(CLI::App& app);
 void add_train_command(CLI::App& app);  // needs N2V_WITH_TORCH
 void add_similar_command(CLI::App& app);  // needs N2V_WITH_TORCH
 void add_export_command(CLI::App& app);  // needs N2V_WITH_TORCH
+void add_evaluate_command(CLI::App& app);  // needs N2V_WITH_TORCH
+void add_sweep_command(CLI::App& app);  // needs N2V_WITH_TORCH
 void add_compare_loss_command(CLI::App& app);
+void add_synth_command(CLI::App& app);
+void add_bench_command(CLI::App& app);  // train/export stages need N2V_WITH_TORCH
 
 // Parses argv and runs the chosen subcommand; throws n2v::Error subclasses.
 int run_cli(int argc, char** argv);

@@ -1,10 +1,13 @@
-// n2v export --model model.pt [--out DIR]: the text files for other tools, from a saved model.
+// n2v export --model model.pt [--out DIR] [--format F]...: the files for other tools (text files,
+// ONNX models), from a saved model.
+#include <algorithm>
 #include <memory>
 
 #include "atomic_file.h"
 #include "cli.h"
 #include "embedding_files.h"
 #include "model_file.h"
+#include "onnx_export.h"
 #include "progress.h"
 
 namespace n2v {
@@ -13,23 +16,44 @@ namespace {
 struct ExportOptions {
   std::string model;
   std::string out_dir;
+  std::vector<std::string> formats;  // empty: all of them
   bool projector = true;
   bool word2vec = true;
+  bool onnx = true;
 };
+
+bool wanted(const ExportOptions& options, const std::string& format) {
+  return options.formats.empty() ||
+         std::find(options.formats.begin(), options.formats.end(), format) != options.formats.end();
+}
 
 void run_export(const ExportOptions& options) {
   ModelFile model = ModelFile::load(options.model);
   std::filesystem::path out = options.out_dir.empty() ? std::filesystem::path(options.model).parent_path()
                                                       : std::filesystem::path(options.out_dir);
   if (out.empty()) out = ".";
+  const bool projector = options.projector && wanted(options, "projector");
+  const bool word2vec = options.word2vec && wanted(options, "word2vec");
+  const bool onnx = options.onnx && wanted(options, "onnx");
+  // A model whose matrix does not fit its vocabulary leaves no folder and no file behind.
+  check_embedding_shape(model.embeddings(), model.dim(), model.vocabulary());
   ensure_directory(out);
-  if (options.projector)
+  std::string written;
+  if (onnx) {
+    write_onnx_models(model.embeddings(), model.dim(), model.vocabulary(), out);
+    written += std::string(kOnnxLogitsFile) + ", " + kOnnxSimilarFile + ", ";
+  }
+  if (projector) {
     write_projector_files(model.embeddings(), model.dim(), model.vocabulary(), out / "embeddings.tsv",
                           out / "metadata.tsv");
-  if (options.word2vec) write_word2vec_text(model.embeddings(), model.dim(), model.vocabulary(), out / "embeddings.w2v.txt");
+    written += "embeddings.tsv, metadata.tsv, ";
+  }
+  if (word2vec) {
+    write_word2vec_text(model.embeddings(), model.dim(), model.vocabulary(), out / "embeddings.w2v.txt");
+    written += "embeddings.w2v.txt, ";
+  }
   write_vocabulary_tsv(model.vocabulary(), out / "vocabulary.tsv");
-  log_line("export: " + std::string(options.projector ? "embeddings.tsv, metadata.tsv, " : "") +
-           (options.word2vec ? "embeddings.w2v.txt, " : "") + "vocabulary.tsv in " + out.string());
+  log_line("export: " + written + "vocabulary.tsv in " + out.string());
 }
 
 }  // namespace
@@ -37,11 +61,20 @@ void run_export(const ExportOptions& options) {
 void add_export_command(CLI::App& app) {
   auto options = std::make_shared<ExportOptions>();
   CLI::App* command = app.add_subcommand(
-      "export", "Write embeddings.tsv + metadata.tsv (Embedding Projector), embeddings.w2v.txt and vocabulary.tsv from a model.pt");
+      "export",
+      "Write embeddings.tsv + metadata.tsv (Embedding Projector), embeddings.w2v.txt, model.logits.onnx + "
+      "model.similar.onnx (ONNX) and vocabulary.tsv from a model.pt");
   command->add_option("-m,--model", options->model, "model.pt written by n2v train")->required();
   command->add_option("-o,--out", options->out_dir, "output folder (default: the model's folder)");
   command->add_flag("!--no-projector", options->projector, "skip embeddings.tsv + metadata.tsv");
   command->add_flag("!--no-word2vec", options->word2vec, "skip embeddings.w2v.txt");
+  command->add_flag("!--no-onnx", options->onnx, "skip model.logits.onnx + model.similar.onnx");
+  command
+      ->add_option("-f,--format", options->formats,
+                   "write only these: projector, word2vec, onnx (repeat or comma-separate; default all; "
+                   "vocabulary.tsv is always written)")
+      ->check(CLI::IsMember({"projector", "word2vec", "onnx"}))
+      ->delimiter(',');
   command->callback([options] { run_export(*options); });
 }
 

@@ -10,6 +10,7 @@
 #include "loss_report.h"
 #include "pipeline.h"
 #include "progress.h"
+#include "text.h"
 #include "train.h"
 #include "walks.h"
 
@@ -22,17 +23,21 @@ struct TrainOptions {
   std::string device;
   std::optional<int> epochs;
   bool resume = false;
+  std::optional<double> holdout_edges, holdout_latest;  // eval.holdout_* shortcuts
 };
 
 void run_train(const TrainOptions& options) {
   CommonOptions common = options.common;
   if (!options.device.empty()) common.overrides.push_back("train.device=" + options.device);
   if (options.epochs) common.overrides.push_back("train.epochs=" + std::to_string(*options.epochs));
+  if (options.holdout_edges) common.overrides.push_back("eval.holdout_edges=" + format_double(*options.holdout_edges));
+  if (options.holdout_latest) common.overrides.push_back("eval.holdout_latest=" + format_double(*options.holdout_latest));
   Run run = prepare_run(common);
   const Config& config = run.config;
   resolve_device(config.train.device);  // fail before the slow stages when CUDA is missing
 
-  MovieGraph g = load_graph(config);
+  HeldOut held;
+  MovieGraph g = load_graph(config, &held);
   WalkOptions walk_options;
   walk_options.p = config.walk.p;
   walk_options.q = config.walk.q;
@@ -44,23 +49,29 @@ void run_train(const TrainOptions& options) {
   Walks walks = generate_walks(g.graph, walk_options, &walk_progress);
   walk_progress.finish(std::to_string(walks.nodes.size()) + " steps");
 
-  ExampleOptions example_options;
-  example_options.window = config.skipgram.window;
-  example_options.negative_samples = config.skipgram.negative_samples;
-  example_options.seed = config.seed;
-  example_options.threads = config.resolved_threads();
-  Progress example_progress("examples", walks.size(), "walks");
-  Examples examples = generate_examples(walks, g.vocabulary.size(), example_options, &example_progress);
-  example_progress.finish(std::to_string(examples.size()) + " examples, " +
-                          std::to_string(examples.size() / config.train.batch_size) + " steps of " +
-                          std::to_string(config.train.batch_size) + " per epoch");
+  const bool stream = config.skipgram.mode == "stream";
+  Examples examples;  // the Keras scheme materialises them; stream mode generates them per batch
+  if (!stream) {
+    ExampleOptions example_options;
+    example_options.window = config.skipgram.window;
+    example_options.negative_samples = config.skipgram.negative_samples;
+    example_options.seed = config.seed;
+    example_options.threads = config.resolved_threads();
+    Progress example_progress("examples", walks.size(), "walks");
+    examples = generate_examples(walks, g.vocabulary.size(), example_options, &example_progress);
+    example_progress.finish(std::to_string(examples.size()) + " examples, " +
+                            std::to_string(examples.size() / config.train.batch_size) + " steps of " +
+                            std::to_string(config.train.batch_size) + " per epoch");
+  }
 
   begin_outputs(run);
-  TrainResult result = train_skipgram(examples, g.vocabulary.size(), config, run.out_dir, options.resume);
+  write_held_out(held, g.vocabulary, run.out_dir);
+  TrainResult result = stream ? train_skipgram_stream(walks, g.vocabulary.size(), config, run.out_dir, options.resume)
+                              : train_skipgram(examples, g.vocabulary.size(), config, run.out_dir, options.resume);
   export_model(result.embeddings, result.dim, g.vocabulary, config.export_, run.out_dir, config.data_dir());
   write_file_atomic(run.out_dir / "loss_vs_keras.svg",
                     loss_svg(result.epoch_loss, "n2v (" + result.device + ", seed " + std::to_string(config.seed) + ")"));
-  if (config.data.format == "movielens") std::printf("\n%s", loss_comparison_table(result.epoch_loss).c_str());
+  if (config.data.format == "movielens" && !stream) std::printf("\n%s", loss_comparison_table(result.epoch_loss).c_str());
   log_line("outputs in " + run.out_dir.string());
 }
 
@@ -74,6 +85,11 @@ void add_train_command(CLI::App& app) {
       ->check(CLI::IsMember({"cpu", "cuda", "auto"}));
   command->add_option("--epochs", options->epochs, "number of epochs (overrides train.epochs)");
   command->add_flag("--resume", options->resume, "continue from the output folder's checkpoint.pt");
+  command->add_option("--holdout-edges", options->holdout_edges,
+                      "hold this fraction of the edges out of training, for n2v evaluate (overrides eval.holdout_edges)");
+  command->add_option("--holdout-latest", options->holdout_latest,
+                      "hold each user's latest fraction of ratings out of training, for n2v evaluate "
+                      "(overrides eval.holdout_latest)");
   command->callback([options] { run_train(*options); });
 }
 

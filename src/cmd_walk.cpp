@@ -54,7 +54,7 @@ void add_walk_command(CLI::App& app) {
     begin_outputs(run);
     std::printf("walks                    %zu\n", walks.size());
     std::printf("steps                    %llu\n", static_cast<unsigned long long>(steps));
-    std::printf("steps per second         %.0f (%d thread%s)\n", seconds > 0 ? steps / seconds : 0.0,
+    std::printf("steps per second         %.2f M (%d thread%s)\n", seconds > 0 ? steps / seconds / 1e6 : 0.0,
                 walk_options.threads, walk_options.threads == 1 ? "" : "s");
     write_walks_txt(walks, g.vocabulary, run.out_dir / "walks.txt");
     log_line("wrote " + (run.out_dir / "walks.txt").string());

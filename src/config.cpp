@@ -47,6 +47,7 @@ struct Field {
 Range at_least(double lo) { return Range{lo}; }
 Range above(double lo) { Range r{lo}; r.lo_open = true; return r; }
 Range between(double lo, double hi) { return Range{lo, hi}; }
+Range below_one() { Range r{0, 1}; r.hi_open = true; return r; }  // a fraction: [0, 1)
 
 // The one table of keys: loading, --set, validation and saving all go through it.
 std::vector<Field> fields(Config& c) {
@@ -70,15 +71,20 @@ std::vector<Field> fields(Config& c) {
       {"skipgram.window", &c.skipgram.window, between(1, 1e6), {}},
       {"skipgram.negative_samples", &c.skipgram.negative_samples, between(0, 1000), {}},
       {"skipgram.mode", &c.skipgram.mode, {}, {"aggregate", "stream"}},
+      {"skipgram.negative_distribution", &c.skipgram.negative_distribution, {}, {"uniform", "unigram"}},
       {"train.batch_size", &c.train.batch_size, between(1, 1e8), {}},
       {"train.embedding_dim", &c.train.embedding_dim, between(1, 100000), {}},
       {"train.epochs", &c.train.epochs, between(1, 1e6), {}},
       {"train.learning_rate", &c.train.learning_rate, above(0), {}},
       {"train.l2", &c.train.l2, at_least(0), {}},
+      {"train.stream_learning_rate", &c.train.stream_learning_rate, above(0), {}},
       {"train.device", &c.train.device, {}, {"cpu", "cuda", "auto"}},
       {"export.torchscript", &c.export_.torchscript, {}, {}},
       {"export.projector", &c.export_.projector, {}, {}},
       {"export.word2vec", &c.export_.word2vec, {}, {}},
+      {"export.onnx", &c.export_.onnx, {}, {}},
+      {"eval.holdout_edges", &c.eval.holdout_edges, below_one(), {}},
+      {"eval.holdout_latest", &c.eval.holdout_latest, below_one(), {}},
   };
 }
 
@@ -234,6 +240,11 @@ void Config::validate() const {
     }
   }
   if (data.format == "movielens" && data.dir.empty()) throw ConfigError("data.dir must not be empty");
+  if (eval.holdout_latest > 0 && data.format != "movielens") {
+    std::string where = origin.count("eval.holdout_latest") ? origin.at("eval.holdout_latest") + ": " : "";
+    throw ConfigError(where + "eval.holdout_latest needs rated data with timestamps (data.format movielens), not " +
+                      data.format + "; use eval.holdout_edges for edge lists");
+  }
 }
 
 std::string Config::to_yaml() const {

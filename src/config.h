@@ -36,6 +36,7 @@ struct SkipGramConfig {
   int window = 10;
   double negative_samples = 4.0;  // negatives per positive pair
   std::string mode = "aggregate";  // aggregate (Keras) | stream
+  std::string negative_distribution = "unigram";  // stream mode: uniform | unigram (frequency^0.75)
 };
 
 struct TrainConfig {
@@ -44,6 +45,7 @@ struct TrainConfig {
   int epochs = 10;
   double learning_rate = 0.001;
   double l2 = 1e-6;
+  double stream_learning_rate = 0.025;  // stream mode's SGD, decayed linearly to 0 over the run
   std::string device = "cpu";  // cpu | cuda | auto
 };
 
@@ -51,6 +53,13 @@ struct ExportConfig {
   bool torchscript = true;  // model.pt
   bool projector = true;  // embeddings.tsv + metadata.tsv
   bool word2vec = true;  // embeddings.w2v.txt
+  bool onnx = true;  // model.logits.onnx + model.similar.onnx
+};
+
+// Data held out of training for `n2v evaluate` (0 = none). Both are applied by load_graph.
+struct EvalConfig {
+  double holdout_edges = 0.0;  // fraction of the graph's edges removed before the walks
+  double holdout_latest = 0.0;  // fraction of each user's ratings (the latest) removed before the graph
 };
 
 struct Config {
@@ -62,6 +71,7 @@ struct Config {
   SkipGramConfig skipgram;
   TrainConfig train;
   ExportConfig export_;  // "export" in YAML
+  EvalConfig eval;
 
   // Where each key got its value ("configs/ml_small.yaml:7", "--set"), for error messages.
   std::map<std::string, std::string> origin;

@@ -27,3 +27,22 @@ ExampleBatch ExampleDataset::get_batch(c10::ArrayRef<std::size_t> indices) {
 }
 
 }  // namespace n2v
+
+namespace n2v {
+
+StreamDataset::StreamDataset(std::shared_ptr<const StreamExamples> source, std::shared_ptr<std::atomic<int>> epoch)
+    : source_(std::move(source)), epoch_(std::move(epoch)) {}
+
+ExampleBatch StreamDataset::get_batch(c10::ArrayRef<std::size_t> walk_indices) {
+  StreamBatch batch;
+  const int epoch = epoch_->load();
+  for (std::size_t w : walk_indices) source_->append_walk(w, epoch, batch);
+  auto n = static_cast<std::int64_t>(batch.targets.size());
+  auto take = [n](auto& values, torch::Dtype dtype) {
+    return torch::from_blob(values.data(), {n}, dtype).clone();
+  };
+  return {take(batch.targets, torch::kLong), take(batch.contexts, torch::kLong), take(batch.labels, torch::kFloat),
+          torch::ones({n}, torch::kFloat)};
+}
+
+}  // namespace n2v

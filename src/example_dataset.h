@@ -24,3 +24,25 @@ class ExampleDataset : public torch::data::datasets::BatchDataset<ExampleDataset
 };
 
 }  // namespace n2v
+
+#include <atomic>
+#include <memory>
+
+#include "stream.h"
+
+namespace n2v {
+
+// Stream mode: a batch request is a list of walk indices; the batch holds those walks' examples,
+// generated on demand (in a DataLoader worker thread, overlapping the training step).
+class StreamDataset : public torch::data::datasets::BatchDataset<StreamDataset, ExampleBatch> {
+ public:
+  StreamDataset(std::shared_ptr<const StreamExamples> source, std::shared_ptr<std::atomic<int>> epoch);
+  ExampleBatch get_batch(c10::ArrayRef<std::size_t> walk_indices) override;
+  c10::optional<std::size_t> size() const override { return source_->num_walks(); }
+
+ private:
+  std::shared_ptr<const StreamExamples> source_;
+  std::shared_ptr<std::atomic<int>> epoch_;
+};
+
+}  // namespace n2v

@@ -35,10 +35,27 @@ void walk_skipgrams(const NodeId* walk, std::size_t length, std::size_t vocabula
 
 namespace {
 
-// (min, max, label) packed so that sorting the keys groups identical examples.
-std::uint64_t pack(const SkipGramPair& pair) {
-  NodeId a = std::min(pair.target, pair.context), b = std::max(pair.target, pair.context);
-  return (static_cast<std::uint64_t>(a) << 33) | (static_cast<std::uint64_t>(b) << 1) | (pair.positive ? 1u : 0u);
+// (min, max, label) packed densely, ((a V + b) << 1) | label, so that sorting groups identical
+// examples and the keys use as few bits (radix passes) as the vocabulary needs.
+std::uint64_t pack(const SkipGramPair& pair, std::uint64_t vocabulary_size) {
+  std::uint64_t a = std::min(pair.target, pair.context), b = std::max(pair.target, pair.context);
+  return ((a * vocabulary_size + b) << 1) | (pair.positive ? 1u : 0u);
+}
+
+// LSD radix sort, 11 bits a pass, only over the bits that keys below `bound` use.
+void radix_sort(std::vector<std::uint64_t>& keys, std::uint64_t bound) {
+  constexpr int kBits = 11;
+  constexpr std::size_t kBuckets = std::size_t{1} << kBits;
+  int bits = 0;
+  while (bits < 64 && (bound >> bits) != 0) ++bits;
+  std::vector<std::uint64_t> scratch(keys.size());
+  for (int shift = 0; shift < bits; shift += kBits) {
+    std::vector<std::size_t> count(kBuckets + 1, 0);
+    for (std::uint64_t k : keys) ++count[((k >> shift) & (kBuckets - 1)) + 1];
+    for (std::size_t b = 1; b <= kBuckets; ++b) count[b] += count[b - 1];
+    for (std::uint64_t k : keys) scratch[count[(k >> shift) & (kBuckets - 1)]++] = k;
+    keys.swap(scratch);
+  }
 }
 
 }  // namespace
@@ -61,39 +78,32 @@ Examples generate_examples(const Walks& walks, std::size_t vocabulary_size, cons
         Rng rng = Rng::for_item(options.seed, RngStream::Examples, w);
         walk_skipgrams(walks.walk(w), walks.length(w), vocabulary_size, options, rng, pairs);
         for (const auto& pair : pairs) {
-          if (pair.target != pair.context) keys[t].push_back(pack(pair));
+          if (pair.target != pair.context) keys[t].push_back(pack(pair, vocabulary_size));
         }
       }
       if (progress) progress->advance(last - first);
     }
-    std::sort(keys[t].begin(), keys[t].end());
   };
   std::vector<std::thread> pool;
   for (int t = 1; t < threads; ++t) pool.emplace_back(worker, t);
   worker(0);
   for (auto& th : pool) th.join();
 
-  // Merge the sorted runs of the threads, counting equal keys.
+  // Identical examples become adjacent after one sort of all keys; their count is the weight.
   std::vector<std::uint64_t> all;
-  if (threads == 1) {
-    all.swap(keys[0]);
-  } else {
-    std::size_t total = 0;
-    for (auto& k : keys) total += k.size();
-    all.reserve(total);
-    for (auto& k : keys) {
-      auto middle = all.insert(all.end(), k.begin(), k.end());
-      std::inplace_merge(all.begin(), middle, all.end());
-      std::vector<std::uint64_t>().swap(k);
-    }
+  all.swap(keys[0]);
+  for (int t = 1; t < threads; ++t) {
+    all.insert(all.end(), keys[t].begin(), keys[t].end());
+    std::vector<std::uint64_t>().swap(keys[t]);
   }
+  radix_sort(all, static_cast<std::uint64_t>(vocabulary_size) * vocabulary_size * 2);
   Examples examples;
   for (std::size_t i = 0; i < all.size();) {
     std::size_t j = i + 1;
     while (j < all.size() && all[j] == all[i]) ++j;
     std::uint64_t key = all[i];
-    examples.targets.push_back(static_cast<std::int64_t>(key >> 33));
-    examples.contexts.push_back(static_cast<std::int64_t>((key >> 1) & 0xffffffffull));
+    examples.targets.push_back(static_cast<std::int64_t>((key >> 1) / vocabulary_size));
+    examples.contexts.push_back(static_cast<std::int64_t>((key >> 1) % vocabulary_size));
     examples.labels.push_back(static_cast<float>(key & 1u));
     examples.weights.push_back(static_cast<float>(j - i));
     i = j;

@@ -5,6 +5,7 @@
 #include "atomic_file.h"
 #include "embedding_files.h"
 #include "errors.h"
+#include "onnx_export.h"
 #include "progress.h"
 
 namespace n2v {
@@ -113,6 +114,11 @@ void export_model(const std::vector<float>& embeddings, std::int64_t dim, const 
   if (options.torchscript) {
     write_torchscript_model(embeddings, dim, vocabulary, out_dir / "model.pt", data_dir);
     wrote("model.pt");
+  }
+  if (options.onnx) {
+    write_onnx_models(embeddings, dim, vocabulary, out_dir);
+    wrote(kOnnxLogitsFile);
+    wrote(kOnnxSimilarFile);
   }
   if (options.projector) {
     write_projector_files(embeddings, dim, vocabulary, out_dir / "embeddings.tsv", out_dir / "metadata.tsv");

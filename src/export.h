@@ -22,10 +22,11 @@ namespace n2v {
 // Bumped when model.pt changes incompatibly; readers refuse newer versions.
 constexpr std::int64_t kModelFormatVersion = 1;
 
-// Writes the files chosen by `options` into out_dir: model.pt (TorchScript), embeddings.tsv +
-// metadata.tsv, embeddings.w2v.txt, and always vocabulary.tsv. `embeddings` is row-major
-// [vocabulary.size() x dim], row i = token i. `data_dir` (the MovieLens folder) is recorded in
-// model.pt so that `n2v similar` can tell a movie missing from the graph from an unknown title.
+// Writes the files chosen by `options` into out_dir: model.pt (TorchScript), model.logits.onnx +
+// model.similar.onnx (onnx_export.h), embeddings.tsv + metadata.tsv, embeddings.w2v.txt, and always
+// vocabulary.tsv. `embeddings` is row-major [vocabulary.size() x dim], row i = token i. `data_dir`
+// (the MovieLens folder) is recorded in model.pt so that `n2v similar` can tell a movie missing
+// from the graph from an unknown title.
 void export_model(const std::vector<float>& embeddings, std::int64_t dim, const Vocabulary& vocabulary,
                   const ExportConfig& options, const std::filesystem::path& out_dir,
                   const std::filesystem::path& data_dir = {});

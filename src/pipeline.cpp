@@ -1,8 +1,12 @@
 #include "pipeline.h"
 
+#include <cmath>
+
 #include "download.h"
 #include "edgelist.h"
+#include "errors.h"
 #include "progress.h"
+#include "text.h"
 
 namespace n2v {
 
@@ -10,6 +14,10 @@ namespace {
 
 MovieGraph load_edge_list_graph(const Config& config) {
   const std::filesystem::path path = edge_list_path(config.data);
+  if (!std::filesystem::exists(path)) {
+    throw DataError(path.string() + ": edge list not found (data.edges = '" + config.data.edges + "', data.dir = '" +
+                    config.data.dir + "'); point --data-dir or --set data.edges=FILE at a 'src dst [weight]' file");
+  }
   EdgeListOptions options;
   options.directed = config.graph.directed;
   options.self_loops = config.graph.self_loops;
@@ -29,10 +37,7 @@ MovieGraph load_edge_list_graph(const Config& config) {
   return g;
 }
 
-}  // namespace
-
-MovieGraph load_graph(const Config& config) {
-  if (config.data.format == "edgelist") return load_edge_list_graph(config);
+MovieGraph load_movielens_graph(const Config& config, HeldOut& held) {
   ensure_dataset(config.data);
   Progress loading("data: " + config.data.dir, 0, "ratings");
   MovieLensData data = load_movielens(config.data.dir);
@@ -43,11 +48,40 @@ MovieGraph load_graph(const Config& config) {
              data.movies_file.string() + " lacks (first: " + data.first_unknown_movie +
              "); they are left out of the graph");
   }
+  if (config.eval.holdout_latest > 0) {
+    held.has_ratings = true;
+    held.ratings = hold_out_latest(data.ratings, config.eval.holdout_latest);
+    log_line("eval: held out " + std::to_string(held.ratings.size()) + " of " +
+             std::to_string(held.ratings.size() + data.ratings.size()) + " ratings (each user's latest " +
+             format_double(config.eval.holdout_latest) + ")");
+  }
   CooccurrenceOptions options;
   options.min_rating = config.graph.min_rating;
   options.min_weight = config.graph.min_weight;
   options.threads = config.resolved_threads();
   return build_movie_graph(data, options);
+}
+
+}  // namespace
+
+MovieGraph load_graph(const Config& config, HeldOut* held_out) {
+  HeldOut discarded;
+  HeldOut& held = held_out ? *held_out : discarded;
+  held = HeldOut{};
+  MovieGraph g = config.data.format == "edgelist" ? load_edge_list_graph(config) : load_movielens_graph(config, held);
+  if (config.eval.holdout_edges > 0) {
+    const std::size_t edges = g.edges.size();
+    held.has_edges = true;
+    held.pairs = hold_out_edges(g, config.eval.holdout_edges, config.seed);
+    const std::size_t removed = held.pairs.size() / 2;
+    log_line("eval: held out " + std::to_string(removed) + " of " + std::to_string(edges) + " edges and as many non-edges");
+    const auto wanted = static_cast<std::size_t>(std::llround(config.eval.holdout_edges * static_cast<double>(edges)));
+    if (removed < wanted) {
+      log_line("warning: eval.holdout_edges asked for " + std::to_string(wanted) + " edges; only " +
+               std::to_string(removed) + " can go without disconnecting the graph");
+    }
+  }
+  return g;
 }
 
 }  // namespace n2v

@@ -2,11 +2,14 @@
 // The stages before training, shared by every command: data (downloaded when missing) -> graph.
 #include "config.h"
 #include "cooccurrence.h"
+#include "holdout.h"
 
 namespace n2v {
 
 // For data.format movielens: ensures the data, loads it, builds the PMI movie graph.
 // For data.format edgelist: reads the edge list into the same structure (stats hold nodes/edges).
-MovieGraph load_graph(const Config& config);
+// With eval.holdout_latest / eval.holdout_edges set, returns the training graph (built without the
+// held-out ratings, then without the held-out edges) and puts what was removed in *held_out.
+MovieGraph load_graph(const Config& config, HeldOut* held_out = nullptr);
 
 }  // namespace n2v

@@ -6,7 +6,11 @@
 #include <torch/serialize.h>
 #include <torch/utils.h>
 
+#include <atomic>
 #include <chrono>
+#include <cmath>
+#include <functional>
+#include <memory>
 #include <cstdio>
 
 #include "atomic_file.h"
@@ -15,6 +19,7 @@
 #include "progress.h"
 #include "rng.h"
 #include "skipgram.h"
+#include "skipgram_loss.h"
 #include "text.h"
 
 namespace n2v {
@@ -110,17 +115,20 @@ void write_loss_csv(const fs::path& path, const Checkpoint& state) {
 
 }  // namespace
 
-TrainResult train_skipgram(const Examples& examples, std::size_t vocabulary_size, const Config& config,
-                           const fs::path& out_dir, bool resume) {
+namespace {
+
+// What both modes share: the model, Adam, checkpoints, resume and the per-epoch report.
+// `run_epoch(epoch, progress)` trains one epoch and returns its mean batch loss.
+TrainResult train_loop(std::size_t vocabulary_size, const Config& config, const fs::path& out_dir, bool resume,
+                       std::size_t steps,
+                       const std::function<double(SkipGram&, torch::optim::Adam&, int, Progress&)>& run_epoch) {
   const TrainConfig& tc = config.train;
   TrainResult result;
   result.device = resolve_device(tc.device);
   torch::Device device(result.device == "cuda" ? torch::kCUDA : torch::kCPU);
-  torch::set_num_threads(config.resolved_threads());
-  if (examples.size() < static_cast<std::size_t>(tc.batch_size)) {
-    throw UsageError("only " + std::to_string(examples.size()) + " examples, fewer than one batch of train.batch_size = " +
-                     std::to_string(tc.batch_size) + "; lower train.batch_size or generate more walks");
-  }
+  // Torch's intra-op threads: --threads when given, else 1. The fused step is single-threaded,
+  // and OpenMP's spinning workers make every step crawl when another process holds a core.
+  torch::set_num_threads(config.threads > 0 ? config.threads : 1);
 
   SkipGram model(static_cast<std::int64_t>(vocabulary_size), tc.embedding_dim,
                  splitmix64(config.seed ^ static_cast<std::uint64_t>(RngStream::Init)));
@@ -137,30 +145,13 @@ TrainResult train_skipgram(const Examples& examples, std::size_t vocabulary_size
   }
   result.first_epoch = state.epoch + 1;
 
-  ExampleDataset dataset(examples, device);
-  const std::size_t steps = examples.size() / tc.batch_size;  // the last partial batch is dropped
-  auto loader = torch::data::make_data_loader(
-      std::move(dataset), torch::data::samplers::RandomSampler(examples.size()),
-      torch::data::DataLoaderOptions(tc.batch_size).drop_last(true).workers(0));
-
   for (int epoch = state.epoch + 1; epoch <= tc.epochs; ++epoch) {
     // The shuffle of each epoch depends on (seed, epoch) only, so a resumed run replays it exactly.
     torch::manual_seed(splitmix64(config.seed ^ (static_cast<std::uint64_t>(RngStream::Shuffle) << 56)) + epoch);
     Progress progress("epoch " + std::to_string(epoch) + "/" + std::to_string(tc.epochs), steps, "steps");
     auto start = std::chrono::steady_clock::now();
-    torch::Tensor loss_sum = torch::zeros({}, torch::TensorOptions().dtype(torch::kDouble).device(device));
-    model->train();
-    for (ExampleBatch& batch : *loader) {
-      optimizer.zero_grad();
-      torch::Tensor logits = model->forward(batch.target, batch.context);
-      torch::Tensor loss = keras_skipgram_loss(logits, batch.label, batch.weight, model->weight(), tc.l2);
-      loss.backward();
-      optimizer.step();
-      loss_sum += loss.detach();
-      progress.advance();
-    }
+    double epoch_loss = run_epoch(model, optimizer, epoch, progress);
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    double epoch_loss = loss_sum.item<double>() / static_cast<double>(steps);
     progress.finish();
     std::printf("Epoch %d/%d - %zu steps - loss: %.4f - %.2f s\n", epoch, tc.epochs, steps, epoch_loss, seconds);
     std::fflush(stdout);
@@ -178,6 +169,80 @@ TrainResult train_skipgram(const Examples& examples, std::size_t vocabulary_size
   result.dim = weight.size(1);
   result.embeddings.assign(weight.data_ptr<float>(), weight.data_ptr<float>() + weight.numel());
   return result;
+}
+
+}  // namespace
+
+TrainResult train_skipgram(const Examples& examples, std::size_t vocabulary_size, const Config& config,
+                           const fs::path& out_dir, bool resume) {
+  const TrainConfig& tc = config.train;
+  if (examples.size() < static_cast<std::size_t>(tc.batch_size)) {
+    throw UsageError("only " + std::to_string(examples.size()) + " examples, fewer than one batch of train.batch_size = " +
+                     std::to_string(tc.batch_size) + "; lower train.batch_size or generate more walks");
+  }
+  torch::Device device(resolve_device(tc.device) == "cuda" ? torch::kCUDA : torch::kCPU);
+  const std::size_t steps = examples.size() / tc.batch_size;  // the last partial batch is dropped
+  auto loader = torch::data::make_data_loader(
+      ExampleDataset(examples, device), torch::data::samplers::RandomSampler(examples.size()),
+      torch::data::DataLoaderOptions(tc.batch_size).drop_last(true).workers(0));
+  return train_loop(vocabulary_size, config, out_dir, resume, steps,
+                    [&](SkipGram& model, torch::optim::Adam& optimizer, int, Progress& progress) {
+                      torch::Tensor loss_sum =
+                          torch::zeros({}, torch::TensorOptions().dtype(torch::kDouble).device(device));
+                      for (ExampleBatch& batch : *loader) {
+                        optimizer.zero_grad();
+                        torch::Tensor loss = fused_skipgram_loss(model->weight(), batch.target, batch.context,
+                                                                 batch.label, batch.weight, tc.l2);
+                        loss.backward();
+                        optimizer.step();
+                        loss_sum += loss.detach();
+                        progress.advance();
+                      }
+                      return loss_sum.item<double>() / static_cast<double>(steps);
+                    });
+}
+
+TrainResult train_skipgram_stream(const Walks& walks, std::size_t vocabulary_size, const Config& config,
+                                  const fs::path& out_dir, bool resume) {
+  const TrainConfig& tc = config.train;
+  if (resolve_device(tc.device) != "cpu") {
+    throw UsageError("skipgram.mode stream trains on the CPU (sparse SGD); use --device cpu or skipgram.mode aggregate");
+  }
+  StreamOptions options;
+  options.window = config.skipgram.window;
+  options.negative_samples = config.skipgram.negative_samples;
+  options.negative_distribution = config.skipgram.negative_distribution;
+  options.seed = config.seed;
+  auto source = std::make_shared<const StreamExamples>(walks, vocabulary_size, options);
+  if (source->positives_per_epoch() == 0) throw UsageError("the walks hold no positive pairs to train on");
+  // Batches are whole walks: as many as make about train.batch_size examples.
+  const auto walks_per_batch = static_cast<std::size_t>(
+      std::max(1.0, std::round(static_cast<double>(tc.batch_size) / source->examples_per_walk())));
+  const std::size_t steps = (walks.size() + walks_per_batch - 1) / walks_per_batch;
+  auto epoch_counter = std::make_shared<std::atomic<int>>(0);
+  // One worker generates the next batch while the main thread trains on this one.
+  auto loader = torch::data::make_data_loader(
+      StreamDataset(source, epoch_counter), torch::data::samplers::RandomSampler(walks.size()),
+      torch::data::DataLoaderOptions(walks_per_batch).workers(1));
+  const double total_steps = static_cast<double>(steps) * tc.epochs;
+  log_line("stream: " + std::to_string(source->positives_per_epoch()) + " positive pairs per epoch, " +
+           std::to_string(walks_per_batch) + " walks per batch");
+  return train_loop(vocabulary_size, config, out_dir, resume, steps,
+                    [&](SkipGram& model, torch::optim::Adam&, int epoch, Progress& progress) {
+                      epoch_counter->store(epoch);
+                      torch::Tensor weight = model->weight().detach();
+                      double loss_sum = 0;
+                      std::size_t step = 0;
+                      for (ExampleBatch& batch : *loader) {
+                        // word2vec's schedule: linear decay to 0 over all epochs.
+                        double done = ((epoch - 1) * static_cast<double>(steps) + step) / total_steps;
+                        double lr = tc.stream_learning_rate * std::max(1e-4, 1.0 - done);
+                        loss_sum += sparse_sgd_step(weight, batch.target, batch.context, batch.label, lr, tc.l2);
+                        ++step;
+                        progress.advance();
+                      }
+                      return step ? loss_sum / static_cast<double>(step) : 0.0;
+                    });
 }
 
 }  // namespace n2v

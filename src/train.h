@@ -27,4 +27,10 @@ std::string resolve_device(const std::string& requested);
 TrainResult train_skipgram(const Examples& examples, std::size_t vocabulary_size, const Config& config,
                            const std::filesystem::path& out_dir, bool resume);
 
+// skipgram.mode stream: examples generated from the walks batch by batch (never all at once),
+// trained by sparse SGD on the rows each batch touches, with train.stream_learning_rate decayed
+// linearly to 0. The same checkpoints, loss.csv and --resume as above; CPU only.
+TrainResult train_skipgram_stream(const Walks& walks, std::size_t vocabulary_size, const Config& config,
+                                  const std::filesystem::path& out_dir, bool resume);
+
 }  // namespace n2v

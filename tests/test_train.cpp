@@ -10,6 +10,7 @@
 #include "loss_report.h"
 #include "progress.h"
 #include "skipgram.h"
+#include "skipgram_loss.h"
 #include "test_util.h"
 #include "train.h"
 #include "walks.h"
@@ -59,6 +60,31 @@ TEST(SkipGram, LossAndGradientMatchAHandComputation) {
   EXPECT_NEAR(grad[0][0].item<double>(), g1 * 2.0 + 2 * l2 * 0.5, 1e-6);
   EXPECT_NEAR(grad[1][0].item<double>(), g0 * -1.0 + g1 * 0.5 + 2 * l2 * 2.0, 1e-6);
   EXPECT_NEAR(grad[2][0].item<double>(), g0 * 2.0 + 2 * l2 * -1.0, 1e-6);
+}
+
+TEST(SkipGram, FusedLossEqualsTheAutogradReference) {
+  torch::manual_seed(3);
+  const std::int64_t vocabulary = 40, dim = 16, n = 300;
+  auto target = torch::randint(0, vocabulary, {n}, torch::kLong);
+  auto context = torch::randint(0, vocabulary, {n}, torch::kLong);
+  context.index_put_({torch::indexing::Slice(0, 10)}, target.index({torch::indexing::Slice(0, 10)}));  // t == c rows
+  auto labels = torch::randint(0, 2, {n}).to(torch::kFloat);
+  auto weights = torch::randint(1, 5, {n}).to(torch::kFloat);
+  for (bool large_logits : {false, true}) {
+    SkipGram reference(vocabulary, dim, 1), fused(vocabulary, dim, 1);
+    if (large_logits) {
+      torch::NoGradGuard no_grad;
+      reference->weight().mul_(20);
+      fused->weight().mul_(20);
+    }
+    auto expected = keras_skipgram_loss(reference->forward(target, context), labels, weights, reference->weight(), 1e-3);
+    expected.backward();
+    auto got = fused_skipgram_loss(fused->weight(), target, context, labels, weights, 1e-3);
+    (got * 2).backward();  // an upstream gradient other than 1 must scale the result
+    EXPECT_NEAR(got.item<double>(), expected.item<double>(), 1e-5 * std::abs(expected.item<double>()));
+    EXPECT_TRUE(torch::allclose(fused->weight().grad(), 2 * reference->weight().grad(), 1e-4, 1e-6))
+        << (fused->weight().grad() - 2 * reference->weight().grad()).abs().max().item<double>();
+  }
 }
 
 TEST(SkipGram, InitialiserIsKerasHeNormal) {
@@ -131,6 +157,31 @@ TEST(Train, SameSeedSameCpuModelWithOneOrTwoThreads) {
   config.seed = 43;
   TrainResult other = train_skipgram(examples, 30, config, {}, false);
   EXPECT_NE(one.embeddings, other.embeddings);
+}
+
+TEST(Train, StreamModeTrainsWithAFallingLoss) {
+  set_quiet(true);
+  std::vector<Edge> edges;
+  for (NodeId v = 1; v < 30; ++v) edges.push_back({v, static_cast<NodeId>(v % 29 + 1), 1.0f + v % 3});
+  CsrGraph g = CsrGraph::from_edges(30, edges, false);
+  WalkOptions walk_options;
+  walk_options.num_walks = 20;
+  Walks walks = generate_walks(g, walk_options);
+  Config config;
+  config.threads = 1;
+  config.skipgram.mode = "stream";
+  config.skipgram.window = 3;
+  config.train.batch_size = 256;
+  config.train.embedding_dim = 8;
+  config.train.epochs = 4;
+  TempDir out;
+  TrainResult result = train_skipgram_stream(walks, 30, config, out.path(), false);
+  ASSERT_EQ(result.epoch_loss.size(), 4u);
+  EXPECT_LT(result.epoch_loss.back(), result.epoch_loss.front());
+  EXPECT_LT(result.epoch_loss.back(), 0.95 * std::log(2.0) * 1.0) << "better than chance";
+  TrainResult again = train_skipgram_stream(walks, 30, config, {}, false);
+  EXPECT_EQ(again.embeddings, result.embeddings) << "deterministic despite the loader's worker thread";
+  EXPECT_EQ(read_loss_csv(out / "loss.csv").size(), 4u);
 }
 
 TEST(Train, CudaRequestWithoutCudaIsAUsageError) {

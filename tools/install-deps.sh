@@ -8,12 +8,16 @@ packages=(
   libcurl4-openssl-dev libzip-dev libssl-dev
   libgtest-dev googletest libbenchmark-dev
   python3-torch
+  libonnx-dev libprotobuf-dev python3-onnx  # ONNX export; the tests run onnx.checker on it
+  nodejs  # the ONNX Runtime test (tools/onnx-check, onnxruntime-node from the npm registry)
   python3-gensim  # optional: the test that gensim reads embeddings.w2v.txt skips without it
 )
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Debian's npm, unless the installed nodejs brings its own (NodeSource's conflicts with Debian's npm).
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if ((${#missing[@]})); then
   echo "installing: ${missing[*]}"
   apt-get update -q

@@ -1,0 +1,161 @@
+#include "skipgram_loss.h"
+
+#include <cmath>
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+namespace n2v {
+namespace {
+
+using torch::autograd::AutogradContext;
+using torch::autograd::tensor_list;
+
+bool fused_path(const torch::Tensor& w, const torch::Tensor& target, const torch::Tensor& context,
+                const torch::Tensor& labels, const torch::Tensor& weights) {
+  return w.is_cpu() && w.scalar_type() == torch::kFloat && w.is_contiguous() && target.scalar_type() == torch::kLong &&
+         context.scalar_type() == torch::kLong && labels.scalar_type() == torch::kFloat &&
+         weights.scalar_type() == torch::kFloat;
+}
+
+// Four partial sums so the compiler can keep several multiply-adds in flight.
+inline float dot(const float* a, const float* b, std::int64_t dim) {
+  float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  std::int64_t k = 0;
+  for (; k + 4 <= dim; k += 4) {
+    s0 += a[k] * b[k];
+    s1 += a[k + 1] * b[k + 1];
+    s2 += a[k + 2] * b[k + 2];
+    s3 += a[k + 3] * b[k + 3];
+  }
+  for (; k < dim; ++k) s0 += a[k] * b[k];
+  return (s0 + s1) + (s2 + s3);
+}
+
+class SkipGramLoss : public torch::autograd::Function<SkipGramLoss> {
+ public:
+  static torch::Tensor forward(AutogradContext* ctx, torch::Tensor w, torch::Tensor target, torch::Tensor context,
+                               torch::Tensor labels, torch::Tensor weights, double l2) {
+    target = target.contiguous();
+    context = context.contiguous();
+    labels = labels.contiguous();
+    weights = weights.contiguous();
+    const std::int64_t n = target.size(0), dim = w.size(1);
+    // dloss/dlogit per example, kept for backward.
+    torch::Tensor dlogit = torch::empty({n}, w.options());
+    double data_loss = 0.0, squares = 0.0;
+    {
+      const float* W = w.data_ptr<float>();
+      const std::int64_t* t = target.data_ptr<std::int64_t>();
+      const std::int64_t* c = context.data_ptr<std::int64_t>();
+      const float* y = labels.data_ptr<float>();
+      const float* s = weights.data_ptr<float>();
+      float* g = dlogit.data_ptr<float>();
+      const double inv_n = 1.0 / static_cast<double>(n);
+      for (std::int64_t i = 0; i < n; ++i) {
+        const double x = dot(W + t[i] * dim, W + c[i] * dim, dim);
+        // Stable BCE with logits, max(x, 0) - x y + log(1 + e^-|x|), and its sigmoid from the same exp.
+        const double e = std::exp(-std::fabs(x));
+        data_loss += s[i] * (std::max(x, 0.0) - x * y[i] + std::log1p(e));
+        const double sigmoid = x >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+        g[i] = static_cast<float>(s[i] * (sigmoid - y[i]) * inv_n);
+      }
+      if (l2 > 0) {
+        auto flat = w.view({-1});
+        squares = flat.dot(flat).item<float>();  // BLAS: vectorised, no temporary
+      }
+      data_loss *= inv_n;
+    }
+    ctx->save_for_backward({w, target, context, dlogit});
+    ctx->saved_data["l2"] = l2;
+    return torch::tensor(static_cast<float>(data_loss + l2 * squares), w.options());
+  }
+
+  static tensor_list backward(AutogradContext* ctx, tensor_list grad_outputs) {
+    auto saved = ctx->get_saved_variables();
+    const torch::Tensor& w = saved[0];
+    const torch::Tensor& target = saved[1];
+    const torch::Tensor& context = saved[2];
+    const torch::Tensor& dlogit = saved[3];
+    const double l2 = ctx->saved_data["l2"].toDouble();
+    const float scale = grad_outputs[0].item<float>();
+    const std::int64_t n = target.size(0), dim = w.size(1), size = w.numel();
+    torch::Tensor grad = torch::empty_like(w);
+    const float* W = w.data_ptr<float>();
+    float* G = grad.data_ptr<float>();
+    const float decay = static_cast<float>(2.0 * l2) * scale;
+    for (std::int64_t k = 0; k < size; ++k) G[k] = decay * W[k];
+    const std::int64_t* t = target.data_ptr<std::int64_t>();
+    const std::int64_t* c = context.data_ptr<std::int64_t>();
+    const float* g = dlogit.data_ptr<float>();
+    for (std::int64_t i = 0; i < n; ++i) {
+      const float gi = g[i] * scale;
+      const float* a = W + t[i] * dim;
+      const float* b = W + c[i] * dim;
+      float* ga = G + t[i] * dim;
+      float* gb = G + c[i] * dim;
+      for (std::int64_t k = 0; k < dim; ++k) {
+        ga[k] += gi * b[k];
+        gb[k] += gi * a[k];
+      }
+    }
+    return {grad, torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor()};
+  }
+};
+
+// The same computation in tensor ops, for devices the loops cannot read (CUDA).
+torch::Tensor tensor_op_loss(const torch::Tensor& w, const torch::Tensor& target, const torch::Tensor& context,
+                             const torch::Tensor& labels, const torch::Tensor& weights, double l2) {
+  torch::Tensor x = (w.index_select(0, target) * w.index_select(0, context)).sum(-1);
+  torch::Tensor bce = torch::clamp_min(x, 0) - x * labels + torch::log1p(torch::exp(-x.abs()));
+  torch::Tensor loss = (bce * weights).sum() / static_cast<double>(x.size(0));
+  return l2 > 0 ? loss + l2 * w.pow(2).sum() : loss;
+}
+
+}  // namespace
+
+torch::Tensor fused_skipgram_loss(const torch::Tensor& embedding_weight, const torch::Tensor& target,
+                                  const torch::Tensor& context, const torch::Tensor& labels,
+                                  const torch::Tensor& weights, double l2) {
+  if (!fused_path(embedding_weight, target, context, labels, weights)) {
+    return tensor_op_loss(embedding_weight, target, context, labels, weights, l2);
+  }
+  return SkipGramLoss::apply(embedding_weight, target, context, labels, weights, l2);
+}
+
+}  // namespace n2v
+
+namespace n2v {
+
+double sparse_sgd_step(torch::Tensor& embedding_weight, const torch::Tensor& target, const torch::Tensor& context,
+                       const torch::Tensor& labels, double learning_rate, double l2) {
+  TORCH_CHECK(embedding_weight.is_cpu() && embedding_weight.scalar_type() == torch::kFloat &&
+                  embedding_weight.is_contiguous(),
+              "stream mode trains on CPU float32");
+  torch::NoGradGuard no_grad;
+  const std::int64_t n = target.size(0), dim = embedding_weight.size(1);
+  float* W = embedding_weight.data_ptr<float>();
+  const std::int64_t* t = target.data_ptr<std::int64_t>();
+  const std::int64_t* c = context.data_ptr<std::int64_t>();
+  const float* y = labels.data_ptr<float>();
+  const float lr = static_cast<float>(learning_rate);
+  const float keep = static_cast<float>(1.0 - 2.0 * l2 * learning_rate);
+  std::vector<float> target_grad(dim);
+  double loss = 0.0;
+  for (std::int64_t i = 0; i < n; ++i) {
+    float* a = W + t[i] * dim;
+    float* b = W + c[i] * dim;
+    const double x = dot(a, b, dim);
+    const double e = std::exp(-std::fabs(x));
+    loss += std::max(x, 0.0) - x * y[i] + std::log1p(e);
+    const float g = static_cast<float>((x >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e)) - y[i]) * lr;
+    for (std::int64_t k = 0; k < dim; ++k) {
+      target_grad[k] = g * b[k];
+      b[k] = keep * b[k] - g * a[k];
+    }
+    for (std::int64_t k = 0; k < dim; ++k) a[k] = keep * a[k] - target_grad[k];
+  }
+  return n > 0 ? loss / static_cast<double>(n) : 0.0;
+}
+
+}  // namespace n2v
