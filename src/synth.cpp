@@ -146,7 +146,7 @@ Catalogue build_catalogue(const SynthOptions& o) {
   c.title_index = permutation();
 
   // Zipf-Mandelbrot popularity 1 / (rank + q)^2 with q = the mean ratings per user: the favourite
-  // movie is then rated by 40-50% of the users, as in MovieLens (25M: 50%, ml-latest-small: 54%).
+  // movie is then rated by ~40% of the users (MovieLens 25M: 50%, ml-latest-small: 54%).
   const double q = static_cast<double>(o.ratings) / static_cast<double>(o.users);
   std::vector<double> weight(m_count);
   for (std::uint64_t m = 0; m < m_count; ++m) weight[m] = 1.0 / std::pow(rank[m] + 1.0 + q, 2.0);
@@ -179,7 +179,7 @@ Catalogue build_catalogue(const SynthOptions& o) {
   for (const auto& members : c.members) {
     std::vector<double> w;
     for (std::uint32_t m : members) w.push_back(weight[m]);
-    if (w.empty()) w.push_back(1.0);  // an empty cluster is never a favourite (see pick_favourites)
+    if (w.empty()) w.push_back(1.0);  // an empty cluster is never a favourite (see draw_picks)
     c.in_cluster.emplace_back(w);
   }
   return c;
