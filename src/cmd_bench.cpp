@@ -53,12 +53,7 @@ void run_once(const Config& config, const std::filesystem::path& export_dir, Ben
     rec.skip("graph", "edge lists are read straight into the graph (timed in load)");
   }
 
-  WalkOptions walk_options;
-  walk_options.p = config.walk.p;
-  walk_options.q = config.walk.q;
-  walk_options.num_walks = config.walk.num_walks;
-  walk_options.num_steps = config.walk.num_steps;
-  walk_options.seed = config.seed;
+  WalkOptions walk_options = walk_options_from(config);
   walk_options.threads = threads;
   Walks walks = rec.time("walks", [&] { return generate_walks(g.graph, walk_options); });
   const std::uint64_t steps = walks.nodes.size() - walks.size();
@@ -68,10 +63,7 @@ void run_once(const Config& config, const std::filesystem::path& export_dir, Ben
   Examples examples;
   double examples_per_epoch = 0;  // what training goes through
   if (!stream) {
-    ExampleOptions example_options;
-    example_options.window = config.skipgram.window;
-    example_options.negative_samples = config.skipgram.negative_samples;
-    example_options.seed = config.seed;
+    ExampleOptions example_options = example_options_from(config);
     example_options.threads = threads;
     examples = rec.time("examples", [&] { return generate_examples(walks, g.vocabulary.size(), example_options); });
     rec.set_work("examples", static_cast<double>(examples.size()), "examples");
@@ -79,11 +71,7 @@ void run_once(const Config& config, const std::filesystem::path& export_dir, Ben
   } else {
     // Stream mode makes its examples per batch inside training; this is the generator's share of
     // an epoch on one thread: every walk's examples, made and dropped.
-    StreamOptions stream_options;
-    stream_options.window = config.skipgram.window;
-    stream_options.negative_samples = config.skipgram.negative_samples;
-    stream_options.negative_distribution = config.skipgram.negative_distribution;
-    stream_options.seed = config.seed;
+    const StreamOptions stream_options = stream_options_from(config);
     const std::uint64_t made = rec.time("examples", [&] {
       StreamExamples source(walks, g.vocabulary.size(), stream_options);
       StreamBatch batch;

@@ -38,13 +38,7 @@ void run_train(const TrainOptions& options) {
 
   HeldOut held;
   MovieGraph g = load_graph(config, &held);
-  WalkOptions walk_options;
-  walk_options.p = config.walk.p;
-  walk_options.q = config.walk.q;
-  walk_options.num_walks = config.walk.num_walks;
-  walk_options.num_steps = config.walk.num_steps;
-  walk_options.seed = config.seed;
-  walk_options.threads = config.resolved_threads();
+  const WalkOptions walk_options = walk_options_from(config);
   Progress walk_progress("walks", static_cast<std::uint64_t>(config.walk.num_walks) * (g.vocabulary.size() - 1), "walks");
   Walks walks = generate_walks(g.graph, walk_options, &walk_progress);
   walk_progress.finish(std::to_string(walks.nodes.size()) + " steps");
@@ -52,11 +46,7 @@ void run_train(const TrainOptions& options) {
   const bool stream = config.skipgram.mode == "stream";
   Examples examples;  // the Keras scheme materialises them; stream mode generates them per batch
   if (!stream) {
-    ExampleOptions example_options;
-    example_options.window = config.skipgram.window;
-    example_options.negative_samples = config.skipgram.negative_samples;
-    example_options.seed = config.seed;
-    example_options.threads = config.resolved_threads();
+    const ExampleOptions example_options = example_options_from(config);
     Progress example_progress("examples", walks.size(), "walks");
     examples = generate_examples(walks, g.vocabulary.size(), example_options, &example_progress);
     example_progress.finish(std::to_string(examples.size()) + " examples, " +

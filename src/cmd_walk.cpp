@@ -36,13 +36,7 @@ void add_walk_command(CLI::App& app) {
     const Config& config = run.config;
     MovieGraph g = load_graph(config);
 
-    WalkOptions walk_options;
-    walk_options.p = config.walk.p;
-    walk_options.q = config.walk.q;
-    walk_options.num_walks = config.walk.num_walks;
-    walk_options.num_steps = config.walk.num_steps;
-    walk_options.seed = config.seed;
-    walk_options.threads = config.resolved_threads();
+    const WalkOptions walk_options = walk_options_from(config);
     const std::uint64_t total = static_cast<std::uint64_t>(config.walk.num_walks) * walk_start_nodes(g.graph).size();
     Progress progress("walks", total, "walks");
     Walks walks = generate_walks(g.graph, walk_options, &progress);

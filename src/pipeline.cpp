@@ -84,4 +84,33 @@ MovieGraph load_graph(const Config& config, HeldOut* held_out) {
   return g;
 }
 
+WalkOptions walk_options_from(const Config& config) {
+  WalkOptions options;
+  options.p = config.walk.p;
+  options.q = config.walk.q;
+  options.num_walks = config.walk.num_walks;
+  options.num_steps = config.walk.num_steps;
+  options.seed = config.seed;
+  options.threads = config.resolved_threads();
+  return options;
+}
+
+ExampleOptions example_options_from(const Config& config) {
+  ExampleOptions options;
+  options.window = config.skipgram.window;
+  options.negative_samples = config.skipgram.negative_samples;
+  options.seed = config.seed;
+  options.threads = config.resolved_threads();
+  return options;
+}
+
+StreamOptions stream_options_from(const Config& config) {
+  StreamOptions options;
+  options.window = config.skipgram.window;
+  options.negative_samples = config.skipgram.negative_samples;
+  options.negative_distribution = config.skipgram.negative_distribution;
+  options.seed = config.seed;
+  return options;
+}
+
 }  // namespace n2v

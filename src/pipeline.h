@@ -2,7 +2,10 @@
 // The stages before training, shared by every command: data (downloaded when missing) -> graph.
 #include "config.h"
 #include "cooccurrence.h"
+#include "examples.h"
 #include "holdout.h"
+#include "stream.h"
+#include "walks.h"
 
 namespace n2v {
 
@@ -11,5 +14,10 @@ namespace n2v {
 // With eval.holdout_latest / eval.holdout_edges set, returns the training graph (built without the
 // held-out ratings, then without the held-out edges) and puts what was removed in *held_out.
 MovieGraph load_graph(const Config& config, HeldOut* held_out = nullptr);
+
+// The stage options as the config sets them (threads = config.resolved_threads()).
+WalkOptions walk_options_from(const Config& config);
+ExampleOptions example_options_from(const Config& config);
+StreamOptions stream_options_from(const Config& config);
 
 }  // namespace n2v

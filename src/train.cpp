@@ -16,6 +16,7 @@
 #include "atomic_file.h"
 #include "errors.h"
 #include "example_dataset.h"
+#include "pipeline.h"
 #include "progress.h"
 #include "rng.h"
 #include "skipgram.h"
@@ -208,12 +209,7 @@ TrainResult train_skipgram_stream(const Walks& walks, std::size_t vocabulary_siz
   if (resolve_device(tc.device) != "cpu") {
     throw UsageError("skipgram.mode stream trains on the CPU (sparse SGD); use --device cpu or skipgram.mode aggregate");
   }
-  StreamOptions options;
-  options.window = config.skipgram.window;
-  options.negative_samples = config.skipgram.negative_samples;
-  options.negative_distribution = config.skipgram.negative_distribution;
-  options.seed = config.seed;
-  auto source = std::make_shared<const StreamExamples>(walks, vocabulary_size, options);
+  auto source = std::make_shared<const StreamExamples>(walks, vocabulary_size, stream_options_from(config));
   if (source->positives_per_epoch() == 0) throw UsageError("the walks hold no positive pairs to train on");
   // Batches are whole walks: as many as make about train.batch_size examples.
   const auto walks_per_batch = static_cast<std::size_t>(

@@ -2,19 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include "test_util.h"
+
 #include <map>
 
 namespace n2v {
 namespace {
 
-Walks walks_of(const std::vector<std::vector<NodeId>>& list) {
-  Walks walks;
-  for (const auto& w : list) {
-    walks.nodes.insert(walks.nodes.end(), w.begin(), w.end());
-    walks.offsets.push_back(walks.nodes.size());
-  }
-  return walks;
-}
+using testing::walks_of;
 
 TEST(Examples, PositivePairsOfAHandWrittenWalk) {
   const std::vector<NodeId> walk{1, 2, 3, 2};

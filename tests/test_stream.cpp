@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "test_util.h"
+
 #include <cmath>
 #include <map>
 #include <string>
@@ -9,14 +11,7 @@
 namespace n2v {
 namespace {
 
-Walks walks_of(const std::vector<std::vector<NodeId>>& list) {
-  Walks walks;
-  for (const auto& w : list) {
-    walks.nodes.insert(walks.nodes.end(), w.begin(), w.end());
-    walks.offsets.push_back(walks.nodes.size());
-  }
-  return walks;
-}
+using testing::walks_of;
 
 TEST(Stream, PositivesAreTheWindowPairsOfTheWalks) {
   Walks walks = walks_of({{1, 2, 3, 2}, {4, 4, 5}});

@@ -10,6 +10,9 @@
 #include <fstream>
 #include <random>
 #include <string>
+#include <vector>
+
+#include "walks.h"
 
 namespace n2v::testing {
 
@@ -60,6 +63,16 @@ inline CommandResult run_n2v(const std::string& arguments) {
   int status = pclose(pipe);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
+}
+
+// Walks written by hand, one list of tokens per walk.
+inline Walks walks_of(const std::vector<std::vector<NodeId>>& list) {
+  Walks walks;
+  for (const auto& w : list) {
+    walks.nodes.insert(walks.nodes.end(), w.begin(), w.end());
+    walks.offsets.push_back(walks.nodes.size());
+  }
+  return walks;
 }
 
 inline fs::path shared_data(const std::string& name) { return fs::path(N2V_SHARED_DATA) / name; }
