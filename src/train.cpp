@@ -186,21 +186,20 @@ TrainResult train_skipgram(const Examples& examples, std::size_t vocabulary_size
   auto loader = torch::data::make_data_loader(
       ExampleDataset(examples, device), torch::data::samplers::RandomSampler(examples.size()),
       torch::data::DataLoaderOptions(tc.batch_size).drop_last(true).workers(0));
-  return train_loop(vocabulary_size, config, out_dir, resume, steps,
-                    [&](SkipGram& model, torch::optim::Adam& optimizer, int, Progress& progress) {
-                      torch::Tensor loss_sum =
-                          torch::zeros({}, torch::TensorOptions().dtype(torch::kDouble).device(device));
-                      for (ExampleBatch& batch : *loader) {
-                        optimizer.zero_grad();
-                        torch::Tensor loss = fused_skipgram_loss(model->weight(), batch.target, batch.context,
-                                                                 batch.label, batch.weight, tc.l2);
-                        loss.backward();
-                        optimizer.step();
-                        loss_sum += loss.detach();
-                        progress.advance();
-                      }
-                      return loss_sum.item<double>() / static_cast<double>(steps);
-                    });
+  auto run_epoch = [&](SkipGram& model, torch::optim::Adam& optimizer, int, Progress& progress) {
+    torch::Tensor loss_sum = torch::zeros({}, torch::TensorOptions().dtype(torch::kDouble).device(device));
+    for (ExampleBatch& batch : *loader) {
+      optimizer.zero_grad();
+      torch::Tensor loss =
+          fused_skipgram_loss(model->weight(), batch.target, batch.context, batch.label, batch.weight, tc.l2);
+      loss.backward();
+      optimizer.step();
+      loss_sum += loss.detach();
+      progress.advance();
+    }
+    return loss_sum.item<double>() / static_cast<double>(steps);
+  };
+  return train_loop(vocabulary_size, config, out_dir, resume, steps, run_epoch);
 }
 
 TrainResult train_skipgram_stream(const Walks& walks, std::size_t vocabulary_size, const Config& config,
@@ -223,22 +222,28 @@ TrainResult train_skipgram_stream(const Walks& walks, std::size_t vocabulary_siz
   const double total_steps = static_cast<double>(steps) * tc.epochs;
   log_line("stream: " + std::to_string(source->positives_per_epoch()) + " positive pairs per epoch, " +
            std::to_string(walks_per_batch) + " walks per batch");
-  return train_loop(vocabulary_size, config, out_dir, resume, steps,
-                    [&](SkipGram& model, torch::optim::Adam&, int epoch, Progress& progress) {
-                      epoch_counter->store(epoch);
-                      torch::Tensor weight = model->weight().detach();
-                      double loss_sum = 0;
-                      std::size_t step = 0;
-                      for (ExampleBatch& batch : *loader) {
-                        // word2vec's schedule: linear decay to 0 over all epochs.
-                        double done = ((epoch - 1) * static_cast<double>(steps) + step) / total_steps;
-                        double lr = tc.stream_learning_rate * std::max(1e-4, 1.0 - done);
-                        loss_sum += sparse_sgd_step(weight, batch.target, batch.context, batch.label, lr, tc.l2);
-                        ++step;
-                        progress.advance();
-                      }
-                      return step ? loss_sum / static_cast<double>(step) : 0.0;
-                    });
+  std::vector<std::uint64_t> positives_per_epoch;
+  auto run_epoch = [&](SkipGram& model, torch::optim::Adam&, int epoch, Progress& progress) {
+    epoch_counter->store(epoch);
+    torch::Tensor weight = model->weight().detach();
+    double loss_sum = 0;
+    std::size_t step = 0;
+    std::uint64_t positives = 0;
+    for (ExampleBatch& batch : *loader) {
+      positives += static_cast<std::uint64_t>(batch.label.sum().item<double>());
+      // word2vec's schedule: linear decay to 0 over all epochs.
+      double done = ((epoch - 1) * static_cast<double>(steps) + step) / total_steps;
+      double lr = tc.stream_learning_rate * std::max(1e-4, 1.0 - done);
+      loss_sum += sparse_sgd_step(weight, batch.target, batch.context, batch.label, lr, tc.l2);
+      ++step;
+      progress.advance();
+    }
+    positives_per_epoch.push_back(positives);
+    return step ? loss_sum / static_cast<double>(step) : 0.0;
+  };
+  TrainResult result = train_loop(vocabulary_size, config, out_dir, resume, steps, run_epoch);
+  result.positives_per_epoch = std::move(positives_per_epoch);
+  return result;
 }
 
 }  // namespace n2v

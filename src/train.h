@@ -17,6 +17,7 @@ struct TrainResult {
   std::int64_t dim = 0;
   std::string device;  // "cpu" or "cuda"
   int first_epoch = 1;  // > 1 after --resume
+  std::vector<std::uint64_t> positives_per_epoch;  // stream mode: positive examples trained on, per epoch run
 };
 
 // "cpu" or "cuda" for train.device = cpu | cuda | auto. Throws UsageError for cuda without CUDA.

@@ -184,6 +184,37 @@ TEST(Train, StreamModeTrainsWithAFallingLoss) {
   EXPECT_EQ(read_loss_csv(out / "loss.csv").size(), 4u);
 }
 
+TEST(Train, StreamModeOnMlLatestSmallTrainsEveryPositiveTheWalksImply) {
+  N2V_REQUIRE_ML_SMALL();
+  set_quiet(true);
+  MovieLensData data = load_movielens(testing::shared_data("ml-latest-small"));
+  MovieGraph g = build_movie_graph(data, CooccurrenceOptions{});
+  Config config;
+  config.threads = 1;
+  config.skipgram.mode = "stream";
+  config.train.epochs = 3;
+  config.train.batch_size = 4096;
+  WalkOptions walk_options;
+  Walks walks = generate_walks(g.graph, walk_options);
+  // Positives the walks imply: ordered pairs within the window whose tokens differ.
+  std::uint64_t implied = 0;
+  const std::size_t window = static_cast<std::size_t>(config.skipgram.window);
+  for (std::size_t w = 0; w < walks.size(); ++w) {
+    for (std::size_t i = 0; i < walks.length(w); ++i) {
+      for (std::size_t j = 0; j < walks.length(w); ++j) {
+        std::size_t distance = i > j ? i - j : j - i;
+        if (distance >= 1 && distance <= window && walks.walk(w)[i] != walks.walk(w)[j]) ++implied;
+      }
+    }
+  }
+  TrainResult result = train_skipgram_stream(walks, g.vocabulary.size(), config, {}, false);
+  ASSERT_EQ(result.positives_per_epoch.size(), 3u);
+  for (std::uint64_t positives : result.positives_per_epoch) EXPECT_EQ(positives, implied);
+  EXPECT_GT(implied, 7025u * 80u);  // about 90 ordered pairs per 10-node walk, less repeats
+  EXPECT_LT(result.epoch_loss[2], result.epoch_loss[1]);
+  EXPECT_LT(result.epoch_loss[1], result.epoch_loss[0]);
+}
+
 TEST(Train, CudaRequestWithoutCudaIsAUsageError) {
   if (torch::cuda::is_available()) GTEST_SKIP() << "a CUDA device is present; the error path cannot be reached";
   EXPECT_THROW(resolve_device("cuda"), UsageError);
