@@ -159,3 +159,85 @@ double sparse_sgd_step(torch::Tensor& embedding_weight, const torch::Tensor& tar
 }
 
 }  // namespace n2v
+
+namespace n2v {
+
+void LazyAdamState::reset(std::int64_t rows, std::int64_t dim) {
+  m = torch::zeros({rows, dim}, torch::kFloat);
+  v = torch::zeros({rows, dim}, torch::kFloat);
+  step = 0;
+  slot_of_row.assign(static_cast<std::size_t>(rows), -1);
+}
+
+double lazy_adam_step(torch::Tensor& embedding_weight, LazyAdamState& state, const torch::Tensor& target,
+                      const torch::Tensor& context, const torch::Tensor& labels, double learning_rate, double l2) {
+  TORCH_CHECK(embedding_weight.is_cpu() && embedding_weight.scalar_type() == torch::kFloat &&
+                  embedding_weight.is_contiguous(),
+              "stream mode trains on CPU float32");
+  torch::NoGradGuard no_grad;
+  const std::int64_t n = target.size(0), dim = embedding_weight.size(1);
+  if (state.slot_of_row.size() != static_cast<std::size_t>(embedding_weight.size(0))) {
+    state.reset(embedding_weight.size(0), dim);
+  }
+  float* W = embedding_weight.data_ptr<float>();
+  float* M = state.m.data_ptr<float>();
+  float* V = state.v.data_ptr<float>();
+  const std::int64_t* t = target.data_ptr<std::int64_t>();
+  const std::int64_t* c = context.data_ptr<std::int64_t>();
+  const float* y = labels.data_ptr<float>();
+
+  // Gradients of the touched rows, in a compact buffer indexed by slot.
+  std::vector<std::int64_t> rows;
+  auto slot = [&](std::int64_t row) {
+    std::int32_t& s = state.slot_of_row[static_cast<std::size_t>(row)];
+    if (s < 0) {
+      s = static_cast<std::int32_t>(rows.size());
+      rows.push_back(row);
+    }
+    return s;
+  };
+  std::vector<std::int32_t> target_slot(n), context_slot(n);
+  for (std::int64_t i = 0; i < n; ++i) {
+    target_slot[i] = slot(t[i]);
+    context_slot[i] = slot(c[i]);
+  }
+  std::vector<float> grad(rows.size() * static_cast<std::size_t>(dim), 0.0f);
+  double loss = 0.0;
+  const double inv_n = n > 0 ? 1.0 / static_cast<double>(n) : 0.0;
+  for (std::int64_t i = 0; i < n; ++i) {
+    const float* a = W + t[i] * dim;
+    const float* b = W + c[i] * dim;
+    const double x = dot(a, b, dim);
+    const double e = std::exp(-std::fabs(x));
+    loss += std::max(x, 0.0) - x * y[i] + std::log1p(e);
+    const float g = static_cast<float>(((x >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e)) - y[i]) * inv_n);
+    float* ga = grad.data() + static_cast<std::size_t>(target_slot[i]) * dim;
+    float* gb = grad.data() + static_cast<std::size_t>(context_slot[i]) * dim;
+    for (std::int64_t k = 0; k < dim; ++k) {
+      ga[k] += g * b[k];
+      gb[k] += g * a[k];
+    }
+  }
+  // Keras' Adam constants; the update form lr_t * m / (sqrt(v) + eps) as Keras writes it.
+  constexpr double beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7;
+  ++state.step;
+  const double lr_t = learning_rate * std::sqrt(1.0 - std::pow(beta2, static_cast<double>(state.step))) /
+                      (1.0 - std::pow(beta1, static_cast<double>(state.step)));
+  const float decay = static_cast<float>(2.0 * l2);
+  for (std::size_t s = 0; s < rows.size(); ++s) {
+    const std::int64_t offset = rows[s] * dim;
+    const float* g = grad.data() + s * static_cast<std::size_t>(dim);
+    for (std::int64_t k = 0; k < dim; ++k) {
+      const float gk = g[k] + decay * W[offset + k];
+      float& mk = M[offset + k];
+      float& vk = V[offset + k];
+      mk = static_cast<float>(beta1) * mk + static_cast<float>(1 - beta1) * gk;
+      vk = static_cast<float>(beta2) * vk + static_cast<float>(1 - beta2) * gk * gk;
+      W[offset + k] -= static_cast<float>(lr_t * mk / (std::sqrt(static_cast<double>(vk)) + epsilon));
+    }
+    state.slot_of_row[static_cast<std::size_t>(rows[s])] = -1;
+  }
+  return loss * inv_n;
+}
+
+}  // namespace n2v

@@ -5,6 +5,9 @@
 // ops and a dense embedding backward per step; this is the same math in two loops.
 #include <torch/autograd.h>
 
+#include <cstdint>
+#include <vector>
+
 namespace n2v {
 
 // Equals keras_skipgram_loss(model->forward(target, context), labels, weights, W, l2) and its
@@ -24,5 +27,25 @@ namespace n2v {
 // example order, so the result is deterministic.
 double sparse_sgd_step(torch::Tensor& embedding_weight, const torch::Tensor& target, const torch::Tensor& context,
                        const torch::Tensor& labels, double learning_rate, double l2);
+
+}  // namespace n2v
+
+namespace n2v {
+
+// Lazy Adam for stream mode (TensorFlow's LazyAdam): the moments and the weights of only the rows a
+// batch touches are updated; the bias correction uses the global step. Adam's per-row step sizes
+// learn far better than plain SGD from the tiny he_normal start, at a cost that grows with the
+// batch, not with the vocabulary.
+struct LazyAdamState {
+  torch::Tensor m, v;  // [V x dim], zero at the start
+  std::int64_t step = 0;
+  std::vector<std::int32_t> slot_of_row;  // scratch: -1, or the row's slot in this batch
+  void reset(std::int64_t rows, std::int64_t dim);
+};
+
+// Mean BCE-with-logits over the batch (+ L2 of the touched rows); updates `embedding_weight` and
+// `state` in place, deterministically (rows are visited in example order). Returns the batch loss.
+double lazy_adam_step(torch::Tensor& embedding_weight, LazyAdamState& state, const torch::Tensor& target,
+                      const torch::Tensor& context, const torch::Tensor& labels, double learning_rate, double l2);
 
 }  // namespace n2v

@@ -78,6 +78,7 @@ std::vector<Field> fields(Config& c) {
       {"train.learning_rate", &c.train.learning_rate, above(0), {}},
       {"train.l2", &c.train.l2, at_least(0), {}},
       {"train.stream_learning_rate", &c.train.stream_learning_rate, above(0), {}},
+      {"train.stream_optimizer", &c.train.stream_optimizer, {}, {"adam", "sgd"}},
       {"train.device", &c.train.device, {}, {"cpu", "cuda", "auto"}},
       {"export.torchscript", &c.export_.torchscript, {}, {}},
       {"export.projector", &c.export_.projector, {}, {}},

@@ -36,7 +36,7 @@ struct SkipGramConfig {
   int window = 10;
   double negative_samples = 4.0;  // negatives per positive pair
   std::string mode = "aggregate";  // aggregate (Keras) | stream
-  std::string negative_distribution = "unigram";  // stream mode: uniform | unigram (frequency^0.75)
+  std::string negative_distribution = "uniform";  // stream mode: uniform (as Keras) | unigram (frequency^0.75)
 };
 
 struct TrainConfig {
@@ -45,7 +45,8 @@ struct TrainConfig {
   int epochs = 10;
   double learning_rate = 0.001;
   double l2 = 1e-6;
-  double stream_learning_rate = 0.025;  // stream mode's SGD, decayed linearly to 0 over the run
+  double stream_learning_rate = 0.01;  // stream mode's rate (sgd: decayed linearly to 0 over the run)
+  std::string stream_optimizer = "adam";  // stream mode: adam (lazy, touched rows) | sgd (word2vec's)
   std::string device = "cpu";  // cpu | cuda | auto
 };
 

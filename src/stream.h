@@ -15,7 +15,7 @@ namespace n2v {
 struct StreamOptions {
   int window = 5;
   double negative_samples = 4.0;  // per positive; a fraction is drawn with that probability
-  std::string negative_distribution = "unigram";  // uniform | unigram (frequency^0.75 in the walks)
+  std::string negative_distribution = "uniform";  // uniform | unigram (frequency^0.75 in the walks)
   std::uint64_t seed = 42;
 };
 

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cmath>
 #include <functional>
+#include <map>
 #include <memory>
 #include <cstdio>
 
@@ -58,8 +59,11 @@ struct Checkpoint {
   std::vector<double> loss, seconds;
 };
 
+// Optimizer state that lives outside torch::optim (stream mode's lazy Adam), saved by name.
+using ExtraState = std::map<std::string, torch::Tensor>;
+
 void save_checkpoint(const fs::path& path, SkipGram& model, torch::optim::Adam& optimizer, const Checkpoint& state,
-                     const std::string& fingerprint) {
+                     const std::string& fingerprint, const ExtraState& extra) {
   torch::serialize::OutputArchive archive, model_archive, optimizer_archive;
   model->save(model_archive);
   optimizer.save(optimizer_archive);
@@ -69,13 +73,14 @@ void save_checkpoint(const fs::path& path, SkipGram& model, torch::optim::Adam& 
   archive.write("loss", torch::tensor(state.loss, torch::kDouble));
   archive.write("seconds", torch::tensor(state.seconds, torch::kDouble));
   archive.write("fingerprint", c10::IValue(fingerprint));
+  for (const auto& [name, tensor] : extra) archive.write("extra/" + name, tensor);
   AtomicFile file(path, true);
   archive.save_to(file.stream());
   file.commit();
 }
 
 Checkpoint load_checkpoint(const fs::path& path, SkipGram& model, torch::optim::Adam& optimizer,
-                           const std::string& fingerprint) {
+                           const std::string& fingerprint, ExtraState& extra) {
   if (!fs::exists(path)) throw UsageError("--resume: no checkpoint at " + path.string());
   torch::serialize::InputArchive archive, model_archive, optimizer_archive;
   try {
@@ -93,6 +98,11 @@ Checkpoint load_checkpoint(const fs::path& path, SkipGram& model, torch::optim::
   archive.read("optimizer", optimizer_archive);
   model->load(model_archive);
   optimizer.load(optimizer_archive);
+  for (auto& [name, tensor] : extra) {
+    torch::Tensor saved_tensor;
+    archive.read("extra/" + name, saved_tensor);
+    tensor.copy_(saved_tensor);
+  }
   Checkpoint state;
   torch::Tensor epoch, loss, seconds;
   archive.read("epoch", epoch);
@@ -122,7 +132,8 @@ namespace {
 // `run_epoch(epoch, progress)` trains one epoch and returns its mean batch loss.
 TrainResult train_loop(std::size_t vocabulary_size, const Config& config, const fs::path& out_dir, bool resume,
                        std::size_t steps,
-                       const std::function<double(SkipGram&, torch::optim::Adam&, int, Progress&)>& run_epoch) {
+                       const std::function<double(SkipGram&, torch::optim::Adam&, int, Progress&)>& run_epoch,
+                       ExtraState extra = {}) {
   const TrainConfig& tc = config.train;
   TrainResult result;
   result.device = resolve_device(tc.device);
@@ -141,7 +152,7 @@ TrainResult train_loop(std::size_t vocabulary_size, const Config& config, const 
   const fs::path checkpoint_path = out_dir / "checkpoint.pt";
   Checkpoint state;
   if (resume) {
-    state = load_checkpoint(checkpoint_path, model, optimizer, fingerprint);
+    state = load_checkpoint(checkpoint_path, model, optimizer, fingerprint, extra);
     log_line("resuming after epoch " + std::to_string(state.epoch) + " from " + checkpoint_path.string());
   }
   result.first_epoch = state.epoch + 1;
@@ -160,7 +171,7 @@ TrainResult train_loop(std::size_t vocabulary_size, const Config& config, const 
     state.loss.push_back(epoch_loss);
     state.seconds.push_back(seconds);
     if (!out_dir.empty()) {
-      save_checkpoint(checkpoint_path, model, optimizer, state, fingerprint);
+      save_checkpoint(checkpoint_path, model, optimizer, state, fingerprint, extra);
       write_loss_csv(out_dir / "loss.csv", state);
     }
   }
@@ -223,25 +234,35 @@ TrainResult train_skipgram_stream(const Walks& walks, std::size_t vocabulary_siz
   log_line("stream: " + std::to_string(source->positives_per_epoch()) + " positive pairs per epoch, " +
            std::to_string(walks_per_batch) + " walks per batch");
   std::vector<std::uint64_t> positives_per_epoch;
+  LazyAdamState adam;
+  adam.reset(static_cast<std::int64_t>(vocabulary_size), tc.embedding_dim);
+  torch::Tensor adam_step = torch::zeros({}, torch::kLong);
   auto run_epoch = [&](SkipGram& model, torch::optim::Adam&, int epoch, Progress& progress) {
     epoch_counter->store(epoch);
+    adam.step = adam_step.item<std::int64_t>();  // restored by --resume
     torch::Tensor weight = model->weight().detach();
     double loss_sum = 0;
     std::size_t step = 0;
     std::uint64_t positives = 0;
     for (ExampleBatch& batch : *loader) {
       positives += static_cast<std::uint64_t>(batch.label.sum().item<double>());
-      // word2vec's schedule: linear decay to 0 over all epochs.
-      double done = ((epoch - 1) * static_cast<double>(steps) + step) / total_steps;
-      double lr = tc.stream_learning_rate * std::max(1e-4, 1.0 - done);
-      loss_sum += sparse_sgd_step(weight, batch.target, batch.context, batch.label, lr, tc.l2);
+      if (tc.stream_optimizer == "sgd") {
+        // word2vec's schedule: linear decay to 0 over all epochs.
+        double done = ((epoch - 1) * static_cast<double>(steps) + step) / total_steps;
+        double lr = tc.stream_learning_rate * std::max(1e-4, 1.0 - done);
+        loss_sum += sparse_sgd_step(weight, batch.target, batch.context, batch.label, lr, tc.l2);
+      } else {
+        loss_sum += lazy_adam_step(weight, adam, batch.target, batch.context, batch.label, tc.stream_learning_rate, tc.l2);
+      }
       ++step;
       progress.advance();
     }
     positives_per_epoch.push_back(positives);
+    adam_step.fill_(adam.step);
     return step ? loss_sum / static_cast<double>(step) : 0.0;
   };
-  TrainResult result = train_loop(vocabulary_size, config, out_dir, resume, steps, run_epoch);
+  TrainResult result = train_loop(vocabulary_size, config, out_dir, resume, steps, run_epoch,
+                                  {{"lazy_adam_m", adam.m}, {"lazy_adam_v", adam.v}, {"lazy_adam_step", adam_step}});
   result.positives_per_epoch = std::move(positives_per_epoch);
   return result;
 }

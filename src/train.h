@@ -29,8 +29,9 @@ TrainResult train_skipgram(const Examples& examples, std::size_t vocabulary_size
                            const std::filesystem::path& out_dir, bool resume);
 
 // skipgram.mode stream: examples generated from the walks batch by batch (never all at once),
-// trained by sparse SGD on the rows each batch touches, with train.stream_learning_rate decayed
-// linearly to 0. The same checkpoints, loss.csv and --resume as above; CPU only.
+// trained on the rows each batch touches by lazy Adam (train.stream_optimizer adam) or word2vec's
+// SGD with train.stream_learning_rate decayed linearly to 0 (sgd). The same checkpoints (the lazy
+// Adam moments included), loss.csv and --resume as above; CPU only.
 TrainResult train_skipgram_stream(const Walks& walks, std::size_t vocabulary_size, const Config& config,
                                   const std::filesystem::path& out_dir, bool resume);
 

@@ -182,6 +182,15 @@ TEST(Train, StreamModeTrainsWithAFallingLoss) {
   TrainResult again = train_skipgram_stream(walks, 30, config, {}, false);
   EXPECT_EQ(again.embeddings, result.embeddings) << "deterministic despite the loader's worker thread";
   EXPECT_EQ(read_loss_csv(out / "loss.csv").size(), 4u);
+
+  // --resume restores the lazy Adam moments too: 2 + 2 epochs end where 4 straight epochs do.
+  TempDir resumed;
+  Config two = config;
+  two.train.epochs = 2;
+  train_skipgram_stream(walks, 30, two, resumed.path(), false);
+  TrainResult continued = train_skipgram_stream(walks, 30, config, resumed.path(), true);
+  EXPECT_EQ(continued.first_epoch, 3);
+  EXPECT_EQ(continued.embeddings, result.embeddings);
 }
 
 TEST(Train, StreamModeOnMlLatestSmallTrainsEveryPositiveTheWalksImply) {
