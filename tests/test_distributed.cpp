@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstdlib>
 
 #include "distributed.h"
 #include "errors.h"
@@ -90,6 +91,25 @@ TEST(Distributed, AnAbsentRankStopsRankZeroWithinTheTimeoutNamingIt) {
   EXPECT_EQ(result.exit_code, 1) << result.output;
   EXPECT_NE(result.output.find("1 of 2 ranks joined; missing rank(s) 1"), std::string::npos) << result.output;
   EXPECT_FALSE(fs::exists(dir / "run")) << "a failed rendezvous writes nothing";
+}
+
+TEST(Distributed, ARankKilledMidTrainingStopsTheOtherNamingIt) {
+  N2V_REQUIRE_ML_SMALL();
+  testing::TempDir dir;
+  // Two ranks started by hand (as torchrun would); rank 1 is killed once rank 0 has trained an epoch.
+  const std::string env = "WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=" + std::to_string(free_port()) + " ";
+  const std::string run = std::string(N2V_BINARY) + " " + train_args(dir / "run") + " --epochs 50 --set dist.timeout_s=20";
+  const std::string d = dir.path().string();
+  const std::string script =
+      "RANK=1 " + env + run + " > " + d + "/r1.log 2>&1 & P1=$!; RANK=0 " + env + run + " > " + d +
+      "/r0.log 2>&1 & P0=$!; for i in $(seq 1200); do grep -q 'Epoch 1/' " + d +
+      "/r0.log && break; sleep 0.05; done; kill -9 $P1; wait $P0; echo $? > " + d + "/r0.rc";
+  ASSERT_EQ(std::system(script.c_str()), 0);
+  const std::string log = testing::read_text(dir / "r0.log");
+  ASSERT_NE(log.find("Epoch 1/50"), std::string::npos) << log;
+  EXPECT_EQ(testing::read_text(dir / "r0.rc"), "1\n") << log;
+  EXPECT_NE(log.find("n2v: error: rank 0: allreduce failed; rank 1 stopped or hung"), std::string::npos) << log;
+  EXPECT_EQ(log.find("Epoch 50/50"), std::string::npos) << "rank 0 stopped early";
 }
 
 TEST(Distributed, APortInUseIsAClearErrorAndStopsTheOtherRanks) {
