@@ -58,6 +58,7 @@ int run_cli(int argc, char** argv) {
   add_compare_loss_command(app);
   add_synth_command(app);
   add_bench_command(app);
+  add_launch_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

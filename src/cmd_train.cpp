@@ -1,9 +1,11 @@
 // n2v train: data -> graph -> walks -> examples -> skip-gram training -> export.
 #include <chrono>
 #include <cstdio>
+#include <memory>
 
 #include "atomic_file.h"
 #include "cli.h"
+#include "distributed.h"
 #include "errors.h"
 #include "examples.h"
 #include "export.h"
@@ -24,7 +26,20 @@ struct TrainOptions {
   std::optional<int> epochs;
   bool resume = false;
   std::optional<double> holdout_edges, holdout_latest;  // eval.holdout_* shortcuts
+  std::optional<int> rank, world_size;  // override RANK / WORLD_SIZE
+  std::string master;  // ADDR:PORT, overrides MASTER_ADDR / MASTER_PORT
 };
+
+// torchrun's environment, then the command line.
+DistOptions dist_options(const TrainOptions& options, const Config& config) {
+  DistOptions dist = dist_options_from_env();
+  if (options.rank) dist.rank = *options.rank;
+  if (options.world_size) dist.world_size = *options.world_size;
+  if (!options.master.empty()) parse_master(options.master, dist);
+  dist.timeout_s = config.dist.timeout_s;
+  check_dist_options(dist);
+  return dist;
+}
 
 void run_train(const TrainOptions& options) {
   CommonOptions common = options.common;
@@ -35,15 +50,32 @@ void run_train(const TrainOptions& options) {
   Run run = prepare_run(common);
   const Config& config = run.config;
   resolve_device(config.train.device);  // fail before the slow stages when CUDA is missing
+  const bool stream = config.skipgram.mode == "stream";
+  const DistOptions dist = dist_options(options, config);
+  std::unique_ptr<Communicator> comm;
+  if (dist.world_size > 1) {
+    if (stream) throw UsageError("skipgram.mode stream trains in one process; run it without n2v launch / WORLD_SIZE");
+    if (options.resume) throw UsageError("--resume is not supported in distributed runs yet; resume with one process");
+    if (resolve_device(config.train.device) != "cpu") {
+      throw UsageError("distributed training runs on the CPU (Gloo); use --device cpu");
+    }
+    comm = std::make_unique<Communicator>(dist);
+    log_line("rank " + std::to_string(dist.rank) + " of " + std::to_string(dist.world_size) + " joined " +
+             dist.master_addr + ":" + std::to_string(dist.master_port));
+  }
+  const bool writer = dist.rank == 0;
 
   HeldOut held;
   MovieGraph g = load_graph(config, &held);
   const WalkOptions walk_options = walk_options_from(config);
-  Progress walk_progress("walks", static_cast<std::uint64_t>(config.walk.num_walks) * (g.vocabulary.size() - 1), "walks");
-  Walks walks = generate_walks(g.graph, walk_options, &walk_progress);
+  // Each rank walks its block of walk indices; walk i depends on (seed, i) only, so the gathered
+  // blocks are the single-process walks.
+  const WalkRange range = walk_shard(count_walks(g.graph, walk_options), dist.rank, dist.world_size);
+  Progress walk_progress("walks", range.last - range.first, "walks");
+  Walks walks = generate_walks(g.graph, walk_options, range, &walk_progress);
   walk_progress.finish(std::to_string(walks.nodes.size()) + " steps");
+  if (comm) walks = comm->all_gather_walks(walks);
 
-  const bool stream = config.skipgram.mode == "stream";
   Examples examples;  // the Keras scheme materialises them; stream mode generates them per batch
   if (!stream) {
     const ExampleOptions example_options = example_options_from(config);
@@ -54,10 +86,14 @@ void run_train(const TrainOptions& options) {
                             std::to_string(config.train.batch_size) + " per epoch");
   }
 
-  begin_outputs(run);
-  write_held_out(held, g.vocabulary, run.out_dir);
+  if (writer) {
+    begin_outputs(run);
+    write_held_out(held, g.vocabulary, run.out_dir);
+  }
   TrainResult result = stream ? train_skipgram_stream(walks, g.vocabulary.size(), config, run.out_dir, options.resume)
-                              : train_skipgram(examples, g.vocabulary.size(), config, run.out_dir, options.resume);
+                              : train_skipgram(examples, g.vocabulary.size(), config, run.out_dir, options.resume,
+                                               comm.get());
+  if (!writer) return;  // rank 0 holds the same weights and writes them
   export_model(result.embeddings, result.dim, g.vocabulary, config.export_, run.out_dir, config.data_dir());
   write_file_atomic(run.out_dir / "loss_vs_keras.svg",
                     loss_svg(result.epoch_loss, "n2v (" + result.device + ", seed " + std::to_string(config.seed) + ")"));
@@ -80,6 +116,11 @@ void add_train_command(CLI::App& app) {
   command->add_option("--holdout-latest", options->holdout_latest,
                       "hold each user's latest fraction of ratings out of training, for n2v evaluate "
                       "(overrides eval.holdout_latest)");
+  command->add_option("--rank", options->rank, "this process's rank in a distributed run (overrides RANK)");
+  command->add_option("--world-size", options->world_size,
+                      "processes in the distributed run, 1 = none (overrides WORLD_SIZE; see n2v launch)");
+  command->add_option("--master", options->master, "rank 0's rendezvous address (overrides MASTER_ADDR, MASTER_PORT)")
+      ->type_name("ADDR:PORT");
   command->callback([options] { run_train(*options); });
 }
 

@@ -47,6 +47,7 @@ struct Field {
 Range at_least(double lo) { return Range{lo}; }
 Range above(double lo) { Range r{lo}; r.lo_open = true; return r; }
 Range between(double lo, double hi) { return Range{lo, hi}; }
+Range between_open_low(double lo, double hi) { Range r{lo, hi}; r.lo_open = true; return r; }  // (lo, hi]
 Range below_one() { Range r{0, 1}; r.hi_open = true; return r; }  // a fraction: [0, 1)
 
 // The one table of keys: loading, --set, validation and saving all go through it.
@@ -86,6 +87,7 @@ std::vector<Field> fields(Config& c) {
       {"export.onnx", &c.export_.onnx, {}, {}},
       {"eval.holdout_edges", &c.eval.holdout_edges, below_one(), {}},
       {"eval.holdout_latest", &c.eval.holdout_latest, below_one(), {}},
+      {"dist.timeout_s", &c.dist.timeout_s, between_open_low(0, 86400), {}},
   };
 }
 

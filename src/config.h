@@ -63,6 +63,11 @@ struct EvalConfig {
   double holdout_latest = 0.0;  // fraction of each user's ratings (the latest) removed before the graph
 };
 
+// Distributed runs (n2v launch, or RANK / WORLD_SIZE from torchrun); unused in one process.
+struct DistConfig {
+  double timeout_s = 60;  // rendezvous and every collective: a rank missing this long stops the others
+};
+
 struct Config {
   std::uint64_t seed = 42;
   int threads = 0;  // 0 = all cores
@@ -73,6 +78,7 @@ struct Config {
   TrainConfig train;
   ExportConfig export_;  // "export" in YAML
   EvalConfig eval;
+  DistConfig dist;
 
   // Where each key got its value ("configs/ml_small.yaml:7", "--set"), for error messages.
   std::map<std::string, std::string> origin;

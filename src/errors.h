@@ -37,6 +37,12 @@ class DownloadError : public Error {
   using Error::Error;
 };
 
+// A distributed run lost a rank: rendezvous timed out, a peer died, the port is taken.
+class DistributedError : public Error {
+ public:
+  using Error::Error;
+};
+
 // Writing an output failed (permissions, disk full, ...).
 class OutputError : public Error {
  public:

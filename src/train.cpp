@@ -15,6 +15,7 @@
 #include <cstdio>
 
 #include "atomic_file.h"
+#include "distributed.h"
 #include "errors.h"
 #include "example_dataset.h"
 #include "pipeline.h"
@@ -51,6 +52,7 @@ std::string run_fingerprint(const Config& config) {
   c.threads = 0;
   c.data.dir = "";
   c.origin.clear();
+  c.dist = DistConfig{};
   return c.to_yaml();
 }
 
@@ -131,7 +133,7 @@ namespace {
 // What both modes share: the model, Adam, checkpoints, resume and the per-epoch report.
 // `run_epoch(epoch, progress)` trains one epoch and returns its mean batch loss.
 TrainResult train_loop(std::size_t vocabulary_size, const Config& config, const fs::path& out_dir, bool resume,
-                       std::size_t steps,
+                       std::size_t steps, Communicator* comm,
                        const std::function<double(SkipGram&, torch::optim::Adam&, int, Progress&)>& run_epoch,
                        ExtraState extra = {}) {
   const TrainConfig& tc = config.train;
@@ -156,6 +158,8 @@ TrainResult train_loop(std::size_t vocabulary_size, const Config& config, const 
     log_line("resuming after epoch " + std::to_string(state.epoch) + " from " + checkpoint_path.string());
   }
   result.first_epoch = state.epoch + 1;
+  // Every rank trains the same model; only rank 0 writes.
+  const bool writer = !comm || comm->rank() == 0;
 
   for (int epoch = state.epoch + 1; epoch <= tc.epochs; ++epoch) {
     // The shuffle of each epoch depends on (seed, epoch) only, so a resumed run replays it exactly.
@@ -170,7 +174,7 @@ TrainResult train_loop(std::size_t vocabulary_size, const Config& config, const 
     state.epoch = epoch;
     state.loss.push_back(epoch_loss);
     state.seconds.push_back(seconds);
-    if (!out_dir.empty()) {
+    if (writer && !out_dir.empty()) {
       save_checkpoint(checkpoint_path, model, optimizer, state, fingerprint, extra);
       write_loss_csv(out_dir / "loss.csv", state);
     }
@@ -186,7 +190,7 @@ TrainResult train_loop(std::size_t vocabulary_size, const Config& config, const 
 }  // namespace
 
 TrainResult train_skipgram(const Examples& examples, std::size_t vocabulary_size, const Config& config,
-                           const fs::path& out_dir, bool resume) {
+                           const fs::path& out_dir, bool resume, Communicator* comm) {
   const TrainConfig& tc = config.train;
   if (examples.size() < static_cast<std::size_t>(tc.batch_size)) {
     throw UsageError("only " + std::to_string(examples.size()) + " examples, fewer than one batch of train.batch_size = " +
@@ -197,20 +201,43 @@ TrainResult train_skipgram(const Examples& examples, std::size_t vocabulary_size
   auto loader = torch::data::make_data_loader(
       ExampleDataset(examples, device), torch::data::samplers::RandomSampler(examples.size()),
       torch::data::DataLoaderOptions(tc.batch_size).drop_last(true).workers(0));
+  // Data parallel: every rank draws the same global batch (the shuffle depends on (seed, epoch)
+  // only) and trains on its slice. The loss divides by the slice, so scaling it by slice / batch
+  // makes the summed gradient the single process's gradient; Adam then steps identically everywhere.
+  const int rank = comm ? comm->rank() : 0, world = comm ? comm->world_size() : 1;
+  if (comm && device.is_cuda()) {
+    throw UsageError("distributed training runs on the CPU (Gloo); use --device cpu");
+  }
+  const auto batch = static_cast<std::int64_t>(tc.batch_size);
+  const std::int64_t slice_begin = batch * rank / world, slice_end = batch * (rank + 1) / world;
+  const double slice_scale = static_cast<double>(slice_end - slice_begin) / static_cast<double>(batch);
   auto run_epoch = [&](SkipGram& model, torch::optim::Adam& optimizer, int, Progress& progress) {
     torch::Tensor loss_sum = torch::zeros({}, torch::TensorOptions().dtype(torch::kDouble).device(device));
     for (ExampleBatch& batch : *loader) {
       optimizer.zero_grad();
-      torch::Tensor loss =
-          fused_skipgram_loss(model->weight(), batch.target, batch.context, batch.label, batch.weight, tc.l2);
+      torch::Tensor loss;
+      if (world == 1) {
+        loss = fused_skipgram_loss(model->weight(), batch.target, batch.context, batch.label, batch.weight, tc.l2);
+      } else {
+        auto mine = [&](const torch::Tensor& t) { return t.narrow(0, slice_begin, slice_end - slice_begin); };
+        loss = fused_skipgram_loss(model->weight(), mine(batch.target), mine(batch.context), mine(batch.label),
+                                   mine(batch.weight), tc.l2) *
+               slice_scale;
+      }
       loss.backward();
+      if (comm) {
+        torch::Tensor grad = model->weight().grad();
+        comm->allreduce_sum(grad.data_ptr<float>(), static_cast<std::size_t>(grad.numel()));
+      }
       optimizer.step();
       loss_sum += loss.detach();
       progress.advance();
     }
-    return loss_sum.item<double>() / static_cast<double>(steps);
+    double total = loss_sum.item<double>();
+    if (comm) comm->allreduce_sum(&total, 1);
+    return total / static_cast<double>(steps);
   };
-  return train_loop(vocabulary_size, config, out_dir, resume, steps, run_epoch);
+  return train_loop(vocabulary_size, config, out_dir, resume, steps, comm, run_epoch);
 }
 
 TrainResult train_skipgram_stream(const Walks& walks, std::size_t vocabulary_size, const Config& config,
@@ -261,7 +288,7 @@ TrainResult train_skipgram_stream(const Walks& walks, std::size_t vocabulary_siz
     adam_step.fill_(adam.step);
     return step ? loss_sum / static_cast<double>(step) : 0.0;
   };
-  TrainResult result = train_loop(vocabulary_size, config, out_dir, resume, steps, run_epoch,
+  TrainResult result = train_loop(vocabulary_size, config, out_dir, resume, steps, nullptr, run_epoch,
                                   {{"lazy_adam_m", adam.m}, {"lazy_adam_v", adam.v}, {"lazy_adam_step", adam_step}});
   result.positives_per_epoch = std::move(positives_per_epoch);
   return result;

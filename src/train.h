@@ -10,6 +10,8 @@
 
 namespace n2v {
 
+class Communicator;
+
 struct TrainResult {
   std::vector<double> epoch_loss;  // running mean of the batch losses, as Keras prints it
   std::vector<double> epoch_seconds;
@@ -25,8 +27,11 @@ std::string resolve_device(const std::string& requested);
 
 // Trains on `examples` for config.train.epochs epochs. With out_dir set, writes after every epoch
 // checkpoint.pt and loss.csv (atomically); with resume, continues from out_dir/checkpoint.pt.
+// With comm (a distributed run), every rank trains on its slice of each global batch of
+// train.batch_size, the gradients are summed across ranks every step (so every rank holds the
+// single-process weights) and only rank 0 writes; the loss is the global mean. CPU only.
 TrainResult train_skipgram(const Examples& examples, std::size_t vocabulary_size, const Config& config,
-                           const std::filesystem::path& out_dir, bool resume);
+                           const std::filesystem::path& out_dir, bool resume, Communicator* comm = nullptr);
 
 // skipgram.mode stream: examples generated from the walks batch by batch (never all at once),
 // trained on the rows each batch touches by lazy Adam (train.stream_optimizer adam) or word2vec's

@@ -354,7 +354,30 @@ std::vector<NodeId> start_order(const std::vector<NodeId>& starts, std::uint64_t
   return order;
 }
 
+std::uint64_t count_walks(const CsrGraph& graph, const WalkOptions& options) {
+  return walk_start_nodes(graph).size() * static_cast<std::uint64_t>(std::max(options.num_walks, 0));
+}
+
+WalkRange walk_shard(std::uint64_t total, int rank, int world_size) {
+  const auto r = static_cast<std::uint64_t>(rank), w = static_cast<std::uint64_t>(world_size);
+  return {total * r / w, total * (r + 1) / w};
+}
+
+Walks concat_walks(const std::vector<Walks>& parts) {
+  Walks all;
+  for (const Walks& part : parts) {
+    const std::uint64_t base = all.nodes.size();
+    all.nodes.insert(all.nodes.end(), part.nodes.begin(), part.nodes.end());
+    for (std::size_t i = 1; i < part.offsets.size(); ++i) all.offsets.push_back(base + part.offsets[i]);
+  }
+  return all;
+}
+
 Walks generate_walks(const CsrGraph& graph, const WalkOptions& options, Progress* progress) {
+  return generate_walks(graph, options, {0, count_walks(graph, options)}, progress);
+}
+
+Walks generate_walks(const CsrGraph& graph, const WalkOptions& options, WalkRange range, Progress* progress) {
   if (options.num_walks < 0 || options.num_steps < 1) {
     throw UsageError("walk.num_walks must be >= 0 and walk.num_steps >= 1 (got " + std::to_string(options.num_walks) +
                      " and " + std::to_string(options.num_steps) + ")");
@@ -362,13 +385,23 @@ Walks generate_walks(const CsrGraph& graph, const WalkOptions& options, Progress
   const WalkSampler sampler(graph, options.p, options.q);
   const std::vector<NodeId> starts = walk_start_nodes(graph);
   const std::uint64_t per_round = starts.size();
-  const std::uint64_t total = per_round * static_cast<std::uint64_t>(options.num_walks);
+  const std::uint64_t all_walks = per_round * static_cast<std::uint64_t>(options.num_walks);
+  if (range.first > range.last || range.last > all_walks) {
+    throw UsageError("walk range [" + std::to_string(range.first) + ", " + std::to_string(range.last) +
+                     ") is outside the " + std::to_string(all_walks) + " walks");
+  }
+  const std::uint64_t first_walk = range.first;
+  const std::uint64_t total = range.last - range.first;
   const std::uint64_t steps = static_cast<std::uint64_t>(options.num_steps);
 
+  // start_of[k] is the start of walk first_walk + k; only the rounds the range touches are shuffled.
   std::vector<NodeId> start_of(total);
-  for (int round = 0; round < options.num_walks; ++round) {
-    std::vector<NodeId> order = start_order(starts, options.seed, round);
-    std::copy(order.begin(), order.end(), start_of.begin() + round * per_round);
+  if (total > 0) {
+    for (std::uint64_t round = first_walk / per_round; round <= (range.last - 1) / per_round; ++round) {
+      std::vector<NodeId> order = start_order(starts, options.seed, round);
+      const std::uint64_t begin = std::max(first_walk, round * per_round), end = std::min(range.last, (round + 1) * per_round);
+      for (std::uint64_t i = begin; i < end; ++i) start_of[i - first_walk] = order[i - round * per_round];
+    }
   }
 
   // Every walk gets a full-length slot, so threads never coordinate; short walks are squeezed
@@ -386,7 +419,9 @@ Walks generate_walks(const CsrGraph& graph, const WalkOptions& options, Progress
       if (first >= total) return;
       const std::uint64_t last = std::min(first + kChunk, total);
       rngs.clear();
-      for (std::uint64_t i = first; i < last; ++i) rngs.push_back(Rng::for_item(options.seed, RngStream::Walk, i));
+      for (std::uint64_t i = first; i < last; ++i) {
+        rngs.push_back(Rng::for_item(options.seed, RngStream::Walk, first_walk + i));
+      }
       sampler.walk_many(start_of.data() + first, rngs.data(), last - first, steps, walks.nodes.data() + first * steps,
                         lengths.data() + first);
       if (progress) progress->advance(last - first);

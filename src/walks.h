@@ -120,4 +120,18 @@ std::vector<NodeId> start_order(const std::vector<NodeId>& starts, std::uint64_t
 // order of each round is a shuffle seeded from (seed, round). Same seed, same walks, any thread count.
 Walks generate_walks(const CsrGraph& graph, const WalkOptions& options, Progress* progress = nullptr);
 
+// Walk indices [first, last): what one rank of a distributed run generates.
+struct WalkRange {
+  std::uint64_t first = 0, last = 0;
+};
+// How many walks generate_walks makes: num_walks rounds over the nodes with edges.
+std::uint64_t count_walks(const CsrGraph& graph, const WalkOptions& options);
+// Rank `rank`'s contiguous block of `total` walks; the blocks of ranks 0..world_size-1 tile [0, total).
+WalkRange walk_shard(std::uint64_t total, int rank, int world_size);
+// Walks first..last-1 only. Walk i depends on (seed, i) alone, so the concatenation of the ranges
+// of a tiling equals generate_walks' output byte for byte.
+Walks generate_walks(const CsrGraph& graph, const WalkOptions& options, WalkRange range, Progress* progress = nullptr);
+// The walks of `parts`, in order.
+Walks concat_walks(const std::vector<Walks>& parts);
+
 }  // namespace n2v

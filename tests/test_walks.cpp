@@ -8,6 +8,7 @@
 #include <set>
 
 #include "cooccurrence.h"
+#include "errors.h"
 #include "movielens.h"
 #include "progress.h"
 #include "test_util.h"
@@ -390,6 +391,53 @@ TEST(GenerateWalks, SameSeedSameWalksWithAnyThreadCount) {
     Walks other = generate_walks(g, options);
     EXPECT_NE(one.nodes, other.nodes) << "a different seed gives different walks";
   }
+}
+
+TEST(GenerateWalks, ShardsOfAnyWorldConcatenateToTheSingleProcessWalks) {
+  CsrGraph g = random_graph(1000, 6000, true, 11);  // directed: shards hold walks of every length
+  for (auto [p, q] : std::vector<std::pair<double, double>>{{1, 1}, {0.25, 4}}) {
+    WalkOptions options;
+    options.p = p;
+    options.q = q;
+    options.num_walks = 3;
+    options.num_steps = 20;
+    options.threads = 2;
+    const Walks all = generate_walks(g, options);
+    ASSERT_EQ(count_walks(g, options), all.size());
+    for (int world : {1, 2, 3, 7}) {
+      std::vector<Walks> parts;
+      std::uint64_t next = 0;
+      for (int rank = 0; rank < world; ++rank) {
+        const WalkRange range = walk_shard(all.size(), rank, world);
+        EXPECT_EQ(range.first, next) << "the shards tile the walk indices";
+        next = range.last;
+        options.threads = 1 + rank % 2;
+        parts.push_back(generate_walks(g, options, range));
+        EXPECT_EQ(parts.back().size(), range.last - range.first);
+      }
+      EXPECT_EQ(next, all.size());
+      const Walks joined = concat_walks(parts);
+      EXPECT_EQ(joined.nodes, all.nodes) << "world " << world;
+      EXPECT_EQ(joined.offsets, all.offsets) << "world " << world;
+    }
+  }
+  WalkOptions options;
+  EXPECT_THROW(generate_walks(g, options, WalkRange{0, count_walks(g, options) + 1}), UsageError);
+}
+
+TEST(GenerateWalks, MlLatestSmallShardsOfTwoRanksEqualOneProcess) {
+  N2V_REQUIRE_ML_SMALL();
+  set_quiet(true);
+  MovieLensData data = load_movielens(testing::shared_data("ml-latest-small"));
+  MovieGraph g = build_movie_graph(data, CooccurrenceOptions{});
+  WalkOptions options;  // the Keras example's walks
+  const Walks all = generate_walks(g.graph, options);
+  const Walks rank0 = generate_walks(g.graph, options, walk_shard(all.size(), 0, 2));
+  const Walks rank1 = generate_walks(g.graph, options, walk_shard(all.size(), 1, 2));
+  EXPECT_EQ(rank0.size() + rank1.size(), 7025u);
+  const Walks joined = concat_walks({rank0, rank1});
+  EXPECT_EQ(joined.nodes, all.nodes);
+  EXPECT_EQ(joined.offsets, all.offsets);
 }
 
 TEST(GenerateWalks, ProgressCountsWalks) {

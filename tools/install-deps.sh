@@ -11,6 +11,7 @@ packages=(
   libonnx-dev libprotobuf-dev python3-onnx  # ONNX export; the tests run onnx.checker on it
   nodejs  # the ONNX Runtime test (tools/onnx-check, onnxruntime-node from the npm registry)
   python3-gensim  # optional: the test that gensim reads embeddings.w2v.txt skips without it
+  libgloo-dev  # c10d Gloo headers for distributed training (LibTorch ships the library, not the headers)
 )
 missing=()
 for p in "${packages[@]}"; do

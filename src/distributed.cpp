@@ -1,0 +1,210 @@
+// c10d for n2v: TCPStore rendezvous with an explicit join barrier (LibTorch 1.13's built-in
+// wait for workers gives up silently), Gloo collectives with the same timeout.
+#include "distributed.h"
+
+#include <torch/torch.h>
+#include <torch/csrc/distributed/c10d/PrefixStore.hpp>
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <thread>
+
+#include "errors.h"
+#include "text.h"
+
+namespace n2v {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+int env_int(const char* name, int fallback) {
+  const char* value = std::getenv(name);
+  if (!value || !*value) return fallback;
+  long long v;
+  if (!parse_int64(trim(value), v) || v < 0 || v > 1 << 30) {
+    throw UsageError(std::string("environment variable ") + name + "='" + value + "' is not a non-negative integer");
+  }
+  return static_cast<int>(v);
+}
+
+// c10::Error's what() carries a C++ backtrace; users need the message.
+std::string message_of(const std::exception& e) {
+  if (const auto* c10_error = dynamic_cast<const c10::Error*>(&e)) return c10_error->what_without_backtrace();
+  return e.what();
+}
+
+}  // namespace
+
+DistOptions dist_options_from_env() {
+  DistOptions options;
+  options.rank = env_int("RANK", options.rank);
+  options.world_size = env_int("WORLD_SIZE", options.world_size);
+  options.local_rank = env_int("LOCAL_RANK", options.local_rank);
+  if (const char* addr = std::getenv("MASTER_ADDR"); addr && *addr) options.master_addr = addr;
+  options.master_port = env_int("MASTER_PORT", options.master_port);
+  return options;
+}
+
+void parse_master(const std::string& text, DistOptions& options) {
+  const auto colon = text.rfind(':');
+  long long port = 0;
+  if (colon == std::string::npos || colon == 0 || !parse_int64(text.substr(colon + 1), port)) {
+    throw UsageError("--master '" + text + "': expected ADDR:PORT, e.g. 127.0.0.1:29500");
+  }
+  options.master_addr = text.substr(0, colon);
+  options.master_port = static_cast<int>(std::clamp<long long>(port, -1, 1 << 20));
+}
+
+void check_dist_options(const DistOptions& options) {
+  if (options.world_size < 1) throw UsageError("world size must be >= 1 (got " + std::to_string(options.world_size) + ")");
+  if (options.rank < 0 || options.rank >= options.world_size) {
+    throw UsageError("rank " + std::to_string(options.rank) + " is outside the world of " +
+                     std::to_string(options.world_size) + " (ranks 0.." + std::to_string(options.world_size - 1) + ")");
+  }
+  if (options.master_port < 1 || options.master_port > 65535) {
+    throw UsageError("master port " + std::to_string(options.master_port) + " is outside 1..65535");
+  }
+}
+
+struct Communicator::Impl {
+  c10::intrusive_ptr<c10d::Store> store;
+  c10::intrusive_ptr<c10d::ProcessGroupGloo> group;
+};
+
+Communicator::Communicator(const DistOptions& options) : options_(options), impl_(std::make_unique<Impl>()) {
+  check_dist_options(options_);
+  const std::string where = options_.master_addr + ":" + std::to_string(options_.master_port);
+  const std::string me = "rank " + std::to_string(options_.rank);
+  const auto timeout = std::chrono::milliseconds(static_cast<std::int64_t>(options_.timeout_s * 1000));
+  const std::string timeout_text = format_double(options_.timeout_s) + " s (dist.timeout_s)";
+
+  c10d::TCPStoreOptions store_options;
+  store_options.port = static_cast<std::uint16_t>(options_.master_port);
+  store_options.isServer = options_.rank == 0;
+  store_options.numWorkers = options_.world_size;
+  store_options.waitWorkers = false;  // the join barrier below waits, and names who is missing
+  store_options.timeout = timeout;
+  c10::intrusive_ptr<c10d::TCPStore> store;
+  try {
+    store = c10::make_intrusive<c10d::TCPStore>(options_.master_addr, store_options);
+  } catch (const std::exception& e) {
+    if (options_.rank == 0) {
+      throw DistributedError("rank 0 cannot serve the rendezvous at " + where + ": " + message_of(e) +
+                             "; is the port in use? pick another (n2v launch --master-port, MASTER_PORT or --master)");
+    }
+    throw DistributedError(me + " cannot reach rank 0's rendezvous at " + where + " within " + timeout_text + ": " +
+                           message_of(e));
+  }
+
+  // Join barrier: every rank sets its key, then waits for all of them.
+  const auto deadline = Clock::now() + timeout;
+  try {
+    store->set("join/" + std::to_string(options_.rank), std::vector<std::uint8_t>{1});
+    for (;;) {
+      std::vector<int> missing;
+      for (int r = 0; r < options_.world_size; ++r) {
+        if (!store->check({"join/" + std::to_string(r)})) missing.push_back(r);
+      }
+      if (missing.empty()) break;
+      if (Clock::now() > deadline) {
+        std::string list;
+        for (int r : missing) list += (list.empty() ? "" : ", ") + std::to_string(r);
+        throw DistributedError(me + ": rendezvous at " + where + " timed out after " + timeout_text + ": " +
+                               std::to_string(options_.world_size - static_cast<int>(missing.size())) + " of " +
+                               std::to_string(options_.world_size) + " ranks joined; missing rank(s) " + list);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  } catch (const DistributedError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw DistributedError(me + ": rendezvous at " + where + " failed (did rank 0 stop?): " + message_of(e));
+  }
+
+  try {
+    auto group_options = c10d::ProcessGroupGloo::Options::create(timeout);
+    // GLOO_SOCKET_IFNAME picks the interface as in PyTorch; a loopback master means one machine.
+    const char* interface = std::getenv("GLOO_SOCKET_IFNAME");
+    const bool loopback = options_.master_addr == "localhost" || options_.master_addr.rfind("127.", 0) == 0;
+    group_options->devices.push_back(
+        interface && *interface ? c10d::ProcessGroupGloo::createDeviceForInterface(interface)
+        : loopback              ? c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1")
+                                : c10d::ProcessGroupGloo::createDefaultDevice());
+    impl_->store = store;
+    impl_->group = c10::make_intrusive<c10d::ProcessGroupGloo>(c10::make_intrusive<c10d::PrefixStore>("n2v", store),
+                                                               options_.rank, options_.world_size, group_options);
+  } catch (const std::exception& e) {
+    throw DistributedError(me + ": connecting the Gloo process group failed: " + message_of(e));
+  }
+}
+
+Communicator::~Communicator() = default;
+
+namespace {
+
+template <typename F>
+void collective(const DistOptions& options, const char* what, F&& run) {
+  try {
+    run();
+  } catch (const std::exception& e) {
+    // Gloo names the peer by address only; in a world of two the peer is the other rank.
+    const std::string who = options.world_size == 2 ? "rank " + std::to_string(1 - options.rank)
+                                                    : "another rank";
+    throw DistributedError("rank " + std::to_string(options.rank) + ": " + what + " failed; " + who +
+                           " stopped or hung (world of " + std::to_string(options.world_size) +
+                           ", dist.timeout_s = " + format_double(options.timeout_s) + "): " + message_of(e));
+  }
+}
+
+}  // namespace
+
+void Communicator::allreduce_sum(float* data, std::size_t count) {
+  std::vector<at::Tensor> tensors{torch::from_blob(data, {static_cast<std::int64_t>(count)}, torch::kFloat)};
+  collective(options_, "allreduce", [&] { impl_->group->allreduce(tensors)->wait(); });
+}
+
+void Communicator::allreduce_sum(double* data, std::size_t count) {
+  std::vector<at::Tensor> tensors{torch::from_blob(data, {static_cast<std::int64_t>(count)}, torch::kDouble)};
+  collective(options_, "allreduce", [&] { impl_->group->allreduce(tensors)->wait(); });
+}
+
+Walks Communicator::all_gather_walks(const Walks& mine) {
+  const int world = options_.world_size;
+  auto gather = [&](const at::Tensor& input) {
+    std::vector<std::vector<at::Tensor>> outputs(1);
+    for (int r = 0; r < world; ++r) outputs[0].push_back(torch::empty_like(input));
+    std::vector<at::Tensor> inputs{input};
+    collective(options_, "allgather", [&] { impl_->group->allgather(outputs, inputs)->wait(); });
+    return outputs[0];
+  };
+  // Sizes first, then lengths and nodes padded to the largest rank's (allgather wants one shape).
+  auto sizes = gather(torch::tensor({static_cast<std::int64_t>(mine.size()), static_cast<std::int64_t>(mine.nodes.size())}));
+  std::int64_t max_walks = 0, max_nodes = 0;
+  for (const auto& s : sizes) {
+    max_walks = std::max(max_walks, s[0].item<std::int64_t>());
+    max_nodes = std::max(max_nodes, s[1].item<std::int64_t>());
+  }
+  at::Tensor lengths = torch::zeros({max_walks}, torch::kLong);
+  for (std::size_t i = 0; i < mine.size(); ++i) lengths.data_ptr<std::int64_t>()[i] = static_cast<std::int64_t>(mine.length(i));
+  at::Tensor nodes = torch::zeros({max_nodes}, torch::kInt);
+  static_assert(sizeof(NodeId) == sizeof(std::int32_t), "walk nodes travel as int32");
+  std::copy(mine.nodes.begin(), mine.nodes.end(), reinterpret_cast<NodeId*>(nodes.data_ptr<std::int32_t>()));
+  auto all_lengths = gather(lengths);
+  auto all_nodes = gather(nodes);
+
+  Walks all;
+  for (int r = 0; r < world; ++r) {
+    const std::int64_t walks = sizes[r][0].item<std::int64_t>(), count = sizes[r][1].item<std::int64_t>();
+    const auto* l = all_lengths[r].data_ptr<std::int64_t>();
+    const auto* n = reinterpret_cast<const NodeId*>(all_nodes[r].data_ptr<std::int32_t>());
+    all.nodes.insert(all.nodes.end(), n, n + count);
+    for (std::int64_t i = 0; i < walks; ++i) all.offsets.push_back(all.offsets.back() + static_cast<std::uint64_t>(l[i]));
+  }
+  return all;
+}
+
+}  // namespace n2v

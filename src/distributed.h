@@ -1,0 +1,57 @@
+#pragma once
+// Data-parallel runs on torch.distributed's c10d (TCPStore rendezvous, Gloo collectives), behind a
+// torch-free interface for the commands. World size 1 never touches c10d.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "walks.h"
+
+namespace n2v {
+
+struct DistOptions {
+  int rank = 0;
+  int world_size = 1;
+  int local_rank = 0;
+  std::string master_addr = "127.0.0.1";
+  int master_port = 29500;
+  double timeout_s = 60;  // rendezvous and every collective
+};
+
+// torchrun's variables: RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT (unset ones keep
+// the defaults above). Throws UsageError naming the variable when one is malformed.
+DistOptions dist_options_from_env();
+// "ADDR:PORT" into options.master_addr / master_port; UsageError when malformed.
+void parse_master(const std::string& text, DistOptions& options);
+// UsageError unless 0 <= rank < world_size and the port is in 1..65535.
+void check_dist_options(const DistOptions& options);
+
+// One process of a world. Every call is collective: all ranks make the same calls in the same
+// order. A rank that dies or does not arrive makes the others throw DistributedError within
+// timeout_s.
+class Communicator {
+ public:
+  // Rank 0 serves the rendezvous store at master_addr:master_port; all ranks wait there until the
+  // whole world has joined.
+  explicit Communicator(const DistOptions& options);
+  ~Communicator();
+  Communicator(const Communicator&) = delete;
+  Communicator& operator=(const Communicator&) = delete;
+
+  int rank() const { return options_.rank; }
+  int world_size() const { return options_.world_size; }
+
+  // In place: every rank ends with the element-wise sum over the ranks.
+  void allreduce_sum(float* data, std::size_t count);
+  void allreduce_sum(double* data, std::size_t count);
+  // Every rank's walks, concatenated in rank order.
+  Walks all_gather_walks(const Walks& mine);
+
+ private:
+  struct Impl;
+  DistOptions options_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace n2v
