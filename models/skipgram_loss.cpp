@@ -223,17 +223,19 @@ double lazy_adam_step(torch::Tensor& embedding_weight, LazyAdamState& state, con
   ++state.step;
   const double lr_t = learning_rate * std::sqrt(1.0 - std::pow(beta2, static_cast<double>(state.step))) /
                       (1.0 - std::pow(beta1, static_cast<double>(state.step)));
-  const float decay = static_cast<float>(2.0 * l2);
+  const float decay = static_cast<float>(2.0 * l2), b1 = static_cast<float>(beta1), b2 = static_cast<float>(beta2);
+  const float step_size = static_cast<float>(lr_t), eps = static_cast<float>(epsilon);
   for (std::size_t s = 0; s < rows.size(); ++s) {
-    const std::int64_t offset = rows[s] * dim;
+    float* w = W + rows[s] * dim;
+    float* m = M + rows[s] * dim;
+    float* v = V + rows[s] * dim;
     const float* g = grad.data() + s * static_cast<std::size_t>(dim);
+    // Float math without errno (see CMakeLists.txt), so the row vectorises.
     for (std::int64_t k = 0; k < dim; ++k) {
-      const float gk = g[k] + decay * W[offset + k];
-      float& mk = M[offset + k];
-      float& vk = V[offset + k];
-      mk = static_cast<float>(beta1) * mk + static_cast<float>(1 - beta1) * gk;
-      vk = static_cast<float>(beta2) * vk + static_cast<float>(1 - beta2) * gk * gk;
-      W[offset + k] -= static_cast<float>(lr_t * mk / (std::sqrt(static_cast<double>(vk)) + epsilon));
+      const float gk = g[k] + decay * w[k];
+      m[k] = b1 * m[k] + (1.0f - b1) * gk;
+      v[k] = b2 * v[k] + (1.0f - b2) * gk * gk;
+      w[k] -= step_size * m[k] / (std::sqrt(v[k]) + eps);
     }
     state.slot_of_row[static_cast<std::size_t>(rows[s])] = -1;
   }
