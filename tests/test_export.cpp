@@ -20,6 +20,7 @@ using testing::CommandResult;
 using testing::read_text;
 using testing::TempDir;
 using testing::write_text;
+using testing::run_shell;
 namespace fs = std::filesystem;
 
 constexpr std::int64_t kDim = 4;
@@ -82,17 +83,6 @@ std::vector<std::string> split(const std::string& line, char separator) {
     if (end == std::string::npos) return fields;
     start = end + 1;
   }
-}
-
-CommandResult run_shell(const std::string& command) {
-  CommandResult result;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  char buffer[4096];
-  std::size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, n);
-  int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
 }
 
 bool python_has(const std::string& module) {

@@ -23,20 +23,10 @@ using testing::CommandResult;
 using testing::read_text;
 using testing::TempDir;
 using testing::write_text;
+using testing::run_shell;
 namespace fs = std::filesystem;
 
 const fs::path kCheckDir = fs::path(N2V_SOURCE_DIR) / "tools" / "onnx-check";
-
-CommandResult run_shell(const std::string& command) {
-  CommandResult result;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  char buffer[4096];
-  std::size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, n);
-  int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
 
 std::string quoted(const fs::path& p) { return "'" + p.string() + "'"; }
 

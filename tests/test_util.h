@@ -52,17 +52,21 @@ struct CommandResult {
   std::string output;  // stdout and stderr together
 };
 
-// Runs the built n2v with the given arguments (a shell fragment).
-inline CommandResult run_n2v(const std::string& arguments) {
-  std::string command = std::string(N2V_BINARY) + " " + arguments + " 2>&1";
+// Runs a shell command, stdout and stderr together.
+inline CommandResult run_shell(const std::string& command) {
   CommandResult result;
-  FILE* pipe = popen(command.c_str(), "r");
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
   std::array<char, 4096> buffer;
   std::size_t n;
   while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) result.output.append(buffer.data(), n);
   int status = pclose(pipe);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
+}
+
+// Runs the built n2v with the given arguments (a shell fragment).
+inline CommandResult run_n2v(const std::string& arguments) {
+  return run_shell(std::string(N2V_BINARY) + " " + arguments);
 }
 
 // Walks written by hand, one list of tokens per walk.
