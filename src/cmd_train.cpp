@@ -55,7 +55,6 @@ void run_train(const TrainOptions& options) {
   std::unique_ptr<Communicator> comm;
   if (dist.world_size > 1) {
     if (stream) throw UsageError("skipgram.mode stream trains in one process; run it without n2v launch / WORLD_SIZE");
-    if (options.resume) throw UsageError("--resume is not supported in distributed runs yet; resume with one process");
     if (resolve_device(config.train.device) != "cpu") {
       throw UsageError("distributed training runs on the CPU (Gloo); use --device cpu");
     }
@@ -64,6 +63,8 @@ void run_train(const TrainOptions& options) {
              dist.master_addr + ":" + std::to_string(dist.master_port));
   }
   const bool writer = dist.rank == 0;
+  // Rank 0 holds the checkpoint (it sends it to the others when training starts).
+  if (options.resume && writer) check_resumable(config, run.out_dir);
 
   HeldOut held;
   MovieGraph g = load_graph(config, &held);

@@ -172,6 +172,22 @@ void Communicator::allreduce_sum(double* data, std::size_t count) {
   collective(options_, "allreduce", [&] { impl_->group->allreduce(tensors)->wait(); });
 }
 
+std::string Communicator::broadcast_bytes(const std::string& bytes) {
+  auto broadcast = [&](at::Tensor& tensor) {
+    std::vector<at::Tensor> tensors{tensor};
+    c10d::BroadcastOptions root;
+    root.rootRank = 0;
+    collective(options_, "broadcast", [&] { impl_->group->broadcast(tensors, root)->wait(); });
+  };
+  at::Tensor size = torch::tensor({static_cast<std::int64_t>(bytes.size())});
+  broadcast(size);
+  at::Tensor data = torch::empty({size.item<std::int64_t>()}, torch::kUInt8);
+  if (options_.rank == 0) std::copy(bytes.begin(), bytes.end(), data.data_ptr<std::uint8_t>());
+  broadcast(data);
+  const auto* begin = reinterpret_cast<const char*>(data.data_ptr<std::uint8_t>());
+  return std::string(begin, begin + data.numel());
+}
+
 Walks Communicator::all_gather_walks(const Walks& mine) {
   const int world = options_.world_size;
   auto gather = [&](const at::Tensor& input) {

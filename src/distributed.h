@@ -45,6 +45,8 @@ class Communicator {
   // In place: every rank ends with the element-wise sum over the ranks.
   void allreduce_sum(float* data, std::size_t count);
   void allreduce_sum(double* data, std::size_t count);
+  // Rank 0's `bytes` on every rank (the argument is ignored elsewhere).
+  std::string broadcast_bytes(const std::string& bytes);
   // Every rank's walks, concatenated in rank order.
   Walks all_gather_walks(const Walks& mine);
 

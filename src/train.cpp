@@ -15,6 +15,7 @@
 #include <cstdio>
 
 #include "atomic_file.h"
+#include "csv.h"
 #include "distributed.h"
 #include "errors.h"
 #include "example_dataset.h"
@@ -81,21 +82,41 @@ void save_checkpoint(const fs::path& path, SkipGram& model, torch::optim::Adam& 
   file.commit();
 }
 
-Checkpoint load_checkpoint(const fs::path& path, SkipGram& model, torch::optim::Adam& optimizer,
-                           const std::string& fingerprint, ExtraState& extra) {
-  if (!fs::exists(path)) throw UsageError("--resume: no checkpoint at " + path.string());
-  torch::serialize::InputArchive archive, model_archive, optimizer_archive;
-  try {
-    archive.load_from(path.string());
-  } catch (const c10::Error& e) {
-    throw DataError(path.string() + ": not a readable n2v checkpoint");
-  }
+void check_fingerprint(torch::serialize::InputArchive& archive, const fs::path& path, const std::string& fingerprint) {
   c10::IValue saved;
   archive.read("fingerprint", saved);
   if (saved.toStringRef() != fingerprint) {
     throw UsageError("--resume: " + path.string() + " was made with other settings (data, graph, walk, skipgram or "
                      "train keys differ); resume with the run's config.yaml or start a new --out folder");
   }
+}
+
+// The checkpoint's bytes. In a distributed run rank 0 reads the file and sends it to every rank,
+// so ranks on hosts without a shared disk resume too, and any world size resumes any checkpoint
+// (the global batch, hence the training, does not depend on the world size).
+std::string read_checkpoint_bytes(const fs::path& path, Communicator* comm) {
+  std::string payload;  // 'C' + the file, or 'E' + the error every rank throws
+  if (!comm || comm->rank() == 0) {
+    if (!fs::exists(path)) {
+      payload = "E--resume: no checkpoint at " + path.string();
+    } else {
+      payload = "C" + read_file(path);
+    }
+  }
+  if (comm) payload = comm->broadcast_bytes(payload);
+  if (payload.empty() || payload[0] != 'C') throw UsageError(payload.empty() ? "--resume: empty message" : payload.substr(1));
+  return payload.substr(1);
+}
+
+Checkpoint load_checkpoint(const fs::path& path, const std::string& bytes, SkipGram& model,
+                           torch::optim::Adam& optimizer, const std::string& fingerprint, ExtraState& extra) {
+  torch::serialize::InputArchive archive, model_archive, optimizer_archive;
+  try {
+    archive.load_from(bytes.data(), bytes.size());
+  } catch (const c10::Error& e) {
+    throw DataError(path.string() + ": not a readable n2v checkpoint");
+  }
+  check_fingerprint(archive, path, fingerprint);
   archive.read("model", model_archive);
   archive.read("optimizer", optimizer_archive);
   model->load(model_archive);
@@ -128,6 +149,18 @@ void write_loss_csv(const fs::path& path, const Checkpoint& state) {
 
 }  // namespace
 
+void check_resumable(const Config& config, const fs::path& out_dir) {
+  const fs::path path = out_dir / "checkpoint.pt";
+  if (!fs::exists(path)) throw UsageError("--resume: no checkpoint at " + path.string());
+  torch::serialize::InputArchive archive;
+  try {
+    archive.load_from(path.string());
+  } catch (const c10::Error& e) {
+    throw DataError(path.string() + ": not a readable n2v checkpoint");
+  }
+  check_fingerprint(archive, path, run_fingerprint(config));
+}
+
 namespace {
 
 // What both modes share: the model, Adam, checkpoints, resume and the per-epoch report.
@@ -154,7 +187,8 @@ TrainResult train_loop(std::size_t vocabulary_size, const Config& config, const 
   const fs::path checkpoint_path = out_dir / "checkpoint.pt";
   Checkpoint state;
   if (resume) {
-    state = load_checkpoint(checkpoint_path, model, optimizer, fingerprint, extra);
+    state = load_checkpoint(checkpoint_path, read_checkpoint_bytes(checkpoint_path, comm), model, optimizer, fingerprint,
+                            extra);
     log_line("resuming after epoch " + std::to_string(state.epoch) + " from " + checkpoint_path.string());
   }
   result.first_epoch = state.epoch + 1;

@@ -25,6 +25,10 @@ struct TrainResult {
 // "cpu" or "cuda" for train.device = cpu | cuda | auto. Throws UsageError for cuda without CUDA.
 std::string resolve_device(const std::string& requested);
 
+// Throws unless out_dir/checkpoint.pt exists and was made with the settings of `config` (before
+// the slow stages, and before a resumed run rewrites config.yaml).
+void check_resumable(const Config& config, const std::filesystem::path& out_dir);
+
 // Trains on `examples` for config.train.epochs epochs. With out_dir set, writes after every epoch
 // checkpoint.pt and loss.csv (atomically); with resume, continues from out_dir/checkpoint.pt.
 // With comm (a distributed run), every rank trains on its slice of each global batch of

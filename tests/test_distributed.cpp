@@ -110,6 +110,43 @@ TEST(Distributed, ARankKilledMidTrainingStopsTheOtherNamingIt) {
   EXPECT_EQ(testing::read_text(dir / "r0.rc"), "1\n") << log;
   EXPECT_NE(log.find("n2v: error: rank 0: allreduce failed; rank 1 stopped or hung"), std::string::npos) << log;
   EXPECT_EQ(log.find("Epoch 50/50"), std::string::npos) << "rank 0 stopped early";
+
+  // The last checkpoint survives the crash, and one process continues from it.
+  const int done = static_cast<int>(read_loss_csv(dir / "run" / "loss.csv").size());
+  ASSERT_GE(done, 1);
+  auto resumed = testing::run_n2v(train_args(dir / "run") + " --resume --epochs " + std::to_string(done + 1));
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("resuming after epoch " + std::to_string(done)), std::string::npos) << resumed.output;
+  EXPECT_EQ(read_loss_csv(dir / "run" / "loss.csv").size(), static_cast<std::size_t>(done + 1));
+  EXPECT_TRUE(fs::exists(dir / "run" / "model.pt"));
+}
+
+TEST(Distributed, ResumeContinuesWithAnotherWorldSize) {
+  N2V_REQUIRE_ML_SMALL();
+  testing::TempDir dir;
+  auto straight = testing::run_n2v(train_args(dir / "straight") + " --epochs 2");
+  ASSERT_EQ(straight.exit_code, 0) << straight.output;
+  const std::vector<double> expected = read_loss_csv(dir / "straight" / "loss.csv");
+  ASSERT_EQ(expected.size(), 2u);
+  // Two ranks then one, and one then two: the global batch does not depend on the world size, so
+  // both end on the uninterrupted curve (up to the order of float additions).
+  for (const auto& [first, second] : {std::pair<int, int>{2, 1}, std::pair<int, int>{1, 2}}) {
+    const fs::path out = dir / ("from" + std::to_string(first) + "to" + std::to_string(second));
+    auto start = [&](int world) { return world == 1 ? std::string() : "launch --nproc " + std::to_string(world) + " -- "; };
+    auto one_epoch = testing::run_n2v(start(first) + train_args(out) + " --epochs 1");
+    ASSERT_EQ(one_epoch.exit_code, 0) << one_epoch.output;
+    auto resumed = testing::run_n2v(start(second) + train_args(out) + " --epochs 2 --resume");
+    ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+    EXPECT_EQ(count_of(resumed.output, "resuming after epoch 1"), static_cast<std::size_t>(second)) << resumed.output;
+    const std::vector<double> loss = read_loss_csv(out / "loss.csv");
+    ASSERT_EQ(loss.size(), 2u) << out;
+    for (std::size_t i = 0; i < loss.size(); ++i) EXPECT_NEAR(loss[i], expected[i], 1e-4) << out << " epoch " << i + 1;
+  }
+  // A missing checkpoint stops every rank with rank 0's message, and writes nothing.
+  auto missing = testing::run_n2v("launch --nproc 2 -- " + train_args(dir / "none") + " --resume");
+  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_NE(missing.output.find("[rank 0] n2v: error: --resume: no checkpoint at"), std::string::npos) << missing.output;
+  EXPECT_FALSE(fs::exists(dir / "none"));
 }
 
 TEST(Distributed, APortInUseIsAClearErrorAndStopsTheOtherRanks) {

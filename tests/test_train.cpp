@@ -258,6 +258,16 @@ TEST(Train, MlLatestSmallLossCurveWithinOnePercentOfKeras) {
   auto compare = run_n2v("compare-loss " + out.path().string());
   EXPECT_EQ(compare.exit_code, 0);
   EXPECT_NE(compare.output.find("2.4527"), std::string::npos) << compare.output;
+
+  // --resume with other settings fails before any work and leaves the run's config.yaml as it was.
+  const std::string config_before = testing::read_text(out / "config.yaml");
+  auto changed = run_n2v("train --config " + std::string(N2V_SOURCE_DIR) + "/configs/ml_small.yaml --data-dir " +
+                         testing::shared_data("ml-latest-small").string() + " --out " + out.path().string() +
+                         " --resume --epochs 11 --set walk.p=2");
+  EXPECT_EQ(changed.exit_code, 2) << changed.output;
+  EXPECT_NE(changed.output.find("was made with other settings"), std::string::npos) << changed.output;
+  EXPECT_EQ(changed.output.find("walks:"), std::string::npos) << "failed before the slow stages";
+  EXPECT_EQ(testing::read_text(out / "config.yaml"), config_before);
 }
 
 TEST(Train, MlLatestSmallExampleCountWithinOnePercent) {
