@@ -54,6 +54,7 @@ int run_cli(int argc, char** argv) {
   add_export_command(app);
   add_evaluate_command(app);
   add_sweep_command(app);
+  add_bench_comm_command(app);
 #endif
   add_compare_loss_command(app);
   add_synth_command(app);

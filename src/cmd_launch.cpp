@@ -116,8 +116,9 @@ std::string describe(int status) {
 
 void run_launch(const LaunchOptions& options) {
   if (options.nproc < 1) throw UsageError("--nproc must be >= 1");
-  if (options.command.empty() || options.command.front() != "train") {
-    throw UsageError("n2v launch runs `n2v train` in every process: n2v launch --nproc N -- train [options]");
+  if (options.command.empty() || (options.command.front() != "train" && options.command.front() != "bench-comm")) {
+    throw UsageError("n2v launch runs `n2v train` (or `n2v bench-comm`) in every process: "
+                     "n2v launch --nproc N -- train [options]");
   }
   const int port = options.master_port > 0 ? options.master_port : free_port();
   signal(SIGPIPE, SIG_IGN);

@@ -9,18 +9,21 @@ torch::Tensor column(const void* data, std::size_t n, torch::Dtype dtype, torch:
 }
 }  // namespace
 
-ExampleDataset::ExampleDataset(const Examples& examples, torch::Device device)
+ExampleDataset::ExampleDataset(const Examples& examples, torch::Device device, int rank, int world)
     : targets_(column(examples.targets.data(), examples.size(), torch::kLong, device)),
       contexts_(column(examples.contexts.data(), examples.size(), torch::kLong, device)),
       labels_(column(examples.labels.data(), examples.size(), torch::kFloat, device)),
       weights_(column(examples.weights.data(), examples.size(), torch::kFloat, device)),
       device_(device),
-      size_(examples.size()) {}
+      size_(examples.size()),
+      rank_(rank),
+      world_(world) {}
 
 ExampleBatch ExampleDataset::get_batch(c10::ArrayRef<std::size_t> indices) {
   static_assert(sizeof(std::size_t) == sizeof(std::int64_t), "indices are reinterpreted as int64");
-  auto index = torch::from_blob(const_cast<std::size_t*>(indices.data()), {static_cast<std::int64_t>(indices.size())},
-                                torch::kLong);
+  const std::size_t n = indices.size(), begin = n * rank_ / world_, end = n * (rank_ + 1) / world_;
+  auto index = torch::from_blob(const_cast<std::size_t*>(indices.data() + begin),
+                                {static_cast<std::int64_t>(end - begin)}, torch::kLong);
   index = device_.is_cpu() ? index : index.to(device_);
   return {targets_.index_select(0, index), contexts_.index_select(0, index), labels_.index_select(0, index),
           weights_.index_select(0, index)};

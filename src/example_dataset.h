@@ -13,7 +13,9 @@ struct ExampleBatch {
 
 class ExampleDataset : public torch::data::datasets::BatchDataset<ExampleDataset, ExampleBatch> {
  public:
-  ExampleDataset(const Examples& examples, torch::Device device);
+  // With world > 1, a batch holds only this rank's contiguous slice of the requested indices:
+  // ranks that draw the same global batch then split it without assembling all of it.
+  ExampleDataset(const Examples& examples, torch::Device device, int rank = 0, int world = 1);
   ExampleBatch get_batch(c10::ArrayRef<std::size_t> indices) override;
   c10::optional<std::size_t> size() const override { return size_; }
 
@@ -21,6 +23,7 @@ class ExampleDataset : public torch::data::datasets::BatchDataset<ExampleDataset
   torch::Tensor targets_, contexts_, labels_, weights_;
   torch::Device device_;
   std::size_t size_;
+  int rank_, world_;
 };
 
 }  // namespace n2v

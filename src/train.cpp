@@ -233,7 +233,8 @@ TrainResult train_skipgram(const Examples& examples, std::size_t vocabulary_size
   torch::Device device(resolve_device(tc.device) == "cuda" ? torch::kCUDA : torch::kCPU);
   const std::size_t steps = examples.size() / tc.batch_size;  // the last partial batch is dropped
   auto loader = torch::data::make_data_loader(
-      ExampleDataset(examples, device), torch::data::samplers::RandomSampler(examples.size()),
+      ExampleDataset(examples, device, comm ? comm->rank() : 0, comm ? comm->world_size() : 1),
+      torch::data::samplers::RandomSampler(examples.size()),
       torch::data::DataLoaderOptions(tc.batch_size).drop_last(true).workers(0));
   // Data parallel: every rank draws the same global batch (the shuffle depends on (seed, epoch)
   // only) and trains on its slice. The loss divides by the slice, so scaling it by slice / batch
@@ -245,30 +246,40 @@ TrainResult train_skipgram(const Examples& examples, std::size_t vocabulary_size
   const auto batch = static_cast<std::int64_t>(tc.batch_size);
   const std::int64_t slice_begin = batch * rank / world, slice_end = batch * (rank + 1) / world;
   const double slice_scale = static_cast<double>(slice_end - slice_begin) / static_cast<double>(batch);
-  auto run_epoch = [&](SkipGram& model, torch::optim::Adam& optimizer, int, Progress& progress) {
+  auto run_epoch = [&](SkipGram& model, torch::optim::Adam& optimizer, int epoch, Progress& progress) {
     torch::Tensor loss_sum = torch::zeros({}, torch::TensorOptions().dtype(torch::kDouble).device(device));
+    const auto epoch_start = std::chrono::steady_clock::now();
+    double allreduce_seconds = 0;
     for (ExampleBatch& batch : *loader) {
       optimizer.zero_grad();
-      torch::Tensor loss;
-      if (world == 1) {
-        loss = fused_skipgram_loss(model->weight(), batch.target, batch.context, batch.label, batch.weight, tc.l2);
-      } else {
-        auto mine = [&](const torch::Tensor& t) { return t.narrow(0, slice_begin, slice_end - slice_begin); };
-        loss = fused_skipgram_loss(model->weight(), mine(batch.target), mine(batch.context), mine(batch.label),
-                                   mine(batch.weight), tc.l2) *
-               slice_scale;
-      }
+      // The batch is this rank's slice (ExampleDataset splits it).
+      torch::Tensor loss =
+          fused_skipgram_loss(model->weight(), batch.target, batch.context, batch.label, batch.weight, tc.l2);
+      if (world > 1) loss = loss * slice_scale;
       loss.backward();
       if (comm) {
         torch::Tensor grad = model->weight().grad();
+        const auto start = std::chrono::steady_clock::now();
         comm->allreduce_sum(grad.data_ptr<float>(), static_cast<std::size_t>(grad.numel()));
+        allreduce_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       }
       optimizer.step();
       loss_sum += loss.detach();
       progress.advance();
     }
     double total = loss_sum.item<double>();
-    if (comm) comm->allreduce_sum(&total, 1);
+    if (comm) {
+      comm->allreduce_sum(&total, 1);
+      // What distributing costs: the share of the epoch spent in the gradient allreduce.
+      const double epoch_seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start).count();
+      const double megabytes = static_cast<double>(model->weight().numel() * 4) / 1e6;
+      char line[160];
+      std::snprintf(line, sizeof line, "epoch %d: allreduce of the %.2f MB gradient %.3f ms/step, %.0f%% of the epoch",
+                    epoch, megabytes, allreduce_seconds * 1000 / static_cast<double>(steps),
+                    100 * allreduce_seconds / epoch_seconds);
+      log_line(line);
+    }
     return total / static_cast<double>(steps);
   };
   return train_loop(vocabulary_size, config, out_dir, resume, steps, comm, run_epoch);

@@ -203,5 +203,44 @@ TEST(Distributed, EnvironmentLikeTorchrun) {
   EXPECT_EQ(options.master_port, 29501);
 }
 
+TEST(Distributed, BenchCommTimesTheAllreduceOfEachSize) {
+  auto result = testing::run_n2v("launch --nproc 2 -- bench-comm --rows 10 1000 --dim 8 --repeat 5 --warmup 1");
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("[rank 0] allreduce (sum, float32) over 2 ranks at 127.0.0.1:"), std::string::npos)
+      << result.output;
+  EXPECT_NE(result.output.find("[rank 0]         10      8       0.00"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("[rank 0]       1000      8       0.03"), std::string::npos) << result.output;
+  EXPECT_EQ(result.output.find("[rank 1] allreduce"), std::string::npos) << "rank 0 reports";
+  auto alone = testing::run_n2v("bench-comm");
+  EXPECT_EQ(alone.exit_code, 2) << alone.output;
+  EXPECT_NE(alone.output.find("bench-comm needs a world of 2 or more"), std::string::npos) << alone.output;
+}
+
+// Two network namespaces joined by a veth pair stand in for two hosts; needs root and iproute2,
+// so it skips where the machine does not allow network namespaces.
+TEST(Distributed, TwoHostsOverAVethPairTrainTheSameModel) {
+  N2V_REQUIRE_ML_SMALL();
+  const char* probe =
+      "ip netns add n2v-probe && ip link add n2v-pa netns n2v-probe type veth peer name n2v-pb netns n2v-probe; "
+      "rc=$?; ip netns del n2v-probe; exit $rc";
+  if (testing::run_shell(probe).exit_code != 0) {
+    GTEST_SKIP() << "network namespaces are not available here (need root and iproute2)";
+  }
+  testing::TempDir dir;
+  const std::string script = std::string(N2V_SOURCE_DIR) + "/tools/two-hosts.sh --n2v " + N2V_BINARY + " -- ";
+  auto result = testing::run_shell(script + train_args(dir / "run") + " --epochs 2");
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("[host A] [n2v] rank 0 of 2 joined 10.77.0.1:29500"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("[host B] Epoch 2/2"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("[host A] [n2v] epoch 1: allreduce of the 0.28 MB gradient"), std::string::npos)
+      << result.output;
+  const std::vector<double> loss = read_loss_csv(dir / "run" / "loss.csv");
+  ASSERT_EQ(loss.size(), 2u);
+  for (std::size_t i = 0; i < loss.size(); ++i) {
+    EXPECT_NEAR(loss[i], kKerasReferenceLoss[i], 0.01 * kKerasReferenceLoss[i]) << "epoch " << i + 1;
+  }
+  EXPECT_EQ(testing::run_shell("ip netns list | grep -c n2v-host").output, "0\n") << "the namespaces are removed";
+}
+
 }  // namespace
 }  // namespace n2v

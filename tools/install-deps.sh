@@ -12,6 +12,7 @@ packages=(
   nodejs  # the ONNX Runtime test (tools/onnx-check, onnxruntime-node from the npm registry)
   python3-gensim  # optional: the test that gensim reads embeddings.w2v.txt skips without it
   libgloo-dev  # c10d Gloo headers for distributed training (LibTorch ships the library, not the headers)
+  iproute2  # tools/two-hosts.sh: two network namespaces as two hosts (its test skips where namespaces are not allowed)
 )
 missing=()
 for p in "${packages[@]}"; do
