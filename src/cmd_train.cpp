@@ -54,7 +54,6 @@ void run_train(const TrainOptions& options) {
   const DistOptions dist = dist_options(options, config);
   std::unique_ptr<Communicator> comm;
   if (dist.world_size > 1) {
-    if (stream) throw UsageError("skipgram.mode stream trains in one process; run it without n2v launch / WORLD_SIZE");
     if (resolve_device(config.train.device) != "cpu") {
       throw UsageError("distributed training runs on the CPU (Gloo); use --device cpu");
     }
@@ -91,7 +90,8 @@ void run_train(const TrainOptions& options) {
     begin_outputs(run);
     write_held_out(held, g.vocabulary, run.out_dir);
   }
-  TrainResult result = stream ? train_skipgram_stream(walks, g.vocabulary.size(), config, run.out_dir, options.resume)
+  TrainResult result = stream ? train_skipgram_stream(walks, g.vocabulary.size(), config, run.out_dir, options.resume,
+                                                      comm.get())
                               : train_skipgram(examples, g.vocabulary.size(), config, run.out_dir, options.resume,
                                                comm.get());
   if (!writer) return;  // rank 0 holds the same weights and writes them

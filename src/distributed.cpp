@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <thread>
 
 #include "errors.h"
@@ -73,6 +74,7 @@ void check_dist_options(const DistOptions& options) {
 struct Communicator::Impl {
   c10::intrusive_ptr<c10d::Store> store;
   c10::intrusive_ptr<c10d::ProcessGroupGloo> group;
+  std::vector<std::int32_t> slot_of_row;  // sum_rows' merge scratch, all -1
 };
 
 Communicator::Communicator(const DistOptions& options) : options_(options), impl_(std::make_unique<Impl>()) {
@@ -221,6 +223,86 @@ Walks Communicator::all_gather_walks(const Walks& mine) {
     for (std::int64_t i = 0; i < walks; ++i) all.offsets.push_back(all.offsets.back() + static_cast<std::uint64_t>(l[i]));
   }
   return all;
+}
+
+std::int64_t Communicator::sum_rows(const RowSparse& mine, std::int64_t count, std::int64_t num_rows,
+                                    RowExchange how, RowSparse& merged) {
+  const auto start = Clock::now();
+  const int world = options_.world_size;
+  const std::int64_t dim = mine.dim;
+  if (world == 1) {
+    merged = mine;
+    return count;
+  }
+  auto gather = [&](at::Tensor input) {
+    std::vector<std::vector<at::Tensor>> outputs(1);
+    for (int r = 0; r < world; ++r) outputs[0].push_back(torch::empty_like(input));
+    std::vector<at::Tensor> inputs{std::move(input)};
+    collective(options_, "allgather", [&] { impl_->group->allgather(outputs, inputs)->wait(); });
+    return std::move(outputs[0]);
+  };
+  // Sizes first: every rank then knows the padding, the total count and which way to go.
+  std::int64_t size_and_count[2] = {static_cast<std::int64_t>(mine.size()), count};
+  const auto sizes = gather(torch::from_blob(size_and_count, {2}, torch::kLong));
+  std::int64_t max_rows = 0, total = 0;
+  for (const auto& s : sizes) {
+    max_rows = std::max(max_rows, s.data_ptr<std::int64_t>()[0]);
+    total += s.data_ptr<std::int64_t>()[1];
+  }
+  if (impl_->slot_of_row.size() < static_cast<std::size_t>(num_rows)) {
+    impl_->slot_of_row.assign(static_cast<std::size_t>(num_rows), -1);
+  }
+  const double row_fraction = static_cast<double>(world) * static_cast<double>(max_rows) / static_cast<double>(num_rows);
+  row_stats_.row_fraction += row_fraction;
+  const bool dense = how == RowExchange::Dense || (how == RowExchange::Auto && row_fraction >= kDenseRowFraction);
+  const auto columns = static_cast<std::size_t>(dim);
+  if (dense) {
+    // The rows scattered into a num_rows x dim matrix, and a last column of touch counts, so that
+    // a row every rank touched with a zero gradient is still updated (lazy Adam decays it).
+    at::Tensor matrix = torch::zeros({num_rows, dim + 1}, torch::kFloat);
+    float* m = matrix.data_ptr<float>();
+    for (std::size_t i = 0; i < mine.size(); ++i) {
+      float* row = m + static_cast<std::size_t>(mine.rows[i]) * (columns + 1);
+      std::copy_n(mine.values.data() + i * columns, columns, row);
+      row[columns] = 1.0f;
+    }
+    std::vector<at::Tensor> tensors{matrix};
+    collective(options_, "allreduce", [&] { impl_->group->allreduce(tensors)->wait(); });
+    merged.clear();
+    merged.dim = dim;
+    for (std::int64_t r = 0; r < num_rows; ++r) {
+      const float* row = m + static_cast<std::size_t>(r) * (columns + 1);
+      if (row[columns] == 0.0f) continue;
+      merged.rows.push_back(r);
+      merged.values.insert(merged.values.end(), row, row + columns);
+    }
+    ++row_stats_.dense_calls;
+  } else {
+    // One allgather of [max_rows x (1 + dim)] floats per rank: the row id's int32 bits, then the row.
+    // Gloo copies the bytes, so the id travels intact.
+    const std::size_t stride = columns + 1;
+    at::Tensor packed = torch::zeros({max_rows * static_cast<std::int64_t>(stride)}, torch::kFloat);
+    float* p = packed.data_ptr<float>();
+    for (std::size_t i = 0; i < mine.size(); ++i) {
+      const auto id = static_cast<std::int32_t>(mine.rows[i]);
+      std::memcpy(p + i * stride, &id, sizeof id);
+      std::copy_n(mine.values.data() + i * columns, columns, p + i * stride + 1);
+    }
+    const auto all = gather(packed);
+    std::vector<RowSparseView> parts(static_cast<std::size_t>(world));
+    for (int r = 0; r < world; ++r) {
+      const float* q = all[r].data_ptr<float>();
+      parts[r].rows = reinterpret_cast<const std::int32_t*>(q);
+      parts[r].row_stride = stride;
+      parts[r].values = q + 1;
+      parts[r].value_stride = stride;
+      parts[r].size = static_cast<std::size_t>(sizes[r].data_ptr<std::int64_t>()[0]);
+    }
+    merge_rows(parts, dim, impl_->slot_of_row, merged);
+    ++row_stats_.sparse_calls;
+  }
+  row_stats_.seconds += std::chrono::duration<double>(Clock::now() - start).count();
+  return total;
 }
 
 }  // namespace n2v

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "row_sparse.h"
 #include "walks.h"
 
 namespace n2v {
@@ -50,10 +51,28 @@ class Communicator {
   // Every rank's walks, concatenated in rank order.
   Walks all_gather_walks(const Walks& mine);
 
+  // How sum_rows moves the rows: sparse (allgathers of every rank's ids and rows, padded to the
+  // largest rank's), dense (one allreduce of a num_rows x dim matrix) or auto (per call, dense when
+  // world x the largest rank's row count reaches kDenseRowFraction of num_rows; see README).
+  enum class RowExchange { Auto, Sparse, Dense };
+  static constexpr double kDenseRowFraction = 4.0;
+  struct RowSumStats {
+    std::int64_t sparse_calls = 0, dense_calls = 0;
+    double seconds = 0;  // spent in sum_rows
+    double row_fraction = 0;  // world x the largest rank's rows / num_rows, summed over calls
+  };
+  // Every rank ends with the same `merged`: the sum of all ranks' `mine` (rows of a num_rows x dim
+  // matrix), duplicates added in rank order; and the sum of the ranks' `count` is returned. With
+  // one rank, merged = mine.
+  std::int64_t sum_rows(const RowSparse& mine, std::int64_t count, std::int64_t num_rows, RowExchange how,
+                        RowSparse& merged);
+  const RowSumStats& row_sum_stats() const { return row_stats_; }
+
  private:
   struct Impl;
   DistOptions options_;
   std::unique_ptr<Impl> impl_;
+  RowSumStats row_stats_;
 };
 
 }  // namespace n2v

@@ -33,19 +33,22 @@ ExampleBatch ExampleDataset::get_batch(c10::ArrayRef<std::size_t> indices) {
 
 namespace n2v {
 
-StreamDataset::StreamDataset(std::shared_ptr<const StreamExamples> source, std::shared_ptr<std::atomic<int>> epoch)
-    : source_(std::move(source)), epoch_(std::move(epoch)) {}
+StreamDataset::StreamDataset(std::shared_ptr<const StreamExamples> source, std::shared_ptr<std::atomic<int>> epoch,
+                             int rank, int world_size)
+    : source_(std::move(source)), epoch_(std::move(epoch)), rank_(rank), world_size_(world_size) {}
 
 ExampleBatch StreamDataset::get_batch(c10::ArrayRef<std::size_t> walk_indices) {
   StreamBatch batch;
   const int epoch = epoch_->load();
-  for (std::size_t w : walk_indices) source_->append_walk(w, epoch, batch);
-  auto n = static_cast<std::int64_t>(batch.targets.size());
-  auto take = [n](auto& values, torch::Dtype dtype) {
-    return torch::from_blob(values.data(), {n}, dtype).clone();
+  const std::size_t n = walk_indices.size(), rank = static_cast<std::size_t>(rank_),
+                    world = static_cast<std::size_t>(world_size_);
+  for (std::size_t i = n * rank / world; i < n * (rank + 1) / world; ++i) source_->append_walk(walk_indices[i], epoch, batch);
+  const auto examples = static_cast<std::int64_t>(batch.targets.size());
+  auto take = [examples](auto& values, torch::Dtype dtype) {
+    return torch::from_blob(values.data(), {examples}, dtype).clone();
   };
   return {take(batch.targets, torch::kLong), take(batch.contexts, torch::kLong), take(batch.labels, torch::kFloat),
-          torch::ones({n}, torch::kFloat)};
+          torch::ones({examples}, torch::kFloat)};
 }
 
 }  // namespace n2v

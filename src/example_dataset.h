@@ -36,16 +36,19 @@ class ExampleDataset : public torch::data::datasets::BatchDataset<ExampleDataset
 namespace n2v {
 
 // Stream mode: a batch request is a list of walk indices; the batch holds those walks' examples,
-// generated on demand (in a DataLoader worker thread, overlapping the training step).
+// generated on demand (in a DataLoader worker thread, overlapping the training step). In a world of
+// N ranks, rank K makes only its contiguous share of the request, walks [n K / N, n (K + 1) / N).
 class StreamDataset : public torch::data::datasets::BatchDataset<StreamDataset, ExampleBatch> {
  public:
-  StreamDataset(std::shared_ptr<const StreamExamples> source, std::shared_ptr<std::atomic<int>> epoch);
+  StreamDataset(std::shared_ptr<const StreamExamples> source, std::shared_ptr<std::atomic<int>> epoch, int rank = 0,
+                int world_size = 1);
   ExampleBatch get_batch(c10::ArrayRef<std::size_t> walk_indices) override;
   c10::optional<std::size_t> size() const override { return source_->num_walks(); }
 
  private:
   std::shared_ptr<const StreamExamples> source_;
   std::shared_ptr<std::atomic<int>> epoch_;
+  int rank_, world_size_;
 };
 
 }  // namespace n2v

@@ -286,7 +286,7 @@ TrainResult train_skipgram(const Examples& examples, std::size_t vocabulary_size
 }
 
 TrainResult train_skipgram_stream(const Walks& walks, std::size_t vocabulary_size, const Config& config,
-                                  const fs::path& out_dir, bool resume) {
+                                  const fs::path& out_dir, bool resume, Communicator* comm) {
   const TrainConfig& tc = config.train;
   if (resolve_device(tc.device) != "cpu") {
     throw UsageError("skipgram.mode stream trains on the CPU (sparse SGD); use --device cpu or skipgram.mode aggregate");
@@ -298,43 +298,89 @@ TrainResult train_skipgram_stream(const Walks& walks, std::size_t vocabulary_siz
       std::max(1.0, std::round(static_cast<double>(tc.batch_size) / source->examples_per_walk())));
   const std::size_t steps = (walks.size() + walks_per_batch - 1) / walks_per_batch;
   auto epoch_counter = std::make_shared<std::atomic<int>>(0);
-  // One worker generates the next batch while the main thread trains on this one.
+  // One worker generates the next batch while the main thread trains on this one. Every rank draws
+  // the same batches of walks (the shuffle depends on (seed, epoch) only) and makes its share's
+  // examples, so the ranks' examples together are the single process's batch.
+  const int rank = comm ? comm->rank() : 0, world = comm ? comm->world_size() : 1;
   auto loader = torch::data::make_data_loader(
-      StreamDataset(source, epoch_counter), torch::data::samplers::RandomSampler(walks.size()),
+      StreamDataset(source, epoch_counter, rank, world), torch::data::samplers::RandomSampler(walks.size()),
       torch::data::DataLoaderOptions(walks_per_batch).workers(1));
   const double total_steps = static_cast<double>(steps) * tc.epochs;
   log_line("stream: " + std::to_string(source->positives_per_epoch()) + " positive pairs per epoch, " +
            std::to_string(walks_per_batch) + " walks per batch");
+  const auto exchange = config.dist.stream_exchange == "sparse"  ? Communicator::RowExchange::Sparse
+                        : config.dist.stream_exchange == "dense" ? Communicator::RowExchange::Dense
+                                                                 : Communicator::RowExchange::Auto;
+  const auto rows = static_cast<std::int64_t>(vocabulary_size);
   std::vector<std::uint64_t> positives_per_epoch;
   LazyAdamState adam;
-  adam.reset(static_cast<std::int64_t>(vocabulary_size), tc.embedding_dim);
+  adam.reset(rows, tc.embedding_dim);
   torch::Tensor adam_step = torch::zeros({}, torch::kLong);
+  RowSparse mine, merged;  // a distributed step's own and summed rows
   auto run_epoch = [&](SkipGram& model, torch::optim::Adam&, int epoch, Progress& progress) {
     epoch_counter->store(epoch);
     adam.step = adam_step.item<std::int64_t>();  // restored by --resume
     torch::Tensor weight = model->weight().detach();
     double loss_sum = 0;
     std::size_t step = 0;
-    std::uint64_t positives = 0;
+    double positives = 0;
     for (ExampleBatch& batch : *loader) {
-      positives += static_cast<std::uint64_t>(batch.label.sum().item<double>());
+      positives += batch.label.sum().item<double>();
+      const std::int64_t n = batch.target.size(0);
       if (tc.stream_optimizer == "sgd") {
         // word2vec's schedule: linear decay to 0 over all epochs.
         double done = ((epoch - 1) * static_cast<double>(steps) + step) / total_steps;
         double lr = tc.stream_learning_rate * std::max(1e-4, 1.0 - done);
-        loss_sum += sparse_sgd_step(weight, batch.target, batch.context, batch.label, lr, tc.l2);
-      } else {
+        if (!comm) {
+          loss_sum += sparse_sgd_step(weight, batch.target, batch.context, batch.label, lr, tc.l2);
+        } else {
+          // Each rank runs word2vec's sequential pass over its share; the row changes are summed.
+          const double mine_loss =
+              sparse_sgd_delta(weight, batch.target, batch.context, batch.label, lr, tc.l2, adam.slot_of_row, mine);
+          const std::int64_t total = comm->sum_rows(mine, n, rows, exchange, merged);
+          add_rows(weight, merged);
+          loss_sum += total > 0 ? mine_loss / static_cast<double>(total) : 0.0;
+        }
+      } else if (!comm) {
         loss_sum += lazy_adam_step(weight, adam, batch.target, batch.context, batch.label, tc.stream_learning_rate, tc.l2);
+      } else {
+        // The gradient of the summed loss, divided by the global example count after the sum.
+        const double mine_loss =
+            skipgram_row_gradient(weight, batch.target, batch.context, batch.label, 1.0, adam.slot_of_row, mine);
+        const std::int64_t total = comm->sum_rows(mine, n, rows, exchange, merged);
+        const double inv_total = total > 0 ? 1.0 / static_cast<double>(total) : 0.0;
+        lazy_adam_apply(weight, adam, merged, static_cast<float>(inv_total), tc.stream_learning_rate, tc.l2);
+        loss_sum += mine_loss * inv_total;
       }
       ++step;
       progress.advance();
     }
-    positives_per_epoch.push_back(positives);
+    if (comm) {
+      // Each rank summed its share of every batch's mean; together they are the global means.
+      double sums[2] = {loss_sum, positives};
+      comm->allreduce_sum(sums, 2);
+      loss_sum = sums[0];
+      positives = sums[1];
+    }
+    positives_per_epoch.push_back(static_cast<std::uint64_t>(positives));
     adam_step.fill_(adam.step);
     return step ? loss_sum / static_cast<double>(step) : 0.0;
   };
-  TrainResult result = train_loop(vocabulary_size, config, out_dir, resume, steps, nullptr, run_epoch,
+  TrainResult result = train_loop(vocabulary_size, config, out_dir, resume, steps, comm, run_epoch,
                                   {{"lazy_adam_m", adam.m}, {"lazy_adam_v", adam.v}, {"lazy_adam_step", adam_step}});
+  if (comm) {
+    const auto& stats = comm->row_sum_stats();
+    const std::int64_t calls = stats.sparse_calls + stats.dense_calls;
+    char line[256];
+    const double per_call = calls ? 1.0 / static_cast<double>(calls) : 0.0;
+    std::snprintf(line, sizeof line,
+                  "stream exchange: %lld row sums (%lld sparse, %lld dense) in %.2f s, %.3f ms each; "
+                  "world x largest rank's rows = %.3f of the vocabulary on average",
+                  static_cast<long long>(calls), static_cast<long long>(stats.sparse_calls),
+                  static_cast<long long>(stats.dense_calls), stats.seconds, 1000.0 * stats.seconds * per_call,
+                  stats.row_fraction * per_call);
+    log_line(line);
+  }
   result.positives_per_epoch = std::move(positives_per_epoch);
   return result;
 }

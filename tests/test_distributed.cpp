@@ -13,6 +13,8 @@
 #include "errors.h"
 #include "keras_reference.h"
 #include "loss_report.h"
+#include "row_sparse.h"
+#include "skipgram_loss.h"
 #include "test_util.h"
 
 namespace n2v {
@@ -142,6 +144,19 @@ TEST(Distributed, ResumeContinuesWithAnotherWorldSize) {
     ASSERT_EQ(loss.size(), 2u) << out;
     for (std::size_t i = 0; i < loss.size(); ++i) EXPECT_NEAR(loss[i], expected[i], 1e-4) << out << " epoch " << i + 1;
   }
+  // Stream mode: the lazy Adam moments travel in the checkpoint too.
+  const std::string stream = " --set skipgram.mode=stream";
+  auto stream_straight = testing::run_n2v(train_args(dir / "stream_straight") + stream + " --epochs 2");
+  ASSERT_EQ(stream_straight.exit_code, 0) << stream_straight.output;
+  auto stream_first = testing::run_n2v("launch --nproc 2 -- " + train_args(dir / "stream") + stream + " --epochs 1");
+  ASSERT_EQ(stream_first.exit_code, 0) << stream_first.output;
+  auto stream_resumed = testing::run_n2v(train_args(dir / "stream") + stream + " --epochs 2 --resume");
+  ASSERT_EQ(stream_resumed.exit_code, 0) << stream_resumed.output;
+  const std::vector<double> stream_expected = read_loss_csv(dir / "stream_straight" / "loss.csv");
+  const std::vector<double> stream_loss = read_loss_csv(dir / "stream" / "loss.csv");
+  ASSERT_EQ(stream_loss.size(), 2u);
+  for (std::size_t i = 0; i < 2; ++i) EXPECT_NEAR(stream_loss[i], stream_expected[i], 1e-4) << "stream epoch " << i + 1;
+
   // A missing checkpoint stops every rank with rank 0's message, and writes nothing.
   auto missing = testing::run_n2v("launch --nproc 2 -- " + train_args(dir / "none") + " --resume");
   EXPECT_NE(missing.exit_code, 0);
@@ -165,12 +180,8 @@ TEST(Distributed, APortInUseIsAClearErrorAndStopsTheOtherRanks) {
       << result.output;
 }
 
-TEST(Distributed, StreamModeAndBadRanksAreUsageErrors) {
+TEST(Distributed, BadRanksAndMastersAreUsageErrors) {
   testing::TempDir dir;
-  auto stream = testing::run_n2v("train --world-size 2 --rank 1 --set skipgram.mode=stream --out " +
-                                 (dir / "run").string());
-  EXPECT_EQ(stream.exit_code, 2) << stream.output;
-  EXPECT_NE(stream.output.find("skipgram.mode stream trains in one process"), std::string::npos) << stream.output;
   auto rank = testing::run_n2v("train --world-size 2 --rank 2 --out " + (dir / "run").string());
   EXPECT_EQ(rank.exit_code, 2) << rank.output;
   EXPECT_NE(rank.output.find("rank 2 is outside the world of 2"), std::string::npos) << rank.output;
@@ -180,6 +191,137 @@ TEST(Distributed, StreamModeAndBadRanksAreUsageErrors) {
   auto launch = testing::run_n2v("launch --nproc 2 -- walk");
   EXPECT_EQ(launch.exit_code, 2) << launch.output;
   EXPECT_FALSE(fs::exists(dir / "run"));
+}
+
+std::string stream_args(const fs::path& out, const std::string& optimizer, int epochs = 2) {
+  return train_args(out) + " --epochs " + std::to_string(epochs) +
+         " --set skipgram.mode=stream --set train.stream_optimizer=" + optimizer + " --set export.onnx=false";
+}
+
+TEST(Distributed, StreamModeTwoRanksTrainTheSingleProcessModel) {
+  N2V_REQUIRE_ML_SMALL();
+  for (const std::string optimizer : {"adam", "sgd"}) {
+    SCOPED_TRACE(optimizer);
+    testing::TempDir dir;
+    auto two = testing::run_n2v("launch --nproc 2 -- " + stream_args(dir / "two", optimizer));
+    ASSERT_EQ(two.exit_code, 0) << two.output;
+    EXPECT_NE(two.output.find("[rank 0] Epoch 2/2 - 3513 steps"), std::string::npos) << two.output;
+    EXPECT_NE(two.output.find("[rank 1] Epoch 2/2 - 3513 steps"), std::string::npos) << two.output;
+    // On ml-latest-small a step touches under half the vocabulary per rank: auto sends the rows.
+    EXPECT_NE(two.output.find("[rank 0] [n2v] stream exchange: 7026 row sums (7026 sparse, 0 dense)"),
+              std::string::npos)
+        << two.output;
+    EXPECT_EQ(count_of(two.output, "] [n2v] export:"), 1u) << "only rank 0 writes the outputs\n" << two.output;
+    EXPECT_TRUE(fs::exists(dir / "two" / "checkpoint.pt"));
+
+    // The ranks' shares of each batch of walks make the single-process batch, and the summed
+    // gradients (adam) or row updates (sgd) the single-process step, up to float order (and for
+    // sgd, each rank's sequential pass not seeing the other's updates within a step).
+    auto one = testing::run_n2v(stream_args(dir / "one", optimizer));
+    ASSERT_EQ(one.exit_code, 0) << one.output;
+    const std::vector<double> loss = read_loss_csv(dir / "two" / "loss.csv");
+    const std::vector<double> single = read_loss_csv(dir / "one" / "loss.csv");
+    ASSERT_EQ(loss.size(), 2u);
+    ASSERT_EQ(single.size(), 2u);
+    for (std::size_t i = 0; i < loss.size(); ++i) EXPECT_NEAR(loss[i], single[i], 1e-4 * single[i]) << "epoch " << i + 1;
+    EXPECT_LT(loss[1], loss[0]);
+  }
+}
+
+TEST(Distributed, StreamModeDenseAndSparseExchangesTakeTheSameSteps) {
+  N2V_REQUIRE_ML_SMALL();
+  testing::TempDir dir;
+  for (const std::string how : {"sparse", "dense"}) {
+    auto run = testing::run_n2v("launch --nproc 2 -- " + stream_args(dir / how, "adam", 1) +
+                                " --set dist.stream_exchange=" + how);
+    ASSERT_EQ(run.exit_code, 0) << run.output;
+    EXPECT_NE(run.output.find(how == "sparse" ? "(3513 sparse, 0 dense)" : "(0 sparse, 3513 dense)"), std::string::npos)
+        << run.output;
+  }
+  // With two ranks both add the same two float rows (a + b), so the weights are bit for bit the same.
+  EXPECT_EQ(read_loss_csv(dir / "sparse" / "loss.csv"), read_loss_csv(dir / "dense" / "loss.csv"));
+  EXPECT_EQ(testing::read_text(dir / "sparse" / "embeddings.w2v.txt"), testing::read_text(dir / "dense" / "embeddings.w2v.txt"));
+}
+
+RowSparse rows_of(std::vector<std::int64_t> ids, std::vector<float> values) {
+  RowSparse r;
+  r.dim = 2;
+  r.rows = std::move(ids);
+  r.values = std::move(values);
+  return r;
+}
+
+RowSparseView view_of(const RowSparse& r, std::vector<std::int32_t>& ids) {
+  ids.assign(r.rows.begin(), r.rows.end());
+  RowSparseView v;
+  v.rows = ids.data();
+  v.values = r.values.data();
+  v.value_stride = static_cast<std::size_t>(r.dim);
+  v.size = r.size();
+  return v;
+}
+
+TEST(Distributed, SparseMergeSumsRowsSharedByRanksInRankOrder) {
+  const RowSparse rank0 = rows_of({5, 2}, {1, 2, 3, 4});
+  const RowSparse rank1 = rows_of({7, 5}, {10, 20, 0.5f, 0.25f});
+  const RowSparse rank2 = rows_of({2, 0, 5}, {-3, -4, 9, 9, 1e8f, 0});
+  std::vector<std::int32_t> ids0, ids1, ids2;
+  std::vector<std::int32_t> slots(8, -1);
+  RowSparse merged;
+  merge_rows({view_of(rank0, ids0), view_of(rank1, ids1), view_of(rank2, ids2)}, 2, slots, merged);
+  EXPECT_EQ(merged.rows, (std::vector<std::int64_t>{5, 2, 7, 0})) << "first appearance, in rank order";
+  // Row 5: (1 + 0.5) + 1e8 and (2 + 0.25) + 0, added in rank order.
+  EXPECT_EQ(merged.values, (std::vector<float>{(1.0f + 0.5f) + 1e8f, 2.25f, 0, 0, 10, 20, 9, 9}));
+  EXPECT_EQ(slots, std::vector<std::int32_t>(8, -1)) << "the scratch is left clean";
+  merge_rows({}, 2, slots, merged);
+  EXPECT_TRUE(merged.rows.empty());
+}
+
+// What two ranks do with one batch, without processes: each half's gradient, merged, one Adam step.
+TEST(Distributed, SplitStreamStepsMatchTheSingleProcessStep) {
+  torch::manual_seed(3);
+  const std::int64_t vocabulary = 40, dim = 8, n = 300;
+  const torch::Tensor start = torch::randn({vocabulary, dim}) * 0.3;
+  const torch::Tensor target = torch::randint(1, vocabulary, {n}, torch::kLong);
+  const torch::Tensor context = (target + torch::randint(1, vocabulary - 1, {n}, torch::kLong)) % vocabulary;
+  const torch::Tensor labels = (torch::rand({n}) < 0.2).to(torch::kFloat);
+  const std::int64_t half = 140;
+  auto first = [&](const torch::Tensor& t) { return t.narrow(0, 0, half); };
+  auto second = [&](const torch::Tensor& t) { return t.narrow(0, half, n - half); };
+  std::vector<std::int32_t> slots(vocabulary, -1), ids0, ids1;
+
+  for (int steps = 1; steps <= 3; ++steps) {
+    torch::Tensor one = start.clone(), two = start.clone();
+    LazyAdamState one_state, two_state;
+    one_state.reset(vocabulary, dim);
+    two_state.reset(vocabulary, dim);
+    double one_loss = 0, two_loss = 0;
+    for (int s = 0; s < steps; ++s) {
+      one_loss = lazy_adam_step(one, one_state, target, context, labels, 0.01, 1e-3);
+      RowSparse a, b, merged;
+      two_loss = skipgram_row_gradient(two, first(target), first(context), first(labels), 1.0, slots, a);
+      two_loss += skipgram_row_gradient(two, second(target), second(context), second(labels), 1.0, slots, b);
+      merge_rows({view_of(a, ids0), view_of(b, ids1)}, dim, slots, merged);
+      lazy_adam_apply(two, two_state, merged, 1.0f / n, 0.01, 1e-3);
+      two_loss /= n;
+    }
+    EXPECT_NEAR(two_loss, one_loss, 1e-6);
+    EXPECT_TRUE(torch::allclose(two, one, 0, 1e-5)) << (two - one).abs().max();
+    EXPECT_TRUE(torch::allclose(two_state.m, one_state.m, 0, 1e-6));
+    EXPECT_TRUE(torch::allclose(two_state.v, one_state.v, 0, 1e-7));
+    EXPECT_EQ(two_state.step, steps);
+  }
+  EXPECT_EQ(slots, std::vector<std::int32_t>(vocabulary, -1));
+
+  // SGD: one rank's delta, added, is the in-place sequential step.
+  torch::Tensor in_place = start.clone(), via_delta = start.clone();
+  const double loss = sparse_sgd_step(in_place, target, context, labels, 0.05, 1e-3);
+  RowSparse delta;
+  const double delta_loss = sparse_sgd_delta(via_delta, target, context, labels, 0.05, 1e-3, slots, delta);
+  EXPECT_TRUE(torch::equal(via_delta, start)) << "the delta leaves the weights alone";
+  add_rows(via_delta, delta);
+  EXPECT_NEAR(delta_loss / n, loss, 1e-12);
+  EXPECT_TRUE(torch::allclose(via_delta, in_place, 0, 1e-6)) << (via_delta - in_place).abs().max();
 }
 
 TEST(Distributed, EnvironmentLikeTorchrun) {
