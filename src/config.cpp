@@ -88,7 +88,7 @@ std::vector<Field> fields(Config& c) {
       {"eval.holdout_edges", &c.eval.holdout_edges, below_one(), {}},
       {"eval.holdout_latest", &c.eval.holdout_latest, below_one(), {}},
       {"dist.timeout_s", &c.dist.timeout_s, between_open_low(0, 86400), {}},
-      {"dist.stream_exchange", &c.dist.stream_exchange, {}, {"auto", "sparse", "dense"}},
+      {"dist.exchange", &c.dist.exchange, {}, {"auto", "sparse", "dense"}},
   };
 }
 

@@ -66,7 +66,7 @@ struct EvalConfig {
 // Distributed runs (n2v launch, or RANK / WORLD_SIZE from torchrun); unused in one process.
 struct DistConfig {
   double timeout_s = 60;  // rendezvous and every collective: a rank missing this long stops the others
-  std::string stream_exchange = "auto";  // stream mode's per-step row sums: auto | sparse | dense
+  std::string exchange = "auto";  // how ranks sum each step's gradient rows: auto | sparse | dense
 };
 
 struct Config {

@@ -42,7 +42,7 @@ TrainResult train_skipgram(const Examples& examples, std::size_t vocabulary_size
 // SGD with train.stream_learning_rate decayed linearly to 0 (sgd). The same checkpoints (the lazy
 // Adam moments included), loss.csv and --resume as above; CPU only. With comm, every rank draws the
 // same batch of walks and makes the examples of its share; the ranks' row-sparse gradients (adam)
-// or row updates (sgd) are summed every step (dist.stream_exchange), so every rank takes the same
+// or row updates (sgd) are summed every step (dist.exchange), so every rank takes the same
 // step and holds the same weights and Adam state. The loss is the global mean.
 TrainResult train_skipgram_stream(const Walks& walks, std::size_t vocabulary_size, const Config& config,
                                   const std::filesystem::path& out_dir, bool resume, Communicator* comm = nullptr);

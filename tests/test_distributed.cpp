@@ -233,7 +233,7 @@ TEST(Distributed, StreamModeDenseAndSparseExchangesTakeTheSameSteps) {
   testing::TempDir dir;
   for (const std::string how : {"sparse", "dense"}) {
     auto run = testing::run_n2v("launch --nproc 2 -- " + stream_args(dir / how, "adam", 1) +
-                                " --set dist.stream_exchange=" + how);
+                                " --set dist.exchange=" + how);
     ASSERT_EQ(run.exit_code, 0) << run.output;
     EXPECT_NE(run.output.find(how == "sparse" ? "(3513 sparse, 0 dense)" : "(0 sparse, 3513 dense)"), std::string::npos)
         << run.output;
@@ -241,6 +241,25 @@ TEST(Distributed, StreamModeDenseAndSparseExchangesTakeTheSameSteps) {
   // With two ranks both add the same two float rows (a + b), so the weights are bit for bit the same.
   EXPECT_EQ(read_loss_csv(dir / "sparse" / "loss.csv"), read_loss_csv(dir / "dense" / "loss.csv"));
   EXPECT_EQ(testing::read_text(dir / "sparse" / "embeddings.w2v.txt"), testing::read_text(dir / "dense" / "embeddings.w2v.txt"));
+}
+
+TEST(Distributed, AggregateModeSparseExchangeTrainsTheSingleProcessModel) {
+  N2V_REQUIRE_ML_SMALL();
+  testing::TempDir dir;
+  // A strong L2 (the Keras 1e-6 hardly moves the loss), so that the test sees the L2 term handled.
+  const std::string settings = " --epochs 2 --set train.l2=0.001";
+  auto one = testing::run_n2v(train_args(dir / "one") + settings);
+  ASSERT_EQ(one.exit_code, 0) << one.output;
+  // The touched rows summed, then the L2 term added: the same gradient as the dense allreduce's.
+  auto two = testing::run_n2v("launch --nproc 2 -- " + train_args(dir / "sparse") + settings + " --set dist.exchange=sparse");
+  ASSERT_EQ(two.exit_code, 0) << two.output;
+  EXPECT_NE(two.output.find("[rank 0] [n2v] epoch 2: touched gradient rows summed (dist.exchange sparse: sparse)"),
+            std::string::npos)
+      << two.output;
+  const std::vector<double> single = read_loss_csv(dir / "one" / "loss.csv"), loss = read_loss_csv(dir / "sparse" / "loss.csv");
+  ASSERT_EQ(loss.size(), 2u);
+  ASSERT_EQ(single.size(), 2u);
+  for (std::size_t i = 0; i < 2; ++i) EXPECT_NEAR(loss[i], single[i], 1e-4) << "epoch " << i + 1;
 }
 
 RowSparse rows_of(std::vector<std::int64_t> ids, std::vector<float> values) {
