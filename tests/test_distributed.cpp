@@ -68,8 +68,12 @@ TEST(Distributed, TwoRanksOnLoopbackTrainTheSingleProcessModel) {
   EXPECT_EQ(count_of(two.output, "] [n2v] export:"), 1u) << "only rank 0 writes the outputs\n" << two.output;
   EXPECT_NE(two.output.find("[rank 0] [n2v] walks: 3512 walks"), std::string::npos) << "each rank walks its half";
   EXPECT_NE(two.output.find("[rank 1] [n2v] walks: 3513 walks"), std::string::npos) << two.output;
-  EXPECT_TRUE(fs::exists(dir / "two" / "model.pt"));
   EXPECT_TRUE(fs::exists(dir / "two" / "checkpoint.pt"));
+  // The exported model loads like any other.
+  auto similar = testing::run_n2v("similar --model " + (dir / "two" / "model.pt").string() +
+                                  " --title 'Matrix, The (1999)' -k 5");
+  ASSERT_EQ(similar.exit_code, 0) << similar.output;
+  EXPECT_NE(similar.output.find("Star Wars"), std::string::npos) << similar.output;
 
   const std::vector<double> loss = read_loss_csv(dir / "two" / "loss.csv");
   ASSERT_EQ(loss.size(), kKerasReferenceLoss.size());
