@@ -4,6 +4,7 @@
 // backward. The autograd graph of the same computation (keras_skipgram_loss) costs ~10 small
 // ops and a dense embedding backward per step; this is the same math in two loops.
 #include <torch/autograd.h>
+#include <torch/types.h>
 
 #include <cstdint>
 #include <vector>
