@@ -84,17 +84,28 @@ Communicator::Communicator(const DistOptions& options) : options_(options), impl
   const auto timeout = std::chrono::milliseconds(static_cast<std::int64_t>(options_.timeout_s * 1000));
   const std::string timeout_text = format_double(options_.timeout_s) + " s (dist.timeout_s)";
 
+  // Under torchrun the agent already serves a TCPStore at MASTER_ADDR:MASTER_PORT and says so in
+  // TORCHELASTIC_USE_AGENT_STORE; every rank is then its client, under the attempt's prefix (as
+  // torch.distributed's own rendezvous does), so a restarted attempt does not see stale keys.
+  const char* agent_store = std::getenv("TORCHELASTIC_USE_AGENT_STORE");
+  const bool use_agent_store = agent_store && std::string(agent_store) == "True";
+  std::string prefix = "n2v";
+  if (use_agent_store) {
+    const char* attempt = std::getenv("TORCHELASTIC_RESTART_COUNT");
+    prefix = "/worker/attempt_" + std::string(attempt && *attempt ? attempt : "0") + "/n2v";
+  }
   c10d::TCPStoreOptions store_options;
   store_options.port = static_cast<std::uint16_t>(options_.master_port);
-  store_options.isServer = options_.rank == 0;
+  store_options.isServer = options_.rank == 0 && !use_agent_store;
   store_options.numWorkers = options_.world_size;
   store_options.waitWorkers = false;  // the join barrier below waits, and names who is missing
   store_options.timeout = timeout;
-  c10::intrusive_ptr<c10d::TCPStore> store;
+  c10::intrusive_ptr<c10d::Store> store;
   try {
-    store = c10::make_intrusive<c10d::TCPStore>(options_.master_addr, store_options);
+    store = c10::make_intrusive<c10d::PrefixStore>(
+        prefix, c10::make_intrusive<c10d::TCPStore>(options_.master_addr, store_options));
   } catch (const std::exception& e) {
-    if (options_.rank == 0) {
+    if (store_options.isServer) {
       throw DistributedError("rank 0 cannot serve the rendezvous at " + where + ": " + message_of(e) +
                              "; is the port in use? pick another (n2v launch --master-port, MASTER_PORT or --master)");
     }
@@ -137,7 +148,7 @@ Communicator::Communicator(const DistOptions& options) : options_(options), impl
         : loopback              ? c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1")
                                 : c10d::ProcessGroupGloo::createDefaultDevice());
     impl_->store = store;
-    impl_->group = c10::make_intrusive<c10d::ProcessGroupGloo>(c10::make_intrusive<c10d::PrefixStore>("n2v", store),
+    impl_->group = c10::make_intrusive<c10d::ProcessGroupGloo>(c10::make_intrusive<c10d::PrefixStore>("gloo", store),
                                                                options_.rank, options_.world_size, group_options);
   } catch (const std::exception& e) {
     throw DistributedError(me + ": connecting the Gloo process group failed: " + message_of(e));

@@ -407,5 +407,23 @@ TEST(Distributed, TwoHostsOverAVethPairTrainTheSameModel) {
   EXPECT_EQ(testing::run_shell("ip netns list | grep -c n2v-host").output, "0\n") << "the namespaces are removed";
 }
 
+// torchrun's agent serves the store itself (TORCHELASTIC_USE_AGENT_STORE): every rank is its client.
+TEST(Distributed, RunsUnderTorchrun) {
+  N2V_REQUIRE_ML_SMALL();
+  if (testing::run_shell("/usr/bin/python3 -c 'import torch.distributed.run'").exit_code != 0) {
+    GTEST_SKIP() << "no torchrun (python3-torch) here";
+  }
+  testing::TempDir dir;
+  auto result = testing::run_shell(std::string(N2V_SOURCE_DIR) + "/tools/torchrun.py --nproc_per_node 2 --master_port " +
+                                   std::to_string(free_port()) + " --no_python " + N2V_BINARY + " " +
+                                   train_args(dir / "run") + " --epochs 1");
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_EQ(count_of(result.output, "[n2v] rank 1 of 2 joined"), 1u) << result.output;
+  EXPECT_EQ(count_of(result.output, "[n2v] export:"), 1u) << "only rank 0 writes\n" << result.output;
+  const std::vector<double> loss = read_loss_csv(dir / "run" / "loss.csv");
+  ASSERT_EQ(loss.size(), 1u);
+  EXPECT_NEAR(loss[0], kKerasReferenceLoss[0], 0.01 * kKerasReferenceLoss[0]);
+}
+
 }  // namespace
 }  // namespace n2v
