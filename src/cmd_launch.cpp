@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -114,6 +115,10 @@ std::string describe(int status) {
   return "stopped";
 }
 
+volatile std::sig_atomic_t stop_signal = 0;
+
+void on_stop_signal(int signal_number) { stop_signal = signal_number; }
+
 void run_launch(const LaunchOptions& options) {
   if (options.nproc < 1) throw UsageError("--nproc must be >= 1");
   if (options.command.empty() || (options.command.front() != "train" && options.command.front() != "bench-comm")) {
@@ -122,6 +127,11 @@ void run_launch(const LaunchOptions& options) {
   }
   const int port = options.master_port > 0 ? options.master_port : free_port();
   signal(SIGPIPE, SIG_IGN);
+  // Ctrl-C or a scheduler's SIGTERM: pass it on to every rank, then say so once.
+  struct sigaction stop {};
+  stop.sa_handler = on_stop_signal;
+  sigaction(SIGINT, &stop, nullptr);
+  sigaction(SIGTERM, &stop, nullptr);
 
   std::vector<Child> children(options.nproc);
   std::vector<Stream> streams;
@@ -139,6 +149,7 @@ void run_launch(const LaunchOptions& options) {
   }
 
   std::optional<int> failed;  // the first rank to fail
+  bool forwarded = false;
   int running = options.nproc;
   std::size_t open_streams = streams.size();
   while (running > 0 || open_streams > 0) {
@@ -151,6 +162,12 @@ void run_launch(const LaunchOptions& options) {
       throw Error(std::string("n2v launch: poll: ") + std::strerror(errno));
     }
     if (fds.empty()) usleep(20000);
+    if (stop_signal && !forwarded) {
+      forwarded = true;
+      for (const Child& child : children) {
+        if (child.running) kill(child.pid, SIGTERM);
+      }
+    }
     for (std::size_t i = 0; i < fds.size(); ++i) {
       if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
       char buffer[65536];
@@ -181,6 +198,10 @@ void run_launch(const LaunchOptions& options) {
         }
       }
     }
+  }
+  if (stop_signal) {
+    throw Error("launch stopped by signal " + std::to_string(stop_signal) + " (" + strsignal(stop_signal) + "); all " +
+                std::to_string(options.nproc) + " ranks were stopped");
   }
   if (failed) {
     throw Error("rank " + std::to_string(*failed) + " of " + std::to_string(options.nproc) + " " +

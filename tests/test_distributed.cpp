@@ -425,5 +425,22 @@ TEST(Distributed, RunsUnderTorchrun) {
   EXPECT_NEAR(loss[0], kKerasReferenceLoss[0], 0.01 * kKerasReferenceLoss[0]);
 }
 
+TEST(Distributed, StoppingTheLauncherStopsEveryRank) {
+  N2V_REQUIRE_ML_SMALL();
+  testing::TempDir dir;
+  const std::string d = dir.path().string();
+  // SIGTERM (a scheduler, or kill) once the ranks train; the out folder names the ranks for pgrep.
+  const std::string script = std::string(N2V_BINARY) + " launch --nproc 2 -- " + train_args(dir / "run") +
+                             " --epochs 50 > " + d + "/launch.log 2>&1 & P=$!; for i in $(seq 1200); do grep -q "
+                             "'Epoch 1/' " + d + "/launch.log && break; sleep 0.05; done; kill -TERM $P; wait $P; echo $? > " +
+                             d + "/rc; sleep 1; pgrep -f -- '^n2v train .*--out " + (dir / "run").string() + "' | wc -l > " + d + "/left";
+  ASSERT_EQ(std::system(script.c_str()), 0);
+  const std::string log = testing::read_text(dir / "launch.log");
+  EXPECT_EQ(testing::read_text(dir / "rc"), "1\n") << log;
+  EXPECT_NE(log.find("n2v: error: launch stopped by signal 15 (Terminated); all 2 ranks were stopped"), std::string::npos)
+      << log;
+  EXPECT_EQ(testing::read_text(dir / "left"), "0\n") << "no rank outlives the launcher";
+}
+
 }  // namespace
 }  // namespace n2v
