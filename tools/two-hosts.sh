@@ -8,6 +8,8 @@
 # --rate shapes both directions with a token bucket (tc tbf), e.g. 1gbit or 10gbit; without it the
 # link runs at veth speed. Needs root (ip netns, tc). Output lines are prefixed [host A] / [host B];
 # the exit status is host A's (rank 0), or host B's when A succeeded and B failed.
+# One run at a time: the namespaces (n2v-host-a, n2v-host-b) and port 29500 are fixed, and a new run
+# removes namespaces an earlier, killed run left behind.
 set -eu
 
 rate=""
