@@ -32,6 +32,31 @@ inline float dot(const float* a, const float* b, std::int64_t dim) {
   return (s0 + s1) + (s2 + s3);
 }
 
+// Stream mode's steps read and write the matrix through raw pointers.
+void check_stream_weight(const torch::Tensor& w) {
+  TORCH_CHECK(w.is_cpu() && w.scalar_type() == torch::kFloat && w.is_contiguous(), "stream mode trains on CPU float32");
+}
+
+// Stable BCE with logits, max(x, 0) - x y + log(1 + e^-|x|), and its derivative sigmoid(x) - y
+// from the same exp.
+struct LogitLoss {
+  double loss, dlogit;
+};
+inline LogitLoss bce_with_logits(double x, double y) {
+  const double e = std::exp(-std::fabs(x));
+  return {std::max(x, 0.0) - x * y + std::log1p(e), (x >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e)) - y};
+}
+
+// word2vec's update of one (target a, context b) pair with dloss/dlogit x learning rate `g`: both
+// rows move by the gradient at their old values, after L2 decay (`keep`). `scratch`: dim floats.
+inline void sgd_pair_update(float* a, float* b, std::int64_t dim, float g, float keep, float* scratch) {
+  for (std::int64_t k = 0; k < dim; ++k) {
+    scratch[k] = g * b[k];
+    b[k] = keep * b[k] - g * a[k];
+  }
+  for (std::int64_t k = 0; k < dim; ++k) a[k] = keep * a[k] - scratch[k];
+}
+
 class SkipGramLoss : public torch::autograd::Function<SkipGramLoss> {
  public:
   static torch::Tensor forward(AutogradContext* ctx, torch::Tensor w, torch::Tensor target, torch::Tensor context,
@@ -53,12 +78,9 @@ class SkipGramLoss : public torch::autograd::Function<SkipGramLoss> {
       float* g = dlogit.data_ptr<float>();
       const double inv_n = 1.0 / static_cast<double>(n);
       for (std::int64_t i = 0; i < n; ++i) {
-        const double x = dot(W + t[i] * dim, W + c[i] * dim, dim);
-        // Stable BCE with logits, max(x, 0) - x y + log(1 + e^-|x|), and its sigmoid from the same exp.
-        const double e = std::exp(-std::fabs(x));
-        data_loss += s[i] * (std::max(x, 0.0) - x * y[i] + std::log1p(e));
-        const double sigmoid = x >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
-        g[i] = static_cast<float>(s[i] * (sigmoid - y[i]) * inv_n);
+        const LogitLoss l = bce_with_logits(dot(W + t[i] * dim, W + c[i] * dim, dim), y[i]);
+        data_loss += s[i] * l.loss;
+        g[i] = static_cast<float>(s[i] * l.dlogit * inv_n);
       }
       if (l2 > 0) {
         auto flat = w.view({-1});
@@ -129,9 +151,7 @@ namespace n2v {
 
 double sparse_sgd_step(torch::Tensor& embedding_weight, const torch::Tensor& target, const torch::Tensor& context,
                        const torch::Tensor& labels, double learning_rate, double l2) {
-  TORCH_CHECK(embedding_weight.is_cpu() && embedding_weight.scalar_type() == torch::kFloat &&
-                  embedding_weight.is_contiguous(),
-              "stream mode trains on CPU float32");
+  check_stream_weight(embedding_weight);
   torch::NoGradGuard no_grad;
   const std::int64_t n = target.size(0), dim = embedding_weight.size(1);
   float* W = embedding_weight.data_ptr<float>();
@@ -145,15 +165,9 @@ double sparse_sgd_step(torch::Tensor& embedding_weight, const torch::Tensor& tar
   for (std::int64_t i = 0; i < n; ++i) {
     float* a = W + t[i] * dim;
     float* b = W + c[i] * dim;
-    const double x = dot(a, b, dim);
-    const double e = std::exp(-std::fabs(x));
-    loss += std::max(x, 0.0) - x * y[i] + std::log1p(e);
-    const float g = static_cast<float>((x >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e)) - y[i]) * lr;
-    for (std::int64_t k = 0; k < dim; ++k) {
-      target_grad[k] = g * b[k];
-      b[k] = keep * b[k] - g * a[k];
-    }
-    for (std::int64_t k = 0; k < dim; ++k) a[k] = keep * a[k] - target_grad[k];
+    const LogitLoss l = bce_with_logits(dot(a, b, dim), y[i]);
+    loss += l.loss;
+    sgd_pair_update(a, b, dim, static_cast<float>(l.dlogit) * lr, keep, target_grad.data());
   }
   return n > 0 ? loss / static_cast<double>(n) : 0.0;
 }
@@ -168,35 +182,6 @@ void LazyAdamState::reset(std::int64_t rows, std::int64_t dim) {
   step = 0;
   slot_of_row.assign(static_cast<std::size_t>(rows), -1);
 }
-
-namespace {
-
-void check_stream_weight(const torch::Tensor& w) {
-  TORCH_CHECK(w.is_cpu() && w.scalar_type() == torch::kFloat && w.is_contiguous(), "stream mode trains on CPU float32");
-}
-
-// Gives every distinct row of the batch a slot, in example order (t0, c0, t1, c1, ...).
-void assign_slots(const std::int64_t* t, const std::int64_t* c, std::int64_t n, std::vector<std::int32_t>& slot_of_row,
-                  std::vector<std::int64_t>& rows, std::vector<std::int32_t>& target_slot,
-                  std::vector<std::int32_t>& context_slot) {
-  auto slot = [&](std::int64_t row) {
-    std::int32_t& s = slot_of_row[static_cast<std::size_t>(row)];
-    if (s < 0) {
-      s = static_cast<std::int32_t>(rows.size());
-      rows.push_back(row);
-    }
-    return s;
-  };
-  target_slot.resize(static_cast<std::size_t>(n));
-  context_slot.resize(static_cast<std::size_t>(n));
-  for (std::int64_t i = 0; i < n; ++i) {
-    target_slot[i] = slot(t[i]);
-    context_slot[i] = slot(c[i]);
-  }
-  for (std::int64_t row : rows) slot_of_row[static_cast<std::size_t>(row)] = -1;
-}
-
-}  // namespace
 
 double skipgram_row_gradient(const torch::Tensor& embedding_weight, const torch::Tensor& target,
                              const torch::Tensor& context, const torch::Tensor& labels, double scale,
@@ -218,10 +203,9 @@ double skipgram_row_gradient(const torch::Tensor& embedding_weight, const torch:
   for (std::int64_t i = 0; i < n; ++i) {
     const float* a = W + t[i] * dim;
     const float* b = W + c[i] * dim;
-    const double x = dot(a, b, dim);
-    const double e = std::exp(-std::fabs(x));
-    loss += std::max(x, 0.0) - x * y[i] + std::log1p(e);
-    const float g = static_cast<float>(((x >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e)) - y[i]) * scale);
+    const LogitLoss l = bce_with_logits(dot(a, b, dim), y[i]);
+    loss += l.loss;
+    const float g = static_cast<float>(l.dlogit * scale);
     float* ga = gradient.values.data() + static_cast<std::size_t>(target_slot[i]) * dim;
     float* gb = gradient.values.data() + static_cast<std::size_t>(context_slot[i]) * dim;
     for (std::int64_t k = 0; k < dim; ++k) {
@@ -305,15 +289,9 @@ double sparse_sgd_delta(const torch::Tensor& embedding_weight, const torch::Tens
   for (std::int64_t i = 0; i < n; ++i) {
     float* a = rows.data() + static_cast<std::size_t>(target_slot[i]) * dim;
     float* b = rows.data() + static_cast<std::size_t>(context_slot[i]) * dim;
-    const double x = dot(a, b, dim);
-    const double e = std::exp(-std::fabs(x));
-    loss += std::max(x, 0.0) - x * y[i] + std::log1p(e);
-    const float g = static_cast<float>((x >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e)) - y[i]) * lr;
-    for (std::int64_t k = 0; k < dim; ++k) {
-      target_grad[k] = g * b[k];
-      b[k] = keep * b[k] - g * a[k];
-    }
-    for (std::int64_t k = 0; k < dim; ++k) a[k] = keep * a[k] - target_grad[k];
+    const LogitLoss l = bce_with_logits(dot(a, b, dim), y[i]);
+    loss += l.loss;
+    sgd_pair_update(a, b, dim, static_cast<float>(l.dlogit) * lr, keep, target_grad.data());
   }
   delta.values.resize(rows.size());
   for (std::size_t s = 0; s < delta.rows.size(); ++s) {

@@ -16,6 +16,14 @@ void add_common_options(CLI::App& command, CommonOptions& options) {
       ->type_name("KEY=VALUE");
 }
 
+void add_dist_options(CLI::App& command, DistOverrides& options) {
+  command.add_option("--rank", options.rank, "this process's rank in a distributed run (overrides RANK)");
+  command.add_option("--world-size", options.world_size,
+                     "processes in the distributed run, 1 = none (overrides WORLD_SIZE; see n2v launch)");
+  command.add_option("--master", options.master, "rank 0's rendezvous address (overrides MASTER_ADDR, MASTER_PORT)")
+      ->type_name("ADDR:PORT");
+}
+
 Config resolve_config(const CommonOptions& options) {
   Config config = options.config_file.empty() ? Config{} : Config::load(options.config_file);
   if (!options.data_dir.empty()) config.set("data.dir", options.data_dir, "--data-dir");

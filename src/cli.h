@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "config.h"
+#include "distributed.h"
 
 namespace n2v {
 
@@ -23,6 +24,8 @@ struct CommonOptions {
 
 // --config, --data-dir, --out, --seed, --threads, --set.
 void add_common_options(CLI::App& command, CommonOptions& options);
+// --rank, --world-size, --master (distributed runs; see distributed.h).
+void add_dist_options(CLI::App& command, DistOverrides& options);
 
 struct Run {
   Config config;

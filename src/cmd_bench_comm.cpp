@@ -22,8 +22,7 @@ struct BenchCommOptions {
   std::int64_t dim = 50;
   int repeat = 200;
   int warmup = 10;
-  std::optional<int> rank, world_size;
-  std::string master;
+  DistOverrides dist;
   double timeout_s = 60;
 };
 
@@ -33,12 +32,7 @@ double percentile(std::vector<double> values, double p) {
 }
 
 void run_bench_comm(const BenchCommOptions& options) {
-  DistOptions dist = dist_options_from_env();
-  if (options.rank) dist.rank = *options.rank;
-  if (options.world_size) dist.world_size = *options.world_size;
-  if (!options.master.empty()) parse_master(options.master, dist);
-  dist.timeout_s = options.timeout_s;
-  check_dist_options(dist);
+  const DistOptions dist = resolve_dist_options(options.dist, options.timeout_s);
   if (dist.world_size < 2) {
     throw UsageError("bench-comm needs a world of 2 or more: run it under n2v launch --nproc 2 -- bench-comm, or set "
                      "RANK / WORLD_SIZE / MASTER_ADDR / MASTER_PORT on each host");
@@ -82,10 +76,7 @@ void add_bench_comm_command(CLI::App& app) {
   command->add_option("--dim", options->dim, "embedding dimension (default 50)");
   command->add_option("--repeat", options->repeat, "timed allreduces per size (default 200)");
   command->add_option("--warmup", options->warmup, "untimed allreduces first (default 10)");
-  command->add_option("--rank", options->rank, "this process's rank (overrides RANK)");
-  command->add_option("--world-size", options->world_size, "processes (overrides WORLD_SIZE)");
-  command->add_option("--master", options->master, "rank 0's address (overrides MASTER_ADDR, MASTER_PORT)")
-      ->type_name("ADDR:PORT");
+  add_dist_options(*command, options->dist);
   command->add_option("--timeout", options->timeout_s, "seconds to wait for the other ranks (default 60)");
   command->callback([options] { run_bench_comm(*options); });
 }

@@ -26,20 +26,8 @@ struct TrainOptions {
   std::optional<int> epochs;
   bool resume = false;
   std::optional<double> holdout_edges, holdout_latest;  // eval.holdout_* shortcuts
-  std::optional<int> rank, world_size;  // override RANK / WORLD_SIZE
-  std::string master;  // ADDR:PORT, overrides MASTER_ADDR / MASTER_PORT
+  DistOverrides dist;
 };
-
-// torchrun's environment, then the command line.
-DistOptions dist_options(const TrainOptions& options, const Config& config) {
-  DistOptions dist = dist_options_from_env();
-  if (options.rank) dist.rank = *options.rank;
-  if (options.world_size) dist.world_size = *options.world_size;
-  if (!options.master.empty()) parse_master(options.master, dist);
-  dist.timeout_s = config.dist.timeout_s;
-  check_dist_options(dist);
-  return dist;
-}
 
 void run_train(const TrainOptions& options) {
   CommonOptions common = options.common;
@@ -51,7 +39,7 @@ void run_train(const TrainOptions& options) {
   const Config& config = run.config;
   resolve_device(config.train.device);  // fail before the slow stages when CUDA is missing
   const bool stream = config.skipgram.mode == "stream";
-  const DistOptions dist = dist_options(options, config);
+  const DistOptions dist = resolve_dist_options(options.dist, config.dist.timeout_s);
   std::unique_ptr<Communicator> comm;
   if (dist.world_size > 1) {
     if (resolve_device(config.train.device) != "cpu") {
@@ -117,11 +105,7 @@ void add_train_command(CLI::App& app) {
   command->add_option("--holdout-latest", options->holdout_latest,
                       "hold each user's latest fraction of ratings out of training, for n2v evaluate "
                       "(overrides eval.holdout_latest)");
-  command->add_option("--rank", options->rank, "this process's rank in a distributed run (overrides RANK)");
-  command->add_option("--world-size", options->world_size,
-                      "processes in the distributed run, 1 = none (overrides WORLD_SIZE; see n2v launch)");
-  command->add_option("--master", options->master, "rank 0's rendezvous address (overrides MASTER_ADDR, MASTER_PORT)")
-      ->type_name("ADDR:PORT");
+  add_dist_options(*command, options->dist);
   command->callback([options] { run_train(*options); });
 }
 

@@ -71,10 +71,21 @@ void check_dist_options(const DistOptions& options) {
   }
 }
 
+DistOptions resolve_dist_options(const DistOverrides& overrides, double timeout_s) {
+  DistOptions dist = dist_options_from_env();
+  if (overrides.rank) dist.rank = *overrides.rank;
+  if (overrides.world_size) dist.world_size = *overrides.world_size;
+  if (!overrides.master.empty()) parse_master(overrides.master, dist);
+  dist.timeout_s = timeout_s;
+  check_dist_options(dist);
+  return dist;
+}
+
 struct Communicator::Impl {
   c10::intrusive_ptr<c10d::Store> store;
   c10::intrusive_ptr<c10d::ProcessGroupGloo> group;
   std::vector<std::int32_t> slot_of_row;  // sum_rows' merge scratch, all -1
+  at::Tensor dense_rows;  // sum_rows' dense matrix, kept: a fresh one every step costs page faults
 };
 
 Communicator::Communicator(const DistOptions& options) : options_(options), impl_(std::make_unique<Impl>()) {
@@ -173,6 +184,15 @@ void collective(const DistOptions& options, const char* what, F&& run) {
   }
 }
 
+// Every rank's `input` (the same shape everywhere), in rank order.
+std::vector<at::Tensor> all_gather(const DistOptions& options, c10d::ProcessGroupGloo& group, const at::Tensor& input) {
+  std::vector<std::vector<at::Tensor>> outputs(1);
+  for (int r = 0; r < options.world_size; ++r) outputs[0].push_back(torch::empty_like(input));
+  std::vector<at::Tensor> inputs{input};
+  collective(options, "allgather", [&] { group.allgather(outputs, inputs)->wait(); });
+  return std::move(outputs[0]);
+}
+
 }  // namespace
 
 void Communicator::allreduce_sum(float* data, std::size_t count) {
@@ -203,13 +223,7 @@ std::string Communicator::broadcast_bytes(const std::string& bytes) {
 
 Walks Communicator::all_gather_walks(const Walks& mine) {
   const int world = options_.world_size;
-  auto gather = [&](const at::Tensor& input) {
-    std::vector<std::vector<at::Tensor>> outputs(1);
-    for (int r = 0; r < world; ++r) outputs[0].push_back(torch::empty_like(input));
-    std::vector<at::Tensor> inputs{input};
-    collective(options_, "allgather", [&] { impl_->group->allgather(outputs, inputs)->wait(); });
-    return outputs[0];
-  };
+  auto gather = [&](const at::Tensor& input) { return all_gather(options_, *impl_->group, input); };
   // Sizes first, then lengths and nodes padded to the largest rank's (allgather wants one shape).
   auto sizes = gather(torch::tensor({static_cast<std::int64_t>(mine.size()), static_cast<std::int64_t>(mine.nodes.size())}));
   std::int64_t max_walks = 0, max_nodes = 0;
@@ -245,13 +259,7 @@ std::int64_t Communicator::sum_rows(const RowSparse& mine, std::int64_t count, s
     merged = mine;
     return count;
   }
-  auto gather = [&](at::Tensor input) {
-    std::vector<std::vector<at::Tensor>> outputs(1);
-    for (int r = 0; r < world; ++r) outputs[0].push_back(torch::empty_like(input));
-    std::vector<at::Tensor> inputs{std::move(input)};
-    collective(options_, "allgather", [&] { impl_->group->allgather(outputs, inputs)->wait(); });
-    return std::move(outputs[0]);
-  };
+  auto gather = [&](const at::Tensor& input) { return all_gather(options_, *impl_->group, input); };
   // Sizes first: every rank then knows the padding, the total count and which way to go.
   std::int64_t size_and_count[2] = {static_cast<std::int64_t>(mine.size()), count};
   const auto sizes = gather(torch::from_blob(size_and_count, {2}, torch::kLong));
@@ -270,7 +278,12 @@ std::int64_t Communicator::sum_rows(const RowSparse& mine, std::int64_t count, s
   if (dense) {
     // The rows scattered into a num_rows x dim matrix, and a last column of touch counts, so that
     // a row every rank touched with a zero gradient is still updated (lazy Adam decays it).
-    at::Tensor matrix = torch::zeros({num_rows, dim + 1}, torch::kFloat);
+    at::Tensor& matrix = impl_->dense_rows;
+    if (!matrix.defined() || matrix.size(0) != num_rows || matrix.size(1) != dim + 1) {
+      matrix = torch::zeros({num_rows, dim + 1}, torch::kFloat);
+    } else {
+      matrix.zero_();
+    }
     float* m = matrix.data_ptr<float>();
     for (std::size_t i = 0; i < mine.size(); ++i) {
       float* row = m + static_cast<std::size_t>(mine.rows[i]) * (columns + 1);

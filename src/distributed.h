@@ -3,6 +3,7 @@
 // torch-free interface for the commands. World size 1 never touches c10d.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,14 @@ DistOptions dist_options_from_env();
 void parse_master(const std::string& text, DistOptions& options);
 // UsageError unless 0 <= rank < world_size and the port is in 1..65535.
 void check_dist_options(const DistOptions& options);
+
+// --rank, --world-size and --master ADDR:PORT: the command line's say over the environment.
+struct DistOverrides {
+  std::optional<int> rank, world_size;
+  std::string master;
+};
+// torchrun's environment, then `overrides`, with `timeout_s`; checked as above.
+DistOptions resolve_dist_options(const DistOverrides& overrides, double timeout_s);
 
 // One process of a world. Every call is collective: all ranks make the same calls in the same
 // order. A rank that dies or does not arrive makes the others throw DistributedError within

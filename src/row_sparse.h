@@ -27,6 +27,13 @@ struct RowSparseView {
   std::size_t size = 0;
 };
 
+// Gives every distinct row of n (target t[i], context c[i]) examples a slot, in example order
+// (t0, c0, t1, c1, ...): `rows` (empty on entry) lists them, target_slot / context_slot (n each) give
+// each example's. `slot_of_row`: scratch of at least max row id + 1 entries, all -1, and left so.
+void assign_slots(const std::int64_t* t, const std::int64_t* c, std::int64_t n, std::vector<std::int32_t>& slot_of_row,
+                  std::vector<std::int64_t>& rows, std::vector<std::int32_t>& target_slot,
+                  std::vector<std::int32_t>& context_slot);
+
 // Sums `parts` row by row into `out` (dim columns): a row held by several parts is added in part
 // order (rank order), and rows appear in order of first appearance. Every rank merging the same
 // parts gets the same bits. `slot_of_row` is scratch of at least max row id + 1 entries, all -1,

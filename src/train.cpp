@@ -57,21 +57,12 @@ void sum_gradient_rows(torch::Tensor& grad, const torch::Tensor& weight, const E
   const std::int64_t dim = grad.size(1), n = slice.target.size(0);
   mine.clear();
   mine.dim = dim;
+  std::vector<std::int32_t> target_slot, context_slot;
+  assign_slots(slice.target.data_ptr<std::int64_t>(), slice.context.data_ptr<std::int64_t>(), n, slot_of_row,
+               mine.rows, target_slot, context_slot);
   const float* g = grad.data_ptr<float>();
-  auto touch = [&](std::int64_t row) {
-    std::int32_t& slot = slot_of_row[static_cast<std::size_t>(row)];
-    if (slot >= 0) return;
-    slot = static_cast<std::int32_t>(mine.rows.size());
-    mine.rows.push_back(row);
-    mine.values.insert(mine.values.end(), g + row * dim, g + (row + 1) * dim);
-  };
-  const std::int64_t* target = slice.target.data_ptr<std::int64_t>();
-  const std::int64_t* context = slice.context.data_ptr<std::int64_t>();
-  for (std::int64_t i = 0; i < n; ++i) {
-    touch(target[i]);
-    touch(context[i]);
-  }
-  for (std::int64_t row : mine.rows) slot_of_row[static_cast<std::size_t>(row)] = -1;
+  mine.values.reserve(mine.rows.size() * static_cast<std::size_t>(dim));
+  for (std::int64_t row : mine.rows) mine.values.insert(mine.values.end(), g + row * dim, g + (row + 1) * dim);
   comm.sum_rows(mine, n, grad.size(0), how, merged);
   grad.zero_();
   float* out = grad.data_ptr<float>();
@@ -80,10 +71,6 @@ void sum_gradient_rows(torch::Tensor& grad, const torch::Tensor& weight, const E
   }
   if (l2 != 0) grad.add_(weight.detach(), 2 * l2);
 }
-
-}  // namespace
-
-namespace {
 
 // What both modes share: the model, Adam, checkpoints, resume and the per-epoch report.
 // `run_epoch(epoch, progress)` trains one epoch and returns its mean batch loss.
@@ -161,13 +148,9 @@ TrainResult train_skipgram(const Examples& examples, std::size_t vocabulary_size
   // Data parallel: every rank draws the same global batch (the shuffle depends on (seed, epoch)
   // only) and trains on its slice. The loss divides by the slice, so scaling it by slice / batch
   // makes the summed gradient the single process's gradient; Adam then steps identically everywhere.
-  const int rank = comm ? comm->rank() : 0, world = comm ? comm->world_size() : 1;
   if (comm && device.is_cuda()) {
     throw UsageError("distributed training runs on the CPU (Gloo); use --device cpu");
   }
-  const auto batch = static_cast<std::int64_t>(tc.batch_size);
-  const std::int64_t slice_begin = batch * rank / world, slice_end = batch * (rank + 1) / world;
-  const double slice_scale = static_cast<double>(slice_end - slice_begin) / static_cast<double>(batch);
   // dist.exchange dense: one allreduce of the whole gradient (L2 term included); sparse: the rows
   // the ranks' slices touch, summed. auto takes sparse when a step cannot touch every row (2 x batch
   // < vocabulary): on ml-latest-small (1,406 rows) the dense allreduce was faster (1.2 against 1.65
@@ -187,7 +170,8 @@ TrainResult train_skipgram(const Examples& examples, std::size_t vocabulary_size
       // The batch is this rank's slice (ExampleDataset splits it).
       torch::Tensor loss = fused_skipgram_loss(model->weight(), batch.target, batch.context, batch.label,
                                                batch.weight, sparse ? 0.0 : tc.l2);
-      if (world > 1) loss = loss * slice_scale;
+      const double slice_scale = static_cast<double>(batch.target.size(0)) / static_cast<double>(tc.batch_size);
+      if (comm) loss = loss * slice_scale;
       loss.backward();
       if (sparse) {
         // The L2 penalty, left out of the sparse gradient, still counts in the loss (a slice's share).

@@ -37,14 +37,16 @@ void report(benchmark::State& state) {
       benchmark::Counter(static_cast<double>(state.range(1) * state.iterations()), benchmark::Counter::kIsRate);
 }
 
-void BM_AdamStepAutograd(benchmark::State& state) {
+// One training step (zero_grad, loss, backward, Adam) with the loss that `loss_of` builds.
+template <typename LossOf>
+void adam_steps(benchmark::State& state, LossOf loss_of) {
   set_threads();
   SkipGram model(state.range(0), 50, 42);
   torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(0.001).eps(1e-7));
   const Batch b = random_batch(state.range(0), state.range(1));
   for (auto _ : state) {
     optimizer.zero_grad();
-    torch::Tensor loss = keras_skipgram_loss(model->forward(b.target, b.context), b.label, b.weight, model->weight(), 1e-6);
+    torch::Tensor loss = loss_of(model, b);
     loss.backward();
     optimizer.step();
     benchmark::DoNotOptimize(loss.data_ptr<float>());
@@ -52,19 +54,16 @@ void BM_AdamStepAutograd(benchmark::State& state) {
   report(state);
 }
 
+void BM_AdamStepAutograd(benchmark::State& state) {
+  adam_steps(state, [](SkipGram& model, const Batch& b) {
+    return keras_skipgram_loss(model->forward(b.target, b.context), b.label, b.weight, model->weight(), 1e-6);
+  });
+}
+
 void BM_AdamStepFused(benchmark::State& state) {
-  set_threads();
-  SkipGram model(state.range(0), 50, 42);
-  torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(0.001).eps(1e-7));
-  const Batch b = random_batch(state.range(0), state.range(1));
-  for (auto _ : state) {
-    optimizer.zero_grad();
-    torch::Tensor loss = fused_skipgram_loss(model->weight(), b.target, b.context, b.label, b.weight, 1e-6);
-    loss.backward();
-    optimizer.step();
-    benchmark::DoNotOptimize(loss.data_ptr<float>());
-  }
-  report(state);
+  adam_steps(state, [](SkipGram& model, const Batch& b) {
+    return fused_skipgram_loss(model->weight(), b.target, b.context, b.label, b.weight, 1e-6);
+  });
 }
 
 void BM_SparseSgdStep(benchmark::State& state) {
