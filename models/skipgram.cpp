@@ -1,4 +1,4 @@
-#include "skipgram.h"
+#include "models/skipgram.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/nn/functional/loss.h>

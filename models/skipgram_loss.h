@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "row_sparse.h"
+#include "train/row_sparse.h"
 
 namespace n2v {
 
@@ -20,58 +20,13 @@ torch::Tensor fused_skipgram_loss(const torch::Tensor& embedding_weight, const t
                                   const torch::Tensor& context, const torch::Tensor& labels,
                                   const torch::Tensor& weights, double l2);
 
-}  // namespace n2v
-
-namespace n2v {
-
-// Stream mode's update: one plain SGD step (word2vec's) on the rows the batch touches, with the
-// mean BCE-with-logits over the batch and L2 decay of the touched rows. Updates `embedding_weight`
-// (CPU float32) in place, outside autograd; returns the batch loss. Rows are read and written in
-// example order, so the result is deterministic.
-double sparse_sgd_step(torch::Tensor& embedding_weight, const torch::Tensor& target, const torch::Tensor& context,
-                       const torch::Tensor& labels, double learning_rate, double l2);
-
-}  // namespace n2v
-
-namespace n2v {
-
-// Lazy Adam for stream mode (TensorFlow's LazyAdam): the moments and the weights of only the rows a
-// batch touches are updated; the bias correction uses the global step. Adam's per-row step sizes
-// learn far better than plain SGD from the tiny he_normal start, at a cost that grows with the
-// batch, not with the vocabulary.
-struct LazyAdamState {
-  torch::Tensor m, v;  // [V x dim], zero at the start
-  std::int64_t step = 0;
-  std::vector<std::int32_t> slot_of_row;  // scratch: -1, or the row's slot in this batch
-  RowSparse gradient;  // scratch: this batch's gradient
-  void reset(std::int64_t rows, std::int64_t dim);
-};
-
-// Mean BCE-with-logits over the batch (+ L2 of the touched rows); updates `embedding_weight` and
-// `state` in place, deterministically (rows are visited in example order). Returns the batch loss.
-double lazy_adam_step(torch::Tensor& embedding_weight, LazyAdamState& state, const torch::Tensor& target,
-                      const torch::Tensor& context, const torch::Tensor& labels, double learning_rate, double l2);
-
-// lazy_adam_step in two halves, so that data-parallel ranks can sum their gradients in between.
-// The first half: the batch's summed BCE-with-logits loss (returned) and the row-sparse gradient of
-// the data loss, each example's dloss/dlogit multiplied by `scale` (1 / n gives the mean loss's
-// gradient exactly as lazy_adam_step computes it; a rank passes 1 and scales after the merge).
-// `embedding_weight` is only read; `slot_of_row` is V entries of -1 scratch, left so.
+// The gradient half of stream mode's lazy Adam step: the batch's summed BCE-with-logits loss
+// (returned) and the row-sparse gradient of the data loss, each example's dloss/dlogit multiplied by
+// `scale` (1 / n gives the mean loss's gradient exactly as lazy_adam_step computes it; a rank passes
+// 1 and scales after the merge). `embedding_weight` is only read; `slot_of_row` is V entries of -1
+// scratch, left so.
 double skipgram_row_gradient(const torch::Tensor& embedding_weight, const torch::Tensor& target,
                              const torch::Tensor& context, const torch::Tensor& labels, double scale,
                              std::vector<std::int32_t>& slot_of_row, RowSparse& gradient);
-// The second half: one lazy Adam step (state.step + 1) on gradient.rows, with the gradient
-// grad_scale * gradient + 2 l2 w. Rows are independent, so their order does not matter.
-void lazy_adam_apply(torch::Tensor& embedding_weight, LazyAdamState& state, const RowSparse& gradient,
-                     float grad_scale, double learning_rate, double l2);
-
-// sparse_sgd_step's contribution without applying it: the same sequential pass on a copy of the
-// touched rows; returns the summed loss and sets `delta` to the rows after the pass minus before.
-// Data-parallel ranks sum their deltas and add them (add_rows), as Hogwild threads would.
-double sparse_sgd_delta(const torch::Tensor& embedding_weight, const torch::Tensor& target,
-                        const torch::Tensor& context, const torch::Tensor& labels, double learning_rate, double l2,
-                        std::vector<std::int32_t>& slot_of_row, RowSparse& delta);
-// embedding_weight[row] += values, for every row of `delta`.
-void add_rows(torch::Tensor& embedding_weight, const RowSparse& delta);
 
 }  // namespace n2v

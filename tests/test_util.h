@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "walks.h"
+#include "walk/walks.h"
 
 namespace n2v::testing {
 

@@ -17,14 +17,14 @@
 #include <memory>
 #include <string>
 
-#include "cooccurrence.h"
-#include "csv.h"
-#include "examples.h"
-#include "movielens.h"
-#include "progress.h"
-#include "stream.h"
-#include "synth.h"
-#include "walks.h"
+#include "core/csv.h"
+#include "core/progress.h"
+#include "data/movielens.h"
+#include "data/synth.h"
+#include "graph/cooccurrence.h"
+#include "walk/examples.h"
+#include "walk/stream.h"
+#include "walk/walks.h"
 
 namespace n2v {
 namespace {
@@ -99,7 +99,7 @@ void build_graph(benchmark::State& state, const MovieLensData& data, double min_
   options.threads = static_cast<int>(state.range(0));
   std::size_t liked = 0, edges = 0;
   for (auto _ : state) {
-    MovieGraph g = build_movie_graph(data, options);
+    Graph g = build_movie_graph(data, options);
     liked += g.stats.liked_ratings;
     edges = g.stats.edges;
     benchmark::DoNotOptimize(g.edges.data());
@@ -113,7 +113,7 @@ void BM_BuildMovieGraphSynth1M(benchmark::State& state) { build_graph(state, loa
 
 // The Keras example's graph and walks (5 rounds of 10 nodes), made once.
 struct SmallWalks {
-  MovieGraph graph;
+  Graph graph;
   Walks walks;
 };
 const SmallWalks& ml_small_walks() {

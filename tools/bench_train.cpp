@@ -8,8 +8,9 @@
 
 #include <cstdlib>
 
-#include "skipgram.h"
-#include "skipgram_loss.h"
+#include "models/skipgram.h"
+#include "models/skipgram_loss.h"
+#include "models/sparse_optimizers.h"
 
 namespace n2v {
 namespace {

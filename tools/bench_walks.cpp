@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
-#include "cooccurrence.h"
-#include "movielens.h"
-#include "progress.h"
-#include "walks.h"
+#include "core/progress.h"
+#include "data/movielens.h"
+#include "graph/cooccurrence.h"
+#include "walk/walks.h"
 
 namespace n2v {
 namespace {
@@ -22,11 +22,11 @@ namespace {
 constexpr std::size_t kWalkLength = 80;  // node2vec's default; long walks measure the step, not the setup
 
 const CsrGraph& ml_small() {
-  static const std::unique_ptr<MovieGraph> graph = [] {
+  static const std::unique_ptr<Graph> graph = [] {
     set_quiet(true);
     const char* dir = std::getenv("N2V_ML_SMALL");
     MovieLensData data = load_movielens(dir ? dir : N2V_SHARED_DATA "/ml-latest-small");
-    return std::make_unique<MovieGraph>(build_movie_graph(data, CooccurrenceOptions{}));
+    return std::make_unique<Graph>(build_movie_graph(data, CooccurrenceOptions{}));
   }();
   return graph->graph;
 }

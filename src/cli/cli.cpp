@@ -1,0 +1,86 @@
+#include "cli/cli.h"
+
+#include "core/atomic_file.h"
+#include "core/errors.h"
+
+namespace n2v {
+
+void add_common_options(CLI::App& command, CommonOptions& options) {
+  command.add_option("-c,--config", options.config_file, "YAML config file (default: built-in defaults = the Keras example)")
+      ->check(CLI::ExistingFile);
+  command.add_option("--data-dir", options.data_dir, "data folder (overrides data.dir); downloaded from data.url when empty");
+  command.add_option("-o,--out", options.out_dir, "output folder (default: runs/<config file stem>/)");
+  command.add_option("--seed", options.seed, "random seed (overrides seed)");
+  command.add_option("--threads", options.threads, "worker threads, 0 = all cores (overrides threads)");
+  command.add_option("--set", options.overrides, "override any config key, e.g. --set graph.min_weight=5 (repeatable)")
+      ->type_name("KEY=VALUE");
+}
+
+void add_dist_options(CLI::App& command, DistOverrides& options) {
+  command.add_option("--rank", options.rank, "this process's rank in a distributed run (overrides RANK)");
+  command.add_option("--world-size", options.world_size,
+                     "processes in the distributed run, 1 = none (overrides WORLD_SIZE; see n2v launch)");
+  command.add_option("--master", options.master, "rank 0's rendezvous address (overrides MASTER_ADDR, MASTER_PORT)")
+      ->type_name("ADDR:PORT");
+}
+
+Config resolve_config(const CommonOptions& options) {
+  Config config = options.config_file.empty() ? Config{} : Config::load(options.config_file);
+  if (!options.data_dir.empty()) config.set("data.dir", options.data_dir, "--data-dir");
+  if (options.seed) config.set("seed", std::to_string(*options.seed), "--seed");
+  if (options.threads) config.set("threads", std::to_string(*options.threads), "--threads");
+  for (const auto& assignment : options.overrides) config.set(assignment, "--set " + assignment);
+  config.validate();
+  return config;
+}
+
+Run prepare_run(const CommonOptions& options) {
+  Run run{resolve_config(options), {}};
+  if (!options.out_dir.empty()) {
+    run.out_dir = options.out_dir;
+  } else {
+    std::string stem = options.config_file.empty() ? "default" : std::filesystem::path(options.config_file).stem().string();
+    run.out_dir = std::filesystem::path("runs") / stem;
+  }
+  return run;
+}
+
+void begin_outputs(const Run& run) {
+  ensure_directory(run.out_dir);
+  write_file_atomic(run.out_dir / "config.yaml", run.config.to_yaml());
+}
+
+int run_cli(int argc, char** argv) {
+  CLI::App app{"n2v: node2vec embeddings for MovieLens and any weighted graph (C++ / LibTorch)", "n2v"};
+  app.set_version_flag("-V,--version", std::string("n2v ") + N2V_VERSION);
+  app.require_subcommand(1);
+  add_graph_command(app);
+  add_walk_command(app);
+#ifdef N2V_WITH_TORCH
+  add_train_command(app);
+  add_similar_command(app);
+  add_export_command(app);
+  add_evaluate_command(app);
+  add_sweep_command(app);
+  add_bench_comm_command(app);
+#endif
+  add_compare_loss_command(app);
+  add_synth_command(app);
+  add_bench_command(app);
+  add_launch_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
+  }
+  return 0;
+}
+
+}  // namespace n2v

@@ -1,0 +1,60 @@
+#pragma once
+// The n2v command line: shared options, config resolution, and one add_*_command per
+// subcommand (each in its own cmd_*.cpp).
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "pipeline/dist_options.h"
+
+namespace n2v {
+
+struct CommonOptions {
+  std::string config_file;
+  std::string data_dir;
+  std::string out_dir;
+  std::optional<std::uint64_t> seed;
+  std::optional<int> threads;
+  std::vector<std::string> overrides;  // --set KEY=VALUE
+};
+
+// --config, --data-dir, --out, --seed, --threads, --set.
+void add_common_options(CLI::App& command, CommonOptions& options);
+// --rank, --world-size, --master (distributed runs; see pipeline/dist_options.h).
+void add_dist_options(CLI::App& command, DistOverrides& options);
+
+struct Run {
+  Config config;
+  std::filesystem::path out_dir;
+};
+
+// Loads the config, applies the command-line overrides, validates once, and picks the output
+// folder (default runs/<config stem>/). Writes nothing: bad input must leave no output behind.
+Run prepare_run(const CommonOptions& options);
+// Creates the output folder and saves the effective config as config.yaml; call it once the
+// input has loaded, just before the first output is written.
+void begin_outputs(const Run& run);
+// The same without creating or writing anything (for commands that only read).
+Config resolve_config(const CommonOptions& options);
+
+void add_graph_command(CLI::App& app);
+void add_walk_command(CLI::App& app);
+void add_train_command(CLI::App& app);  // needs N2V_WITH_TORCH
+void add_similar_command(CLI::App& app);  // needs N2V_WITH_TORCH
+void add_export_command(CLI::App& app);  // needs N2V_WITH_TORCH
+void add_evaluate_command(CLI::App& app);  // needs N2V_WITH_TORCH
+void add_sweep_command(CLI::App& app);  // needs N2V_WITH_TORCH
+void add_compare_loss_command(CLI::App& app);
+void add_synth_command(CLI::App& app);
+void add_bench_command(CLI::App& app);  // train/export stages need N2V_WITH_TORCH
+void add_launch_command(CLI::App& app);
+void add_bench_comm_command(CLI::App& app);  // needs N2V_WITH_TORCH (c10d)
+
+// Parses argv and runs the chosen subcommand; throws n2v::Error subclasses.
+int run_cli(int argc, char** argv);
+
+}  // namespace n2v

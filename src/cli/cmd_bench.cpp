@@ -1,0 +1,174 @@
+// n2v bench: times every stage of the pipeline (load, graph, walks, examples, one training epoch,
+// export) over several repetitions; prints median and spread per stage, writes bench.json.
+#include <cmath>
+#include <cstdio>
+
+#include "cli/cli.h"
+#include "core/atomic_file.h"
+#include "core/errors.h"
+#include "core/progress.h"
+#include "core/text.h"
+#include "data/download.h"
+#include "data/movielens.h"
+#include "eval/bench.h"
+#include "graph/cooccurrence.h"
+#include "pipeline/pipeline.h"
+#include "walk/examples.h"
+#include "walk/stream.h"
+#include "walk/walks.h"
+#ifdef N2V_WITH_TORCH
+#include "serve/export.h"
+#include "train/train.h"
+#endif
+
+namespace n2v {
+
+namespace {
+
+struct BenchOptions {
+  CommonOptions common;
+  int repeat = 5;
+};
+
+std::string count_json(std::uint64_t n) { return std::to_string(n); }
+
+// One repetition of the whole pipeline; every stage's wall time goes to `rec`.
+void run_once(const Config& config, const std::filesystem::path& export_dir, BenchRecorder& rec, bool last) {
+  const bool movielens = config.data.format == "movielens";
+  const int threads = config.resolved_threads();
+  Graph g;
+  if (movielens) {
+    // Load and graph timed apart (load_graph does both); the ratings are freed before the walks.
+    MovieLensData data = rec.time("load", [&] { return load_movielens(config.data.dir); });
+    rec.set_work("load", static_cast<double>(data.rating_rows), "ratings");
+    CooccurrenceOptions options;
+    options.min_rating = config.graph.min_rating;
+    options.min_weight = config.graph.min_weight;
+    options.threads = threads;
+    g = rec.time("graph", [&] { return build_movie_graph(data, options); });
+    rec.set_work("graph", static_cast<double>(g.stats.liked_ratings), "liked ratings");
+  } else {
+    g = rec.time("load", [&] { return load_graph(config); });
+    rec.set_work("load", static_cast<double>(g.stats.edges), "edges");
+    rec.skip("graph", "edge lists are read straight into the graph (timed in load)");
+  }
+
+  WalkOptions walk_options = walk_options_from(config);
+  walk_options.threads = threads;
+  Walks walks = rec.time("walks", [&] { return generate_walks(g.graph, walk_options); });
+  const std::uint64_t steps = walks.nodes.size() - walks.size();
+  rec.set_work("walks", static_cast<double>(steps), "steps");
+
+  const bool stream = config.skipgram.mode == "stream";
+  Examples examples;
+  double examples_per_epoch = 0;  // what training goes through
+  if (!stream) {
+    ExampleOptions example_options = example_options_from(config);
+    example_options.threads = threads;
+    examples = rec.time("examples", [&] { return generate_examples(walks, g.vocabulary.size(), example_options); });
+    rec.set_work("examples", static_cast<double>(examples.size()), "examples");
+    examples_per_epoch = static_cast<double>(examples.size() / config.train.batch_size * config.train.batch_size);
+  } else {
+    // Stream mode makes its examples per batch inside training; this is the generator's share of
+    // an epoch on one thread: every walk's examples, made and dropped.
+    const StreamOptions stream_options = stream_options_from(config);
+    const std::uint64_t made = rec.time("examples", [&] {
+      StreamExamples source(walks, g.vocabulary.size(), stream_options);
+      StreamBatch batch;
+      std::uint64_t n = 0;
+      for (std::size_t w = 0; w < source.num_walks(); ++w) {
+        source.append_walk(w, 1, batch);
+        if (batch.targets.size() >= (1u << 16)) {
+          n += batch.targets.size();
+          batch.clear();
+        }
+      }
+      return n + batch.targets.size();
+    });
+    rec.set_work("examples", static_cast<double>(made), "examples");
+    examples_per_epoch = static_cast<double>(made);
+  }
+
+  if (last) {
+    rec.info("ratings", count_json(g.stats.ratings));
+    rec.info("nodes", count_json(g.stats.nodes));
+    rec.info("edges", count_json(g.stats.edges));
+    rec.info("walks", count_json(walks.size()));
+    rec.info("steps", count_json(steps));
+    if (!stream) rec.info("examples", count_json(examples.size()));
+  }
+
+#ifdef N2V_WITH_TORCH
+  // One epoch, no checkpoint: the cost of an epoch is what grows with the data.
+  Config one_epoch = config;
+  one_epoch.train.epochs = 1;
+  TrainResult result = rec.time("train", [&] {
+    return stream ? train_skipgram_stream(walks, g.vocabulary.size(), one_epoch, {}, false)
+                  : train_skipgram(examples, g.vocabulary.size(), one_epoch, {}, false);
+  });
+  rec.set_work("train", examples_per_epoch, "examples");
+  if (last) {
+    rec.info("device", json_string(result.device));
+    rec.info("epoch_loss", format_double(result.epoch_loss.empty() ? 0.0 : result.epoch_loss.back()));
+  }
+  ensure_directory(export_dir);
+  rec.time("export", [&] {
+    export_model(result.embeddings, result.dim, g.vocabulary, config.export_, export_dir, config.data_dir());
+  });
+  rec.set_work("export", static_cast<double>(g.vocabulary.size()), "nodes");
+#else
+  (void)export_dir;
+  (void)examples_per_epoch;
+  rec.skip("train", "this n2v was built without LibTorch (N2V_WITH_TORCH=OFF)");
+  rec.skip("export", "this n2v was built without LibTorch (N2V_WITH_TORCH=OFF)");
+#endif
+}
+
+void run_bench(const BenchOptions& options) {
+  if (options.repeat < 1) throw UsageError("--repeat " + std::to_string(options.repeat) + ": give at least 1");
+  Run run = prepare_run(options.common);
+  if (options.common.out_dir.empty()) run.out_dir /= "bench";  // beside, not over, a train run's outputs
+  const Config& config = run.config;
+#ifdef N2V_WITH_TORCH
+  resolve_device(config.train.device);  // fail before the slow stages when CUDA is missing
+#endif
+  if (config.eval.holdout_edges > 0 || config.eval.holdout_latest > 0) {
+    log_line("bench: eval.holdout_* is ignored; the stages run on the whole data");
+  }
+  ensure_dataset(config.data);  // a download is no stage
+  if (config.data.format == "movielens") detect_layout(config.data.dir);  // bad data leaves no output
+
+  begin_outputs(run);
+  BenchRecorder rec;
+  rec.info("n2v_version", json_string(N2V_VERSION));
+  rec.info("config", json_string(options.common.config_file));
+  rec.info("data_dir", json_string(config.data.dir));
+  rec.info("repeat", std::to_string(options.repeat));
+  rec.info("threads", std::to_string(config.resolved_threads()));
+  rec.info("skipgram_mode", json_string(config.skipgram.mode));
+  rec.info("batch_size", std::to_string(config.train.batch_size));
+  for (int i = 1; i <= options.repeat; ++i) {
+    log_line("bench: repetition " + std::to_string(i) + "/" + std::to_string(options.repeat));
+    Stopwatch total;
+    run_once(config, run.out_dir / "export", rec, i == options.repeat);
+    rec.add("total", total.seconds());
+  }
+  rec.info("peak_rss_mb", format_double(std::round(peak_rss_mb())));
+  std::printf("\n%s", rec.table().c_str());
+  write_file_atomic(run.out_dir / "bench.json", rec.to_json());
+  log_line("wrote " + (run.out_dir / "bench.json").string());
+}
+
+}  // namespace
+
+void add_bench_command(CLI::App& app) {
+  auto options = std::make_shared<BenchOptions>();
+  CLI::App* command = app.add_subcommand(
+      "bench", "Time every pipeline stage (load, graph, walks, examples, one epoch, export) over repetitions");
+  add_common_options(*command, options->common);
+  command->add_option("--repeat", options->repeat, "repetitions of the whole pipeline (median and spread over them)")
+      ->capture_default_str();
+  command->callback([options] { run_bench(*options); });
+}
+
+}  // namespace n2v

@@ -1,0 +1,81 @@
+// n2v export --model model.pt [--out DIR] [--format F]...: the files for other tools (text files,
+// ONNX models), from a saved model.
+#include <algorithm>
+#include <memory>
+
+#include "cli/cli.h"
+#include "core/atomic_file.h"
+#include "core/progress.h"
+#include "serve/embedding_files.h"
+#include "serve/model_file.h"
+#include "serve/onnx_export.h"
+
+namespace n2v {
+namespace {
+
+struct ExportOptions {
+  std::string model;
+  std::string out_dir;
+  std::vector<std::string> formats;  // empty: all of them
+  bool projector = true;
+  bool word2vec = true;
+  bool onnx = true;
+};
+
+bool wanted(const ExportOptions& options, const std::string& format) {
+  return options.formats.empty() ||
+         std::find(options.formats.begin(), options.formats.end(), format) != options.formats.end();
+}
+
+void run_export(const ExportOptions& options) {
+  ModelFile model = ModelFile::load(options.model);
+  std::filesystem::path out = options.out_dir.empty() ? std::filesystem::path(options.model).parent_path()
+                                                      : std::filesystem::path(options.out_dir);
+  if (out.empty()) out = ".";
+  const bool projector = options.projector && wanted(options, "projector");
+  const bool word2vec = options.word2vec && wanted(options, "word2vec");
+  const bool onnx = options.onnx && wanted(options, "onnx");
+  // A model whose matrix does not fit its vocabulary leaves no folder and no file behind.
+  check_embedding_shape(model.embeddings(), model.dim(), model.vocabulary());
+  ensure_directory(out);
+  std::string written;
+  if (onnx) {
+    write_onnx_models(model.embeddings(), model.dim(), model.vocabulary(), out);
+    written += std::string(kOnnxLogitsFile) + ", " + kOnnxSimilarFile + ", ";
+  }
+  if (projector) {
+    write_projector_files(model.embeddings(), model.dim(), model.vocabulary(), out / "embeddings.tsv",
+                          out / "metadata.tsv");
+    written += "embeddings.tsv, metadata.tsv, ";
+  }
+  if (word2vec) {
+    write_word2vec_text(model.embeddings(), model.dim(), model.vocabulary(), out / "embeddings.w2v.txt");
+    written += "embeddings.w2v.txt, ";
+  }
+  write_vocabulary_tsv(model.vocabulary(), out / "vocabulary.tsv");
+  log_line("export: " + written + "vocabulary.tsv in " + out.string());
+}
+
+}  // namespace
+
+void add_export_command(CLI::App& app) {
+  auto options = std::make_shared<ExportOptions>();
+  CLI::App* command = app.add_subcommand(
+      "export",
+      "Write embeddings.tsv + metadata.tsv (Embedding Projector), embeddings.w2v.txt, model.logits.onnx + "
+      "model.similar.onnx (ONNX) and vocabulary.tsv from a model.pt");
+  command->add_option("-m,--model", options->model, "model.pt written by n2v train")->required();
+  command->add_option("-o,--out", options->out_dir, "output folder (default: the model's folder)");
+  command->add_flag("!--no-projector", options->projector, "skip embeddings.tsv + metadata.tsv");
+  command->add_flag("!--no-word2vec", options->word2vec, "skip embeddings.w2v.txt");
+  command->add_flag("!--no-onnx", options->onnx, "skip model.logits.onnx + model.similar.onnx");
+  command
+      ->add_option("-f,--format", options->formats,
+                   "write only these: projector, word2vec, onnx (repeat or comma-separate; default all; "
+                   "vocabulary.tsv is always written)")
+      ->check(CLI::IsMember({"projector", "word2vec", "onnx"}))
+      ->delimiter(',');
+  command->callback([options] { run_export(*options); });
+}
+
+}  // namespace n2v

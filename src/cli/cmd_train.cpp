@@ -1,0 +1,113 @@
+// n2v train: data -> graph -> walks -> examples -> skip-gram training -> export.
+#include <chrono>
+#include <cstdio>
+#include <memory>
+
+#include "cli/cli.h"
+#include "core/atomic_file.h"
+#include "core/errors.h"
+#include "core/progress.h"
+#include "core/text.h"
+#include "eval/loss_report.h"
+#include "pipeline/pipeline.h"
+#include "serve/export.h"
+#include "train/checkpoint.h"
+#include "train/distributed.h"
+#include "train/train.h"
+#include "walk/examples.h"
+#include "walk/walks.h"
+
+namespace n2v {
+
+namespace {
+
+struct TrainOptions {
+  CommonOptions common;
+  std::string device;
+  std::optional<int> epochs;
+  bool resume = false;
+  std::optional<double> holdout_edges, holdout_latest;  // eval.holdout_* shortcuts
+  DistOverrides dist;
+};
+
+void run_train(const TrainOptions& options) {
+  CommonOptions common = options.common;
+  if (!options.device.empty()) common.overrides.push_back("train.device=" + options.device);
+  if (options.epochs) common.overrides.push_back("train.epochs=" + std::to_string(*options.epochs));
+  if (options.holdout_edges) common.overrides.push_back("eval.holdout_edges=" + format_double(*options.holdout_edges));
+  if (options.holdout_latest) common.overrides.push_back("eval.holdout_latest=" + format_double(*options.holdout_latest));
+  Run run = prepare_run(common);
+  const Config& config = run.config;
+  resolve_device(config.train.device);  // fail before the slow stages when CUDA is missing
+  const bool stream = config.skipgram.mode == "stream";
+  const DistOptions dist = resolve_dist_options(options.dist, config.dist.timeout_s);
+  std::unique_ptr<Communicator> comm;
+  if (dist.world_size > 1) {
+    if (resolve_device(config.train.device) != "cpu") {
+      throw UsageError("distributed training runs on the CPU (Gloo); use --device cpu");
+    }
+    comm = std::make_unique<Communicator>(dist);
+    log_line("rank " + std::to_string(dist.rank) + " of " + std::to_string(dist.world_size) + " joined " +
+             dist.master_addr + ":" + std::to_string(dist.master_port));
+  }
+  const bool writer = dist.rank == 0;
+  // Rank 0 holds the checkpoint (it sends it to the others when training starts).
+  if (options.resume && writer) check_resumable(config, run.out_dir);
+
+  HeldOut held;
+  Graph g = load_graph(config, &held);
+  const WalkOptions walk_options = walk_options_from(config);
+  // Each rank walks its block of walk indices; walk i depends on (seed, i) only, so the gathered
+  // blocks are the single-process walks.
+  const WalkRange range = walk_shard(count_walks(g.graph, walk_options), dist.rank, dist.world_size);
+  Progress walk_progress("walks", range.last - range.first, "walks");
+  Walks walks = generate_walks(g.graph, walk_options, range, &walk_progress);
+  walk_progress.finish(std::to_string(walks.nodes.size()) + " steps");
+  if (comm) walks = comm->all_gather_walks(walks);
+
+  Examples examples;  // the Keras scheme materialises them; stream mode generates them per batch
+  if (!stream) {
+    const ExampleOptions example_options = example_options_from(config);
+    Progress example_progress("examples", walks.size(), "walks");
+    examples = generate_examples(walks, g.vocabulary.size(), example_options, &example_progress);
+    example_progress.finish(std::to_string(examples.size()) + " examples, " +
+                            std::to_string(examples.size() / config.train.batch_size) + " steps of " +
+                            std::to_string(config.train.batch_size) + " per epoch");
+  }
+
+  if (writer) {
+    begin_outputs(run);
+    write_held_out(held, g.vocabulary, run.out_dir);
+  }
+  TrainResult result = stream ? train_skipgram_stream(walks, g.vocabulary.size(), config, run.out_dir, options.resume,
+                                                      comm.get())
+                              : train_skipgram(examples, g.vocabulary.size(), config, run.out_dir, options.resume,
+                                               comm.get());
+  if (!writer) return;  // rank 0 holds the same weights and writes them
+  export_model(result.embeddings, result.dim, g.vocabulary, config.export_, run.out_dir, config.data_dir());
+  write_file_atomic(run.out_dir / "loss_vs_keras.svg",
+                    loss_svg(result.epoch_loss, "n2v (" + result.device + ", seed " + std::to_string(config.seed) + ")"));
+  if (config.data.format == "movielens" && !stream) std::printf("\n%s", loss_comparison_table(result.epoch_loss).c_str());
+  log_line("outputs in " + run.out_dir.string());
+}
+
+}  // namespace
+
+void add_train_command(CLI::App& app) {
+  auto options = std::make_shared<TrainOptions>();
+  CLI::App* command = app.add_subcommand("train", "Run the whole pipeline: data, graph, walks, examples, training, export");
+  add_common_options(*command, options->common);
+  command->add_option("--device", options->device, "cpu | cuda | auto (overrides train.device)")
+      ->check(CLI::IsMember({"cpu", "cuda", "auto"}));
+  command->add_option("--epochs", options->epochs, "number of epochs (overrides train.epochs)");
+  command->add_flag("--resume", options->resume, "continue from the output folder's checkpoint.pt");
+  command->add_option("--holdout-edges", options->holdout_edges,
+                      "hold this fraction of the edges out of training, for n2v evaluate (overrides eval.holdout_edges)");
+  command->add_option("--holdout-latest", options->holdout_latest,
+                      "hold each user's latest fraction of ratings out of training, for n2v evaluate "
+                      "(overrides eval.holdout_latest)");
+  add_dist_options(*command, options->dist);
+  command->callback([options] { run_train(*options); });
+}
+
+}  // namespace n2v

@@ -1,0 +1,283 @@
+#include "core/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <sstream>
+#include <thread>
+#include <variant>
+
+#include "core/errors.h"
+#include "core/text.h"
+
+namespace n2v {
+namespace {
+
+struct Range {
+  double lo = -std::numeric_limits<double>::infinity();
+  double hi = std::numeric_limits<double>::infinity();
+  bool lo_open = false;  // true: value must be > lo
+  bool hi_open = false;
+
+  bool contains(double v) const {
+    return std::isfinite(v) && (lo_open ? v > lo : v >= lo) && (hi_open ? v < hi : v <= hi);
+  }
+  std::string describe() const {
+    bool has_lo = std::isfinite(lo), has_hi = std::isfinite(hi);
+    std::string a = format_double(lo), b = format_double(hi);
+    if (has_lo && has_hi) return std::string(lo_open ? "(" : "[") + a + ", " + b + (hi_open ? ")" : "]");
+    if (has_lo) return std::string(lo_open ? "> " : ">= ") + a;
+    if (has_hi) return std::string(hi_open ? "< " : "<= ") + b;
+    return "any finite number";
+  }
+};
+
+using Target = std::variant<double*, int*, std::uint64_t*, std::string*, bool*>;
+
+struct Field {
+  std::string key;
+  Target target;
+  Range range;
+  std::vector<std::string> choices;  // for strings; empty = free text
+};
+
+Range at_least(double lo) { return Range{lo}; }
+Range above(double lo) { Range r{lo}; r.lo_open = true; return r; }
+Range between(double lo, double hi) { return Range{lo, hi}; }
+Range between_open_low(double lo, double hi) { Range r{lo, hi}; r.lo_open = true; return r; }  // (lo, hi]
+Range below_one() { Range r{0, 1}; r.hi_open = true; return r; }  // a fraction: [0, 1)
+
+// The one table of keys: loading, --set, validation and saving all go through it.
+std::vector<Field> fields(Config& c) {
+  return {
+      {"seed", &c.seed, at_least(0), {}},
+      {"threads", &c.threads, between(0, 1024), {}},
+      {"data.format", &c.data.format, {}, {"movielens", "edgelist"}},
+      {"data.dir", &c.data.dir, {}, {}},
+      {"data.url", &c.data.url, {}, {}},
+      {"data.md5", &c.data.md5, {}, {}},
+      {"data.sha256", &c.data.sha256, {}, {}},
+      {"data.edges", &c.data.edges, {}, {}},
+      {"graph.min_rating", &c.graph.min_rating, between(0.5, 5.0), {}},
+      {"graph.min_weight", &c.graph.min_weight, {}, {}},
+      {"graph.directed", &c.graph.directed, {}, {}},
+      {"graph.self_loops", &c.graph.self_loops, {}, {"drop", "error"}},
+      {"walk.p", &c.walk.p, above(0), {}},
+      {"walk.q", &c.walk.q, above(0), {}},
+      {"walk.num_walks", &c.walk.num_walks, between(1, 1e6), {}},
+      {"walk.num_steps", &c.walk.num_steps, between(1, 1e6), {}},
+      {"skipgram.window", &c.skipgram.window, between(1, 1e6), {}},
+      {"skipgram.negative_samples", &c.skipgram.negative_samples, between(0, 1000), {}},
+      {"skipgram.mode", &c.skipgram.mode, {}, {"aggregate", "stream"}},
+      {"skipgram.negative_distribution", &c.skipgram.negative_distribution, {}, {"uniform", "unigram"}},
+      {"train.batch_size", &c.train.batch_size, between(1, 1e8), {}},
+      {"train.embedding_dim", &c.train.embedding_dim, between(1, 100000), {}},
+      {"train.epochs", &c.train.epochs, between(1, 1e6), {}},
+      {"train.learning_rate", &c.train.learning_rate, above(0), {}},
+      {"train.l2", &c.train.l2, at_least(0), {}},
+      {"train.stream_learning_rate", &c.train.stream_learning_rate, above(0), {}},
+      {"train.stream_optimizer", &c.train.stream_optimizer, {}, {"adam", "sgd"}},
+      {"train.device", &c.train.device, {}, {"cpu", "cuda", "auto"}},
+      {"export.torchscript", &c.export_.torchscript, {}, {}},
+      {"export.projector", &c.export_.projector, {}, {}},
+      {"export.word2vec", &c.export_.word2vec, {}, {}},
+      {"export.onnx", &c.export_.onnx, {}, {}},
+      {"eval.holdout_edges", &c.eval.holdout_edges, below_one(), {}},
+      {"eval.holdout_latest", &c.eval.holdout_latest, below_one(), {}},
+      {"dist.timeout_s", &c.dist.timeout_s, between_open_low(0, 86400), {}},
+      {"dist.exchange", &c.dist.exchange, {}, {"auto", "sparse", "dense"}},
+  };
+}
+
+Field* find_field(std::vector<Field>& table, const std::string& key) {
+  for (auto& f : table)
+    if (f.key == key) return &f;
+  return nullptr;
+}
+
+std::string unknown_key_message(const std::string& key) {
+  return "unknown config key '" + key + "'; did you mean '" + nearest_key(key) + "'?";
+}
+
+void assign(Field& field, const std::string& value, const std::string& where) {
+  auto fail = [&](const std::string& what) {
+    throw ConfigError(where + ": " + field.key + ": '" + value + "' is not " + what);
+  };
+  std::visit(
+      [&](auto* ptr) {
+        using T = std::remove_pointer_t<decltype(ptr)>;
+        if constexpr (std::is_same_v<T, double>) {
+          double v;
+          if (!parse_double(trim(value), v)) fail("a number");
+          *ptr = v;
+        } else if constexpr (std::is_same_v<T, int>) {
+          long long v;
+          if (!parse_int64(trim(value), v) || v < std::numeric_limits<int>::min() ||
+              v > std::numeric_limits<int>::max())
+            fail("an integer");
+          *ptr = static_cast<int>(v);
+        } else if constexpr (std::is_same_v<T, std::uint64_t>) {
+          long long v;
+          if (!parse_int64(trim(value), v) || v < 0) fail("a non-negative integer");
+          *ptr = static_cast<std::uint64_t>(v);
+        } else if constexpr (std::is_same_v<T, bool>) {
+          std::string v = to_lower(trim(value));
+          if (v == "true" || v == "yes" || v == "on" || v == "1") *ptr = true;
+          else if (v == "false" || v == "no" || v == "off" || v == "0") *ptr = false;
+          else fail("true or false");
+        } else {
+          *ptr = value;
+        }
+      },
+      field.target);
+}
+
+std::string value_text(const Field& field) {
+  return std::visit(
+      [](auto* ptr) -> std::string {
+        using T = std::remove_pointer_t<decltype(ptr)>;
+        if constexpr (std::is_same_v<T, double>) return format_double(*ptr);
+        else if constexpr (std::is_same_v<T, bool>) return *ptr ? "true" : "false";
+        else if constexpr (std::is_same_v<T, std::string>) return *ptr;
+        else return std::to_string(*ptr);
+      },
+      field.target);
+}
+
+void load_node(Config& config, const YAML::Node& node, const std::string& prefix, const std::string& file) {
+  for (const auto& item : node) {
+    std::string name = item.first.as<std::string>();
+    std::string key = prefix.empty() ? name : prefix + "." + name;
+    std::string where = file + ":" + std::to_string(item.first.Mark().line + 1);
+    const YAML::Node& value = item.second;
+    if (value.IsMap()) {
+      if (!prefix.empty()) throw ConfigError(where + ": " + unknown_key_message(key));
+      load_node(config, value, key, file);
+    } else if (value.IsScalar() || value.IsNull()) {
+      config.set(key, value.IsNull() ? std::string() : value.Scalar(), where);
+    } else {
+      throw ConfigError(where + ": " + key + " must be a single value, not a list");
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> config_keys() {
+  Config scratch;
+  std::vector<std::string> keys;
+  for (const auto& f : fields(scratch)) keys.push_back(f.key);
+  return keys;
+}
+
+std::string nearest_key(const std::string& key) {
+  std::string best;
+  std::size_t best_distance = std::numeric_limits<std::size_t>::max();
+  for (const auto& candidate : config_keys()) {
+    // Prefer keys that share the section or the leaf name, then the smallest edit distance.
+    std::size_t d = edit_distance(key, candidate);
+    auto leaf = [](const std::string& k) { return k.substr(k.find('.') + 1); };
+    if (leaf(candidate) == leaf(key)) d = std::min<std::size_t>(d, 1);
+    if (d < best_distance) best_distance = d, best = candidate;
+  }
+  return best;
+}
+
+Config Config::load(const std::filesystem::path& yaml_file) {
+  Config config;
+  config.source = yaml_file;
+  if (!std::filesystem::exists(yaml_file)) {
+    throw ConfigError("config file not found: " + yaml_file.string());
+  }
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(yaml_file.string());
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(yaml_file.string() + ":" + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg);
+  }
+  if (root.IsNull()) return config;  // an empty file means all defaults
+  if (!root.IsMap()) throw ConfigError(yaml_file.string() + ": the config must be a map of sections");
+  load_node(config, root, "", yaml_file.string());
+  return config;
+}
+
+void Config::set(const std::string& assignment, const std::string& where) {
+  auto eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    throw ConfigError(where + ": expected KEY=VALUE (e.g. graph.min_weight=5), got '" + assignment + "'");
+  }
+  set(trim(assignment.substr(0, eq)), assignment.substr(eq + 1), where);
+}
+
+void Config::set(const std::string& key, const std::string& value, const std::string& where) {
+  auto table = fields(*this);
+  Field* field = find_field(table, key);
+  if (!field) throw ConfigError(where + ": " + unknown_key_message(key));
+  assign(*field, value, where);
+  origin[key] = where;
+}
+
+void Config::validate() const {
+  auto table = fields(const_cast<Config&>(*this));
+  for (const auto& field : table) {
+    std::string where = origin.count(field.key) ? origin.at(field.key) + ": " : "";
+    if (!field.choices.empty()) {
+      const std::string& v = *std::get<std::string*>(field.target);
+      if (std::find(field.choices.begin(), field.choices.end(), v) == field.choices.end()) {
+        std::string allowed;
+        for (const auto& c : field.choices) allowed += (allowed.empty() ? "" : ", ") + c;
+        throw ConfigError(where + field.key + " = '" + v + "' is not one of: " + allowed);
+      }
+      continue;
+    }
+    double numeric;
+    if (auto d = std::get_if<double*>(&field.target)) numeric = **d;
+    else if (auto i = std::get_if<int*>(&field.target)) numeric = **i;
+    else if (auto u = std::get_if<std::uint64_t*>(&field.target)) numeric = static_cast<double>(**u);
+    else continue;
+    if (!field.range.contains(numeric)) {
+      throw ConfigError(where + field.key + " = " + value_text(field) + " is out of range: it must be " +
+                        field.range.describe());
+    }
+  }
+  if (data.format == "movielens" && data.dir.empty()) throw ConfigError("data.dir must not be empty");
+  if (eval.holdout_latest > 0 && data.format != "movielens") {
+    std::string where = origin.count("eval.holdout_latest") ? origin.at("eval.holdout_latest") + ": " : "";
+    throw ConfigError(where + "eval.holdout_latest needs rated data with timestamps (data.format movielens), not " +
+                      data.format + "; use eval.holdout_edges for edge lists");
+  }
+}
+
+std::string Config::to_yaml() const {
+  auto table = fields(const_cast<Config&>(*this));
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  std::string section;
+  for (const auto& field : table) {
+    auto dot = field.key.find('.');
+    std::string this_section = dot == std::string::npos ? "" : field.key.substr(0, dot);
+    std::string leaf = dot == std::string::npos ? field.key : field.key.substr(dot + 1);
+    if (this_section != section) {
+      if (!section.empty()) out << YAML::EndMap;
+      section = this_section;
+      if (!section.empty()) out << YAML::Key << section << YAML::Value << YAML::BeginMap;
+    }
+    out << YAML::Key << leaf << YAML::Value;
+    if (std::holds_alternative<std::string*>(field.target)) out << YAML::DoubleQuoted << value_text(field);
+    else out << value_text(field);
+  }
+  if (!section.empty()) out << YAML::EndMap;
+  out << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+int Config::resolved_threads() const {
+  if (threads > 0) return threads;
+  unsigned cores = std::thread::hardware_concurrency();
+  return cores == 0 ? 1 : static_cast<int>(cores);
+}
+
+}  // namespace n2v

@@ -1,0 +1,124 @@
+#include "eval/loss_report.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "core/csv.h"
+#include "core/errors.h"
+#include "core/text.h"
+#include "eval/keras_reference.h"
+
+namespace n2v {
+
+std::vector<double> read_loss_csv(const std::filesystem::path& path) {
+  CsvReader reader(read_file(path), path.string());
+  std::vector<std::string_view> f;
+  if (!reader.next(f) || f.size() < 2 || f[0] != "epoch" || f[1] != "loss") {
+    throw DataError(path.string() + ":1: expected the header epoch,loss,seconds");
+  }
+  std::vector<double> loss;
+  while (reader.next(f)) {
+    double value;
+    if (f.size() < 2 || !parse_double(f[1], value)) reader.fail("expected epoch,loss,seconds");
+    loss.push_back(value);
+  }
+  if (loss.empty()) throw DataError(path.string() + ": no epochs recorded yet");
+  return loss;
+}
+
+std::string loss_comparison_table(const std::vector<double>& ours) {
+  std::string out = "epoch   n2v      keras    rel.diff\n";
+  char line[96];
+  for (std::size_t i = 0; i < ours.size(); ++i) {
+    if (i < kKerasReferenceLoss.size()) {
+      double keras = kKerasReferenceLoss[i];
+      std::snprintf(line, sizeof line, "%5zu   %.4f   %.4f   %+.2f%%\n", i + 1, ours[i], keras, 100.0 * (ours[i] - keras) / keras);
+    } else {
+      std::snprintf(line, sizeof line, "%5zu   %.4f   -\n", i + 1, ours[i]);
+    }
+    out += line;
+  }
+  std::snprintf(line, sizeof line, "max |rel.diff| %.2f%%\n", 100.0 * max_relative_difference(ours));
+  return out + line;
+}
+
+double max_relative_difference(const std::vector<double>& ours) {
+  double worst = 0.0;
+  for (std::size_t i = 0; i < std::min(ours.size(), kKerasReferenceLoss.size()); ++i) {
+    worst = std::max(worst, std::fabs(ours[i] - kKerasReferenceLoss[i]) / kKerasReferenceLoss[i]);
+  }
+  return worst;
+}
+
+std::string loss_svg(const std::vector<double>& ours, const std::string& ours_label) {
+  const double width = 640, height = 400, left = 70, right = 20, top = 40, bottom = 60;
+  std::vector<double> all(kKerasReferenceLoss.begin(), kKerasReferenceLoss.end());
+  all.insert(all.end(), ours.begin(), ours.end());
+  double lo = *std::min_element(all.begin(), all.end()), hi = *std::max_element(all.begin(), all.end());
+  double pad = std::max(1e-3, (hi - lo) * 0.08);
+  lo -= pad;
+  hi += pad;
+  std::size_t epochs = std::max(ours.size(), kKerasReferenceLoss.size());
+  auto x = [&](std::size_t epoch) { return left + (width - left - right) * (epochs <= 1 ? 0.5 : (epoch - 1.0) / (epochs - 1.0)); };
+  auto y = [&](double v) { return top + (height - top - bottom) * (hi - v) / (hi - lo); };
+  char buffer[256];
+  std::string svg;
+  std::snprintf(buffer, sizeof buffer,
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" font-family=\"sans-serif\" font-size=\"12\">\n"
+                "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n", width, height);
+  svg += buffer;
+  svg += "<text x=\"320\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">Training loss: n2v vs the Keras example</text>\n";
+  // Axes, ticks and labels.
+  std::snprintf(buffer, sizeof buffer, "<path d=\"M%.1f %.1f V%.1f H%.1f\" stroke=\"black\" fill=\"none\"/>\n", left, top,
+                height - bottom, width - right);
+  svg += buffer;
+  for (std::size_t e = 1; e <= epochs; ++e) {
+    std::snprintf(buffer, sizeof buffer, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%zu</text>\n", x(e), height - bottom + 18, e);
+    svg += buffer;
+  }
+  for (int t = 0; t <= 5; ++t) {
+    double v = lo + (hi - lo) * t / 5.0;
+    std::snprintf(buffer, sizeof buffer,
+                  "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%.3f</text><path d=\"M%.1f %.1f H%.1f\" stroke=\"#ddd\"/>\n",
+                  left - 6, y(v) + 4, v, left + 1, y(v), width - right);
+    svg += buffer;
+  }
+  std::snprintf(buffer, sizeof buffer, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">epoch</text>\n", (left + width - right) / 2,
+                height - 20);
+  svg += buffer;
+  std::snprintf(buffer, sizeof buffer,
+                "<text x=\"18\" y=\"%.1f\" text-anchor=\"middle\" transform=\"rotate(-90 18 %.1f)\">loss</text>\n",
+                (top + height - bottom) / 2, (top + height - bottom) / 2);
+  svg += buffer;
+  auto polyline = [&](const std::vector<double>& values, const char* color, const char* dash) {
+    std::string points;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      std::snprintf(buffer, sizeof buffer, "%.1f,%.1f ", x(i + 1), y(values[i]));
+      points += buffer;
+    }
+    svg += std::string("<polyline fill=\"none\" stroke=\"") + color + "\" stroke-width=\"2\" stroke-dasharray=\"" + dash +
+           "\" points=\"" + points + "\"/>\n";
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      std::snprintf(buffer, sizeof buffer, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>\n", x(i + 1), y(values[i]), color);
+      svg += buffer;
+    }
+  };
+  polyline(std::vector<double>(kKerasReferenceLoss.begin(), kKerasReferenceLoss.end()), "#d62728", "6 4");
+  polyline(ours, "#1f77b4", "none");
+  // Legend.
+  double lx = width - right - 190, ly = top + 10;
+  std::snprintf(buffer, sizeof buffer,
+                "<rect x=\"%.1f\" y=\"%.1f\" width=\"180\" height=\"44\" fill=\"white\" stroke=\"#999\"/>\n"
+                "<path d=\"M%.1f %.1f h24\" stroke=\"#1f77b4\" stroke-width=\"2\"/><text x=\"%.1f\" y=\"%.1f\">",
+                lx, ly, lx + 8, ly + 15, lx + 38, ly + 19);
+  svg += buffer + ours_label + "</text>\n";  // our own label: no markup to escape
+  std::snprintf(buffer, sizeof buffer,
+                "<path d=\"M%.1f %.1f h24\" stroke=\"#d62728\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>"
+                "<text x=\"%.1f\" y=\"%.1f\">Keras example (reference)</text>\n",
+                lx + 8, ly + 33, lx + 38, ly + 37);
+  svg += buffer;
+  return svg + "</svg>\n";
+}
+
+}  // namespace n2v

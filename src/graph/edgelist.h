@@ -1,0 +1,44 @@
+#pragma once
+// Any weighted graph from an edge list: one edge per line, "src dst [weight]", separated by tabs,
+// commas or spaces (detected from the first edge line), node names are strings, "#" starts a
+// comment line. Policies (README "Edge lists"):
+//   - missing weight: 1; weights must be finite and >= 0;
+//   - duplicates: weights summed (undirected: a-b and b-a are the same edge);
+//   - zero weight: not an edge; an edge whose summed weight is 0 is dropped and counted;
+//   - self-loops: dropped and counted (self_loops = "drop") or an error ("error");
+//   - a first line whose weight field is not a number is a header and is skipped.
+// Node tokens follow the first appearance of a name in a kept edge, from 1 (0 is reserved).
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "core/config.h"
+#include "graph/cooccurrence.h"
+
+namespace n2v {
+
+struct EdgeListOptions {
+  bool directed = false;
+  std::string self_loops = "drop";  // drop | error
+};
+
+// What the reader did besides keeping edges, for the log.
+struct EdgeListReport {
+  std::size_t edge_lines = 0;
+  bool header = false;
+  std::size_t self_loops_dropped = 0;
+  std::size_t duplicates_merged = 0;  // lines folded into an earlier edge
+  std::size_t zero_weight_dropped = 0;  // edges whose (summed) weight is 0
+};
+
+// `name` prefixes error messages ("edges.tsv:7: ..."). Throws DataError on a malformed line, a
+// bad weight, a self-loop under "error", or a list without edges.
+Graph parse_edge_list(std::string_view text, const std::string& name, const EdgeListOptions& options,
+                           EdgeListReport* report = nullptr);
+Graph read_edge_list(const std::filesystem::path& path, const EdgeListOptions& options,
+                          EdgeListReport* report = nullptr);
+
+// data.edges inside data.dir, or data.edges itself when it is absolute.
+std::filesystem::path edge_list_path(const DataConfig& data);
+
+}  // namespace n2v

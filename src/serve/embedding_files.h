@@ -1,0 +1,34 @@
+#pragma once
+// Embeddings as text for other tools: the TensorFlow Embedding Projector (embeddings.tsv +
+// metadata.tsv), word2vec text (gensim, fastText tooling) and a token table (vocabulary.tsv).
+// Torch-free, so `n2v export` and training share the writers. Every file is written atomically.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "graph/graph.h"
+
+namespace n2v {
+
+// `embeddings` is row-major [vocabulary.size() x dim], row i = token i. The reserved token 0 is
+// left out of the Projector and word2vec files; vocabulary.tsv lists every token.
+
+// Row r of embeddings.tsv and row r of metadata.tsv (after its header) describe the same movie.
+// Metadata columns: movieId, title, genres (the first column is "node" for edge-list graphs).
+void write_projector_files(const std::vector<float>& embeddings, std::int64_t dim, const Vocabulary& vocabulary,
+                           const std::filesystem::path& embeddings_tsv, const std::filesystem::path& metadata_tsv);
+// First line "count dim", then "movie_<id> v1 ... vdim" (the node name for edge-list graphs).
+void write_word2vec_text(const std::vector<float>& embeddings, std::int64_t dim, const Vocabulary& vocabulary,
+                         const std::filesystem::path& path);
+// Header "token\tmovieId\ttitle", one row per token, token 0 included (movieId -1 where none).
+void write_vocabulary_tsv(const Vocabulary& vocabulary, const std::filesystem::path& path);
+
+// The word2vec key of a token: "movie_318", or the node name with whitespace made '_'.
+std::string word2vec_key(const Vocabulary& vocabulary, std::size_t token);
+// True when the vocabulary comes from MovieLens (tokens carry movie ids).
+bool has_movie_ids(const Vocabulary& vocabulary);
+// Throws Error when the matrix does not have vocabulary.size() x dim entries.
+void check_embedding_shape(const std::vector<float>& embeddings, std::int64_t dim, const Vocabulary& vocabulary);
+
+}  // namespace n2v

@@ -1,0 +1,10 @@
+#pragma once
+// `n2v evaluate --model model.pt`: the tasks of eval/evaluate.h on a model file's vectors, with the
+// genre classifiers fitted by LibTorch's L-BFGS (train/logistic.h).
+#include "eval/evaluate.h"
+
+namespace n2v {
+
+Evaluation evaluate_model(const EvaluateOptions& options);
+
+}  // namespace n2v

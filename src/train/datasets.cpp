@@ -1,0 +1,54 @@
+#include "train/datasets.h"
+
+namespace n2v {
+
+namespace {
+torch::Tensor column(const void* data, std::size_t n, torch::Dtype dtype, torch::Device device) {
+  auto cpu = torch::from_blob(const_cast<void*>(data), {static_cast<std::int64_t>(n)}, dtype).clone();
+  return cpu.to(device);
+}
+}  // namespace
+
+ExampleDataset::ExampleDataset(const Examples& examples, torch::Device device, int rank, int world)
+    : targets_(column(examples.targets.data(), examples.size(), torch::kLong, device)),
+      contexts_(column(examples.contexts.data(), examples.size(), torch::kLong, device)),
+      labels_(column(examples.labels.data(), examples.size(), torch::kFloat, device)),
+      weights_(column(examples.weights.data(), examples.size(), torch::kFloat, device)),
+      device_(device),
+      size_(examples.size()),
+      rank_(rank),
+      world_(world) {}
+
+ExampleBatch ExampleDataset::get_batch(c10::ArrayRef<std::size_t> indices) {
+  static_assert(sizeof(std::size_t) == sizeof(std::int64_t), "indices are reinterpreted as int64");
+  const std::size_t n = indices.size(), begin = n * rank_ / world_, end = n * (rank_ + 1) / world_;
+  auto index = torch::from_blob(const_cast<std::size_t*>(indices.data() + begin),
+                                {static_cast<std::int64_t>(end - begin)}, torch::kLong);
+  index = device_.is_cpu() ? index : index.to(device_);
+  return {targets_.index_select(0, index), contexts_.index_select(0, index), labels_.index_select(0, index),
+          weights_.index_select(0, index)};
+}
+
+}  // namespace n2v
+
+namespace n2v {
+
+StreamDataset::StreamDataset(std::shared_ptr<const StreamExamples> source, std::shared_ptr<std::atomic<int>> epoch,
+                             int rank, int world_size)
+    : source_(std::move(source)), epoch_(std::move(epoch)), rank_(rank), world_size_(world_size) {}
+
+ExampleBatch StreamDataset::get_batch(c10::ArrayRef<std::size_t> walk_indices) {
+  StreamBatch batch;
+  const int epoch = epoch_->load();
+  const std::size_t n = walk_indices.size(), rank = static_cast<std::size_t>(rank_),
+                    world = static_cast<std::size_t>(world_size_);
+  for (std::size_t i = n * rank / world; i < n * (rank + 1) / world; ++i) source_->append_walk(walk_indices[i], epoch, batch);
+  const auto examples = static_cast<std::int64_t>(batch.targets.size());
+  auto take = [examples](auto& values, torch::Dtype dtype) {
+    return torch::from_blob(values.data(), {examples}, dtype).clone();
+  };
+  return {take(batch.targets, torch::kLong), take(batch.contexts, torch::kLong), take(batch.labels, torch::kFloat),
+          torch::ones({examples}, torch::kFloat)};
+}
+
+}  // namespace n2v

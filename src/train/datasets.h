@@ -1,0 +1,52 @@
+#pragma once
+// The torch datasets the DataLoader trains from, one per skipgram.mode. Both serve whole batches:
+// one index_select per column per batch instead of one tensor per example (a per-example dataset
+// is ten times slower).
+//   ExampleDataset  aggregate mode: the materialised, weighted examples (walk/examples.h)
+//   StreamDataset   stream mode: a batch of walks, turned into examples on demand (walk/stream.h)
+#include <torch/data.h>
+
+#include <atomic>
+#include <memory>
+
+#include "walk/examples.h"
+#include "walk/stream.h"
+
+namespace n2v {
+
+struct ExampleBatch {
+  torch::Tensor target, context, label, weight;
+};
+
+class ExampleDataset : public torch::data::datasets::BatchDataset<ExampleDataset, ExampleBatch> {
+ public:
+  // With world > 1, a batch holds only this rank's contiguous slice of the requested indices:
+  // ranks that draw the same global batch then split it without assembling all of it.
+  ExampleDataset(const Examples& examples, torch::Device device, int rank = 0, int world = 1);
+  ExampleBatch get_batch(c10::ArrayRef<std::size_t> indices) override;
+  c10::optional<std::size_t> size() const override { return size_; }
+
+ private:
+  torch::Tensor targets_, contexts_, labels_, weights_;
+  torch::Device device_;
+  std::size_t size_;
+  int rank_, world_;
+};
+
+// Stream mode: a batch request is a list of walk indices; the batch holds those walks' examples,
+// generated on demand (in a DataLoader worker thread, overlapping the training step). In a world of
+// N ranks, rank K makes only its contiguous share of the request, walks [n K / N, n (K + 1) / N).
+class StreamDataset : public torch::data::datasets::BatchDataset<StreamDataset, ExampleBatch> {
+ public:
+  StreamDataset(std::shared_ptr<const StreamExamples> source, std::shared_ptr<std::atomic<int>> epoch, int rank = 0,
+                int world_size = 1);
+  ExampleBatch get_batch(c10::ArrayRef<std::size_t> walk_indices) override;
+  c10::optional<std::size_t> size() const override { return source_->num_walks(); }
+
+ private:
+  std::shared_ptr<const StreamExamples> source_;
+  std::shared_ptr<std::atomic<int>> epoch_;
+  int rank_, world_size_;
+};
+
+}  // namespace n2v

@@ -1,0 +1,46 @@
+#pragma once
+// Skip-gram training (torch-free interface; the implementation lives in the n2v_torch library).
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "walk/examples.h"
+
+namespace n2v {
+
+class Communicator;
+
+struct TrainResult {
+  std::vector<double> epoch_loss;  // running mean of the batch losses, as Keras prints it
+  std::vector<double> epoch_seconds;
+  std::vector<float> embeddings;  // row-major [vocabulary_size x dim], row i = token i
+  std::int64_t dim = 0;
+  std::string device;  // "cpu" or "cuda"
+  int first_epoch = 1;  // > 1 after --resume
+  std::vector<std::uint64_t> positives_per_epoch;  // stream mode: positive examples trained on, per epoch run
+};
+
+// "cpu" or "cuda" for train.device = cpu | cuda | auto. Throws UsageError for cuda without CUDA.
+std::string resolve_device(const std::string& requested);
+
+// Trains on `examples` for config.train.epochs epochs. With out_dir set, writes after every epoch
+// checkpoint.pt and loss.csv (atomically); with resume, continues from out_dir/checkpoint.pt.
+// With comm (a distributed run), every rank trains on its slice of each global batch of
+// train.batch_size, the gradients are summed across ranks every step (so every rank holds the
+// single-process weights) and only rank 0 writes; the loss is the global mean. CPU only.
+TrainResult train_skipgram(const Examples& examples, std::size_t vocabulary_size, const Config& config,
+                           const std::filesystem::path& out_dir, bool resume, Communicator* comm = nullptr);
+
+// skipgram.mode stream: examples generated from the walks batch by batch (never all at once),
+// trained on the rows each batch touches by lazy Adam (train.stream_optimizer adam) or word2vec's
+// SGD with train.stream_learning_rate decayed linearly to 0 (sgd). The same checkpoints (the lazy
+// Adam moments included), loss.csv and --resume as above; CPU only. With comm, every rank draws the
+// same batch of walks and makes the examples of its share; the ranks' row-sparse gradients (adam)
+// or row updates (sgd) are summed every step (dist.exchange), so every rank takes the same
+// step and holds the same weights and Adam state. The loss is the global mean.
+TrainResult train_skipgram_stream(const Walks& walks, std::size_t vocabulary_size, const Config& config,
+                                  const std::filesystem::path& out_dir, bool resume, Communicator* comm = nullptr);
+
+}  // namespace n2v

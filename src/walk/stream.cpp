@@ -1,0 +1,109 @@
+#include "walk/stream.h"
+
+#include <cmath>
+
+#include "core/errors.h"
+
+namespace n2v {
+
+void StreamBatch::clear() {
+  targets.clear();
+  contexts.clear();
+  labels.clear();
+  positives = 0;
+}
+
+namespace {
+
+std::size_t count_positives(const NodeId* walk, std::size_t length, std::size_t window) {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < length; ++i) {
+    std::size_t end = std::min(length, i + window + 1);
+    for (std::size_t j = i + 1; j < end; ++j) n += walk[i] != walk[j] ? 2 : 0;  // (i, j) and (j, i)
+  }
+  return n;
+}
+
+}  // namespace
+
+StreamExamples::StreamExamples(const Walks& walks, std::size_t vocabulary_size, StreamOptions options)
+    : walks_(walks), vocabulary_size_(vocabulary_size), options_(std::move(options)) {
+  if (vocabulary_size_ < 2) throw UsageError("stream mode needs at least one node besides the reserved token");
+  std::vector<double> frequency(vocabulary_size_, 0.0);
+  for (std::size_t w = 0; w < walks_.size(); ++w) {
+    positives_per_epoch_ += count_positives(walks_.walk(w), walks_.length(w), options_.window);
+    for (std::size_t i = 0; i < walks_.length(w); ++i) frequency[walks_.walk(w)[i]] += 1.0;
+  }
+  // Alias table (Vose) over tokens 1..V-1; token 0 never appears as a negative.
+  const std::size_t n = vocabulary_size_ - 1;
+  std::vector<double> p(n);
+  double total = 0;
+  for (std::size_t k = 0; k < n; ++k) {
+    p[k] = options_.negative_distribution == "uniform" ? 1.0 : std::pow(frequency[k + 1], 0.75);
+    total += p[k];
+  }
+  if (total <= 0) {
+    for (auto& x : p) x = 1.0;
+    total = static_cast<double>(n);
+  }
+  alias_probability_.assign(n, 1.0f);
+  alias_.resize(n);
+  std::vector<std::size_t> small, large;
+  for (std::size_t k = 0; k < n; ++k) {
+    p[k] = p[k] * static_cast<double>(n) / total;
+    alias_[k] = static_cast<NodeId>(k);
+    (p[k] < 1.0 ? small : large).push_back(k);
+  }
+  while (!small.empty() && !large.empty()) {
+    std::size_t s = small.back(), l = large.back();
+    small.pop_back();
+    alias_probability_[s] = static_cast<float>(p[s]);
+    alias_[s] = static_cast<NodeId>(l);
+    p[l] -= 1.0 - p[s];
+    if (p[l] < 1.0) {
+      large.pop_back();
+      small.push_back(l);
+    }
+  }
+}
+
+NodeId StreamExamples::draw_negative(Rng& rng) const {
+  std::size_t k = rng.below(alias_probability_.size());
+  return 1 + (rng.uniform() < alias_probability_[k] ? static_cast<NodeId>(k) : alias_[k]);
+}
+
+double StreamExamples::examples_per_walk() const {
+  if (walks_.size() == 0) return 0.0;
+  return static_cast<double>(positives_per_epoch_) * (1.0 + options_.negative_samples) / static_cast<double>(walks_.size());
+}
+
+void StreamExamples::append_walk(std::size_t w, int epoch, StreamBatch& out) const {
+  Rng rng = Rng::for_item(options_.seed + static_cast<std::uint64_t>(epoch) * 0x9e3779b97f4a7c15ull,
+                          RngStream::Examples, w);
+  const NodeId* walk = walks_.walk(w);
+  const std::size_t length = walks_.length(w);
+  const std::size_t window = static_cast<std::size_t>(options_.window);
+  const double whole = std::floor(options_.negative_samples);
+  const double fraction = options_.negative_samples - whole;
+  for (std::size_t i = 0; i < length; ++i) {
+    const std::size_t start = i > window ? i - window : 0;
+    const std::size_t end = std::min(length, i + window + 1);
+    for (std::size_t j = start; j < end; ++j) {
+      if (j == i || walk[j] == walk[i]) continue;
+      out.targets.push_back(walk[i]);
+      out.contexts.push_back(walk[j]);
+      out.labels.push_back(1.0f);
+      ++out.positives;
+      int negatives = static_cast<int>(whole) + (fraction > 0 && rng.uniform() < fraction ? 1 : 0);
+      for (int k = 0; k < negatives; ++k) {
+        NodeId context = draw_negative(rng);
+        if (context == walk[i]) continue;  // a pair with itself teaches nothing (as word2vec skips it)
+        out.targets.push_back(walk[i]);
+        out.contexts.push_back(context);
+        out.labels.push_back(0.0f);
+      }
+    }
+  }
+}
+
+}  // namespace n2v

@@ -1,0 +1,52 @@
+#pragma once
+// Stream mode: skip-gram examples produced walk by walk while training, never all at once.
+// The Keras scheme (examples.h) materialises and aggregates every pair, which does not scale to
+// millions of walks; here each walk's positives (every pair within the window) and negatives
+// (drawn from a uniform or unigram^0.75 distribution) are generated when a batch asks for them.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/rng.h"
+#include "walk/walks.h"
+
+namespace n2v {
+
+struct StreamOptions {
+  int window = 5;
+  double negative_samples = 4.0;  // per positive; a fraction is drawn with that probability
+  std::string negative_distribution = "uniform";  // uniform | unigram (frequency^0.75 in the walks)
+  std::uint64_t seed = 42;
+};
+
+struct StreamBatch {
+  std::vector<std::int64_t> targets, contexts;
+  std::vector<float> labels;
+  std::size_t positives = 0;
+  void clear();
+};
+
+class StreamExamples {
+ public:
+  StreamExamples(const Walks& walks, std::size_t vocabulary_size, StreamOptions options);
+
+  // Appends walk w's examples for `epoch`; the draws depend only on (seed, epoch, w).
+  void append_walk(std::size_t w, int epoch, StreamBatch& out) const;
+  // Positive pairs of one epoch: every (i, j) with 0 < |i - j| <= window and different tokens.
+  std::size_t positives_per_epoch() const { return positives_per_epoch_; }
+  double examples_per_walk() const;
+  std::size_t num_walks() const { return walks_.size(); }
+
+ private:
+  NodeId draw_negative(Rng& rng) const;
+
+  const Walks& walks_;
+  std::size_t vocabulary_size_;
+  StreamOptions options_;
+  std::size_t positives_per_epoch_ = 0;
+  // Walker's alias table over tokens 1..V-1 for the unigram^0.75 distribution.
+  std::vector<float> alias_probability_;
+  std::vector<NodeId> alias_;
+};
+
+}  // namespace n2v

@@ -1,0 +1,137 @@
+#pragma once
+// node2vec biased random walks over a CsrGraph (no torch). Exact second-order sampling with
+// memory linear in the edges: no per-edge alias tables.
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "core/rng.h"
+#include "graph/graph.h"
+
+namespace n2v {
+
+class Progress;
+
+struct WalkOptions {
+  double p = 1.0;
+  double q = 1.0;
+  int num_walks = 5;  // rounds; each round starts one walk from every node with edges
+  int num_steps = 10;  // nodes per walk, start included
+  std::uint64_t seed = 42;
+  int threads = 1;
+};
+
+// All walks, concatenated: walk i is nodes[offsets[i] .. offsets[i+1]). Walks can be shorter
+// than num_steps when they reach a node without (out-)neighbours.
+struct Walks {
+  std::vector<NodeId> nodes;
+  std::vector<std::uint64_t> offsets{0};
+  std::size_t size() const { return offsets.size() - 1; }
+  const NodeId* walk(std::size_t i) const { return nodes.data() + offsets[i]; }
+  std::size_t length(std::size_t i) const { return offsets[i + 1] - offsets[i]; }
+};
+
+// "No next node": the current node has no (out-)neighbours, so the walk ends there.
+constexpr NodeId kNoNode = std::numeric_limits<NodeId>::max();
+
+// The Keras example's transition rule, sampled exactly. From `current`, having come from
+// `previous`, neighbour x has weight w(current, x) times 1/p when x == previous, 1 when x is a
+// neighbour of previous (an out-neighbour: previous -> x in a directed graph), 1/q otherwise.
+//
+// p = q = 1 is first order: one draw from current's alias table. Otherwise rejection sampling
+// (KnightKing): propose x from the alias table, accept with probability factor(x) / bound where
+// bound = max(1, 1/q); the return edge's mass above the bound is a separate atom, so a small p
+// costs nothing. The neighbour-of-previous test is a binary search in previous's sorted list,
+// made only when the coin falls where the two factors disagree. After a run of rejections the
+// step falls back to an exact scan (a merge of both sorted lists), which keeps it exact (the
+// trials are independent) and bounds the time for extreme p, q. Memory: 8 bytes per arc plus 8
+// per node.
+class WalkSampler {
+ public:
+  WalkSampler(const CsrGraph& graph, double p, double q);
+
+  // The first step of a walk: proportional to the edge weights. kNoNode at a sink.
+  NodeId first_step(NodeId current, Rng& rng) const;
+  // One second-order step. kNoNode when current has no out-neighbours.
+  NodeId next_step(NodeId previous, NodeId current, Rng& rng) const;
+  // Writes one walk of at most num_steps nodes (start included) to out; returns its length.
+  std::size_t walk(NodeId start, std::size_t num_steps, Rng& rng, NodeId* out) const;
+  // `count` walks at once, interleaved so that their cache misses overlap: on a graph larger
+  // than the cache every step is a chain of misses, and one walk alone waits on each of them.
+  // Walk k starts at starts[k] and draws from rngs[k] exactly as walk() would (same nodes); it
+  // goes to out + k * num_steps and its length to lengths[k].
+  void walk_many(const NodeId* starts, Rng* rngs, std::size_t count, std::size_t num_steps, NodeId* out,
+                 std::uint64_t* lengths) const;
+
+  bool first_order() const { return first_order_; }
+  const CsrGraph& graph() const { return graph_; }
+
+ private:
+  // P(keep own index) = threshold / 2^32; full buckets point the alias at themselves.
+  struct AliasEntry {
+    std::uint32_t threshold;
+    std::uint32_t alias;
+  };
+  static constexpr std::uint32_t kNoIndex = std::numeric_limits<std::uint32_t>::max();
+
+  // One second-order step in progress. A rejection trial has two halves so that walk_many can
+  // run other walks between them while the proposal's cache lines arrive.
+  struct StepState {
+    NodeId previous, current;
+    float back;  // w(current, previous); 0 when that arc is missing
+    std::uint64_t begin;  // current's first arc
+    std::uint32_t bucket, coin;  // the alias draw
+    int trials;
+  };
+  // Draws an alias bucket of v (index and coin from one 64-bit draw) and prefetches its entry.
+  void draw_bucket(NodeId v, Rng& rng, std::uint64_t& begin, std::uint32_t& bucket, std::uint32_t& coin) const;
+  std::uint32_t pick(std::uint64_t begin, std::uint32_t bucket, std::uint32_t coin) const;
+  std::uint32_t draw_index(NodeId v, Rng& rng) const;
+  bool propose(StepState& s, Rng& rng) const;  // true: the return atom, the next node is previous
+  std::uint32_t resolve(const StepState& s, Rng& rng) const;  // the accepted local index, or kNoIndex
+  void prefetch_neighbors(NodeId v) const;
+  // The second-order step given w(current, previous); stores w(current, next) in next_weight.
+  NodeId step(NodeId previous, NodeId current, float current_previous_weight, Rng& rng, float& next_weight) const;
+  NodeId exact_step(NodeId previous, NodeId current, Rng& rng, float& next_weight) const;
+  template <bool kFirstOrder>
+  void walk_many_impl(const NodeId* starts, Rng* rngs, std::size_t count, std::size_t num_steps, NodeId* out,
+                      std::uint64_t* lengths) const;
+
+  const CsrGraph& graph_;
+  double p_, q_;
+  bool first_order_;
+  double bound_;  // max(1, 1/q): the envelope over everything but the return atom
+  double return_accept_;  // min(1/p, bound) / bound
+  double return_extra_;  // max(0, 1/p - bound): the return edge's mass above the envelope, per unit weight
+  double low_accept_;  // min(1, 1/q) / bound: accepted without the neighbour test below this
+  bool common_is_high_;  // q > 1: neighbours of previous get the higher factor
+  bool fits_in_cache_;  // small graphs walk second order one walk at a time
+  std::vector<AliasEntry> alias_;  // parallel to the CSR arcs
+  std::vector<double> total_weight_;  // per node
+};
+
+// Nodes with at least one edge (in or out), ascending: the start nodes of every round.
+std::vector<NodeId> walk_start_nodes(const CsrGraph& graph);
+// Round `round`'s start order: a Fisher-Yates shuffle (as Python's random.shuffle) of `starts`
+// seeded from Rng::for_item(seed, RngStream::StartOrder, round).
+std::vector<NodeId> start_order(const std::vector<NodeId>& starts, std::uint64_t seed, std::uint64_t round);
+
+// Walk i = round * starts + position draws from Rng::for_item(seed, RngStream::Walk, i); the start
+// order of each round is a shuffle seeded from (seed, round). Same seed, same walks, any thread count.
+Walks generate_walks(const CsrGraph& graph, const WalkOptions& options, Progress* progress = nullptr);
+
+// Walk indices [first, last): what one rank of a distributed run generates.
+struct WalkRange {
+  std::uint64_t first = 0, last = 0;
+};
+// How many walks generate_walks makes: num_walks rounds over the nodes with edges.
+std::uint64_t count_walks(const CsrGraph& graph, const WalkOptions& options);
+// Rank `rank`'s contiguous block of `total` walks; the blocks of ranks 0..world_size-1 tile [0, total).
+WalkRange walk_shard(std::uint64_t total, int rank, int world_size);
+// Walks first..last-1 only. Walk i depends on (seed, i) alone, so the concatenation of the ranges
+// of a tiling equals generate_walks' output byte for byte.
+Walks generate_walks(const CsrGraph& graph, const WalkOptions& options, WalkRange range, Progress* progress = nullptr);
+// The walks of `parts`, in order.
+Walks concat_walks(const std::vector<Walks>& parts);
+
+}  // namespace n2v

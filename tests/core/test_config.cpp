@@ -1,0 +1,105 @@
+#include "core/config.h"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+
+#include "core/errors.h"
+#include "test_util.h"
+
+namespace n2v {
+namespace {
+
+std::string config_error(const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Config, MlSmallHoldsTheKerasHyperparameters) {
+  Config c = Config::load(std::string(N2V_SOURCE_DIR) + "/configs/ml_small.yaml");
+  c.validate();
+  EXPECT_EQ(c.graph.min_rating, 5.0);
+  EXPECT_EQ(c.graph.min_weight, 10.0);
+  EXPECT_EQ(c.walk.p, 1.0);
+  EXPECT_EQ(c.walk.q, 1.0);
+  EXPECT_EQ(c.walk.num_walks, 5);
+  EXPECT_EQ(c.walk.num_steps, 10);
+  EXPECT_EQ(c.skipgram.window, 10);
+  EXPECT_EQ(c.skipgram.negative_samples, 4.0);
+  EXPECT_EQ(c.train.batch_size, 1024);
+  EXPECT_EQ(c.train.embedding_dim, 50);
+  EXPECT_EQ(c.train.epochs, 10);
+  EXPECT_EQ(c.train.learning_rate, 0.001);
+  EXPECT_EQ(c.train.l2, 1e-6);
+}
+
+TEST(Config, UnknownKeyNamesItselfAndTheNearestKey) {
+  testing::TempDir dir;
+  testing::write_text(dir / "c.yaml", "walk:\n  p: 1\n  qq: 2\n");
+  std::string message = config_error([&] { Config::load(dir / "c.yaml"); });
+  EXPECT_NE(message.find("c.yaml:3"), std::string::npos) << message;
+  EXPECT_NE(message.find("'walk.qq'"), std::string::npos) << message;
+  EXPECT_NE(message.find("did you mean 'walk.q'"), std::string::npos) << message;
+  Config c;
+  message = config_error([&] { c.set("graph.min_wieght=5"); });
+  EXPECT_NE(message.find("did you mean 'graph.min_weight'"), std::string::npos) << message;
+  message = config_error([&] { c.set("trian.epochs=5"); });
+  EXPECT_NE(message.find("did you mean 'train.epochs'"), std::string::npos) << message;
+}
+
+TEST(Config, OutOfRangeValuesNameKeyValueAndRange) {
+  struct Case { const char* assignment; const char* key; const char* range; };
+  for (const Case& c : {Case{"walk.p=0", "walk.p = 0", "> 0"}, Case{"walk.q=-1", "walk.q = -1", "> 0"},
+                        Case{"graph.min_rating=6", "graph.min_rating = 6", "[0.5, 5]"},
+                        Case{"graph.min_rating=0.25", "graph.min_rating = 0.25", "[0.5, 5]"},
+                        Case{"train.embedding_dim=0", "train.embedding_dim = 0", "[1, 100000]"},
+                        Case{"train.batch_size=0", "train.batch_size = 0", "[1, 100000000]"},
+                        Case{"train.learning_rate=0", "train.learning_rate = 0", "> 0"}}) {
+    Config config;
+    config.set(c.assignment, "--set");
+    std::string message = config_error([&] { config.validate(); });
+    EXPECT_NE(message.find(c.key), std::string::npos) << message;
+    EXPECT_NE(message.find(c.range), std::string::npos) << message;
+    EXPECT_NE(message.find("--set"), std::string::npos) << message;
+  }
+}
+
+TEST(Config, BadValuesAndChoices) {
+  Config c;
+  EXPECT_NE(config_error([&] { c.set("walk.p=abc"); }).find("'abc' is not a number"), std::string::npos);
+  EXPECT_NE(config_error([&] { c.set("walk.num_walks=2.5"); }).find("not an integer"), std::string::npos);
+  EXPECT_NE(config_error([&] { c.set("graph.directed=maybe"); }).find("true or false"), std::string::npos);
+  EXPECT_NE(config_error([&] { c.set("nonsense"); }).find("KEY=VALUE"), std::string::npos);
+  c.set("train.device=gpu");
+  EXPECT_NE(config_error([&] { c.validate(); }).find("cpu, cuda, auto"), std::string::npos);
+}
+
+TEST(Config, YamlRoundTripKeepsEveryValue) {
+  Config a;
+  a.set("walk.p=0.25");
+  a.set("walk.q=4");
+  a.set("train.l2=1e-6");
+  a.set("data.dir=some dir/with: colon");
+  a.set("graph.directed=true");
+  testing::TempDir dir;
+  testing::write_text(dir / "saved.yaml", a.to_yaml());
+  Config b = Config::load(dir / "saved.yaml");
+  EXPECT_EQ(a.to_yaml(), b.to_yaml());
+  EXPECT_EQ(b.walk.p, 0.25);
+  EXPECT_EQ(b.data.dir, "some dir/with: colon");
+  EXPECT_TRUE(b.graph.directed);
+}
+
+TEST(Config, InvalidYamlNamesTheLine) {
+  testing::TempDir dir;
+  testing::write_text(dir / "bad.yaml", "walk:\n  p: [1,\n");
+  std::string message = config_error([&] { Config::load(dir / "bad.yaml"); });
+  EXPECT_NE(message.find("bad.yaml:"), std::string::npos) << message;
+}
+
+}  // namespace
+}  // namespace n2v

@@ -1,0 +1,107 @@
+#include "core/csv.h"
+
+#include <gtest/gtest.h>
+
+#include "core/errors.h"
+#include "core/text.h"
+
+namespace n2v {
+namespace {
+
+std::vector<std::vector<std::string>> parse_all(const std::string& text) {
+  CsvReader reader(text, "t.csv");
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string_view> fields;
+  while (reader.next(fields)) rows.emplace_back(fields.begin(), fields.end());
+  return rows;
+}
+
+std::string error_of(const std::string& text) {
+  try {
+    parse_all(text);
+  } catch (const DataError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Csv, PlainFields) {
+  auto rows = parse_all("a,b,c\n1,2,3\n");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[1], (std::vector<std::string>{"1", "2", "3"}));
+}
+
+TEST(Csv, QuotedCommasAndDoubledQuotes) {
+  auto rows = parse_all("id,title\n11,\"American President, The (1995)\"\n12,\"Dracula: \"\"Dead\"\" (1995)\"\n");
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[1][1], "American President, The (1995)");
+  EXPECT_EQ(rows[2][1], "Dracula: \"Dead\" (1995)");
+}
+
+TEST(Csv, CrLfAndUtf8AndBom) {
+  auto rows = parse_all("\xEF\xBB\xBFid,title\r\n1,\"Am\xC3\xA9lie (2001)\"\r\n2,Caf\xC3\xA9\r\n");
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0][0], "id");
+  EXPECT_EQ(rows[1][1], "Am\xC3\xA9lie (2001)");
+  EXPECT_EQ(rows[2][1], "Caf\xC3\xA9");
+}
+
+TEST(Csv, NewlineInsideQuotesAndLineNumbers) {
+  CsvReader reader("a,b\n1,\"two\nlines\"\n3,x\n", "t.csv");
+  std::vector<std::string_view> f;
+  ASSERT_TRUE(reader.next(f));
+  ASSERT_TRUE(reader.next(f));
+  EXPECT_EQ(f[1], "two\nlines");
+  EXPECT_EQ(reader.line(), 2u);
+  ASSERT_TRUE(reader.next(f));
+  EXPECT_EQ(reader.line(), 4u);
+  EXPECT_EQ(f[1], "x");
+  EXPECT_FALSE(reader.next(f));
+}
+
+TEST(Csv, EmptyFieldsAndNoFinalNewline) {
+  auto rows = parse_all("a,,c\n,,");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"a", "", "c"}));
+  EXPECT_EQ(rows[1], (std::vector<std::string>{"", "", ""}));
+}
+
+TEST(Csv, SkipsBlankLines) {
+  auto rows = parse_all("a\n\n\r\nb\n");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[1][0], "b");
+}
+
+TEST(Csv, UnterminatedQuoteNamesFileAndLine) {
+  std::string message = error_of("a,b\n1,\"open\n");
+  EXPECT_NE(message.find("t.csv:2"), std::string::npos) << message;
+  EXPECT_NE(message.find("unterminated"), std::string::npos) << message;
+}
+
+TEST(Csv, TextAfterClosingQuoteIsAnError) {
+  std::string message = error_of("a,b\n1,\"x\"y\n");
+  EXPECT_NE(message.find("t.csv:2"), std::string::npos) << message;
+  EXPECT_NE(message.find("after a closing quote"), std::string::npos) << message;
+}
+
+TEST(Csv, StrayQuoteInUnquotedFieldIsAnError) {
+  std::string message = error_of("a,b\n1,x\"y\n");
+  EXPECT_NE(message.find("t.csv:2"), std::string::npos) << message;
+}
+
+TEST(Text, Utf8ValidationAndLatin1) {
+  EXPECT_TRUE(is_valid_utf8("Caf\xC3\xA9"));
+  EXPECT_FALSE(is_valid_utf8("Caf\xE9"));
+  EXPECT_FALSE(is_valid_utf8("\xC3"));
+  EXPECT_EQ(latin1_to_utf8("Caf\xE9"), "Caf\xC3\xA9");
+}
+
+TEST(Text, SplitOnMultiCharSeparator) {
+  std::vector<std::string_view> f;
+  split_line("1::Toy Story (1995)::Animation|Comedy", "::", f);
+  ASSERT_EQ(f.size(), 3u);
+  EXPECT_EQ(f[1], "Toy Story (1995)");
+}
+
+}  // namespace
+}  // namespace n2v

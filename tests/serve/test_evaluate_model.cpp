@@ -1,0 +1,275 @@
+// `n2v evaluate` and `n2v sweep` end to end: embeddings trained by n2v on a graph with planted
+// communities separate them (labels far above the random floor, link AUC well above 0.5); the
+// held-out data stays out of training; recommendations on a tiny MovieLens; the sweep's outputs.
+#include "serve/evaluate_model.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <set>
+#include <sstream>
+
+#include "core/errors.h"
+#include "core/progress.h"
+#include "test_util.h"
+#include "train/logistic.h"
+
+namespace n2v {
+namespace {
+
+using testing::read_text;
+using testing::run_n2v;
+using testing::TempDir;
+using testing::write_text;
+namespace fs = std::filesystem;
+
+constexpr int kCommunities = 4;
+constexpr int kPerCommunity = 25;
+
+// Edges inside a community with probability 0.3, across with 0.01; labels name the community.
+void write_planted_graph(const fs::path& dir) {
+  std::mt19937 gen(2024);
+  std::uniform_real_distribution<double> coin(0, 1);
+  std::string edges, labels;
+  const int n = kCommunities * kPerCommunity;
+  for (int a = 0; a < n; ++a) {
+    labels += "v" + std::to_string(a) + "\tc" + std::to_string(a / kPerCommunity) + "\n";
+    for (int b = a + 1; b < n; ++b)
+      if (coin(gen) < (a / kPerCommunity == b / kPerCommunity ? 0.3 : 0.01))
+        edges += "v" + std::to_string(a) + "\tv" + std::to_string(b) + "\n";
+  }
+  write_text(dir / "edges.tsv", edges);
+  write_text(dir / "labels.tsv", "# node\tlabels\n" + labels);
+}
+
+const std::string kSmallTraining =
+    " --set walk.num_walks=10 --set walk.num_steps=20 --set skipgram.window=5 --set train.epochs=4"
+    " --set train.embedding_dim=16 --set train.batch_size=256 --set train.learning_rate=0.01 --threads 2"
+    " --set export.projector=false --set export.word2vec=false";
+
+// One planted graph and one run on it (20% of the edges held out), shared by the tests below.
+class PlantedRun : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();
+    write_planted_graph(dir_->path());
+    result_ = new testing::CommandResult(run_n2v("train --set data.format=edgelist --data-dir " + dir_->path().string() +
+                                                 " --out " + run().string() + " --holdout-edges 0.2 --seed 3" +
+                                                 kSmallTraining));
+  }
+  static void TearDownTestSuite() {
+    delete result_;
+    delete dir_;
+  }
+  void SetUp() override { ASSERT_EQ(result_->exit_code, 0) << result_->output; }
+  static fs::path run() { return dir_->path() / "run"; }
+  static fs::path labels() { return dir_->path() / "labels.tsv"; }
+  static TempDir* dir_;
+  static testing::CommandResult* result_;
+};
+TempDir* PlantedRun::dir_ = nullptr;
+testing::CommandResult* PlantedRun::result_ = nullptr;
+
+TEST_F(PlantedRun, EmbeddingsSeparateThePlantedCommunities) {
+  set_quiet(true);
+  EvaluateOptions options;
+  options.model = run() / "model.pt";
+  options.labels_file = labels().string();
+  Evaluation e = evaluate_model(options);
+  ASSERT_TRUE(e.genres);
+  EXPECT_EQ(e.genres->nodes, 100u);
+  EXPECT_EQ(e.genres->labels, 4u);
+  EXPECT_EQ(e.genres->splits, 10);
+  // Four balanced classes: random vectors score about 0.25.
+  EXPECT_LT(e.genres->random.macro_f1.mean, 0.45);
+  EXPECT_GT(e.genres->n2v.macro_f1.mean, 0.85);
+  EXPECT_GT(e.genres->n2v.micro_f1.mean, e.genres->random.micro_f1.mean + 0.4);
+  ASSERT_TRUE(e.links);
+  EXPECT_GT(e.links->positives, 50u);
+  EXPECT_EQ(e.links->positives, e.links->negatives);
+  EXPECT_GT(e.links->n2v_auc, 0.75);
+  EXPECT_GT(e.links->adamic_adar_auc, 0.5);  // the training graph was rebuilt from the data
+  EXPECT_FALSE(e.recommend);  // an edge list has no ratings: noted, not an error
+  ASSERT_EQ(e.notes.size(), 1u);
+  EXPECT_NE(e.notes[0].find("recommend: skipped"), std::string::npos);
+}
+
+TEST_F(PlantedRun, EvaluateCommandPrintsATableAndWritesJson) {
+  auto result = run_n2v("evaluate --model " + (run() / "model.pt").string() + " --labels " + labels().string());
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("macro-F1"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("ROC-AUC"), std::string::npos) << result.output;
+  std::string json = read_text(run() / "evaluation.json");
+  EXPECT_NE(json.find("\"n2v_auc\": 0."), std::string::npos) << json;
+  EXPECT_NE(json.find("\"random\": {\"micro_f1\""), std::string::npos) << json;
+
+  // The same seed, the same splits: identical scores.
+  auto again = run_n2v("evaluate --model " + (run() / "model.pt").string() + " --labels " + labels().string());
+  EXPECT_EQ(read_text(run() / "evaluation.json"), json);
+
+  auto no_ratings = run_n2v("evaluate --task recommend --model " + (run() / "model.pt").string());
+  EXPECT_EQ(no_ratings.exit_code, 2) << no_ratings.output;
+  EXPECT_NE(no_ratings.output.find("movielens"), std::string::npos) << no_ratings.output;
+  auto no_labels = run_n2v("evaluate --task genres --model " + (run() / "model.pt").string());
+  EXPECT_EQ(no_labels.exit_code, 2) << no_labels.output;
+  EXPECT_NE(no_labels.output.find("--labels"), std::string::npos) << no_labels.output;
+  auto missing = run_n2v("evaluate --model " + (run() / "nothing.pt").string());
+  EXPECT_EQ(missing.exit_code, 1) << missing.output;
+}
+
+std::set<std::pair<std::string, std::string>> held_out_edges(const fs::path& file) {
+  std::set<std::pair<std::string, std::string>> edges;
+  std::istringstream in(read_text(file));
+  std::string src, dst, label;
+  std::getline(in, src);  // header
+  while (in >> src >> dst >> label)
+    if (label == "1") edges.insert({std::min(src, dst), std::max(src, dst)});
+  return edges;
+}
+
+// The run's config.yaml rebuilds its training graph: `n2v graph` and `n2v walk` on it never see a
+// held-out edge.
+TEST_F(PlantedRun, HeldOutEdgesAreAbsentFromTheTrainingGraphAndWalks) {
+  const auto held = held_out_edges(run() / "holdout_edges.tsv");
+  std::size_t lines = 0;
+  std::istringstream all_edges(read_text(dir_->path() / "edges.tsv"));
+  for (std::string line; std::getline(all_edges, line);) ++lines;
+  ASSERT_EQ(held.size(), static_cast<std::size_t>(std::llround(0.2 * lines)));
+
+  const fs::path graph_dir = dir_->path() / "graph";
+  auto graph = run_n2v("graph --config " + (run() / "config.yaml").string() + " --out " + graph_dir.string());
+  ASSERT_EQ(graph.exit_code, 0) << graph.output;
+  std::istringstream kept(read_text(graph_dir / "edges.tsv"));
+  std::string a, b, w;
+  std::getline(kept, a);
+  std::size_t kept_edges = 0;
+  while (kept >> a >> b >> w) {
+    ++kept_edges;
+    EXPECT_FALSE(held.count({std::min(a, b), std::max(a, b)})) << a << " " << b;
+  }
+  EXPECT_EQ(kept_edges + held.size(), lines);
+
+  const fs::path walk_dir = dir_->path() / "walks";
+  auto walk = run_n2v("walk --config " + (run() / "config.yaml").string() + " --out " + walk_dir.string());
+  ASSERT_EQ(walk.exit_code, 0) << walk.output;
+  std::istringstream walks(read_text(walk_dir / "walks.txt"));
+  std::size_t steps = 0;
+  for (std::string line; std::getline(walks, line);) {
+    std::istringstream nodes(line);
+    std::string previous, node;
+    nodes >> previous;
+    while (nodes >> node) {
+      ++steps;
+      ASSERT_FALSE(held.count({std::min(previous, node), std::max(previous, node)})) << previous << " " << node;
+      previous = node;
+    }
+  }
+  EXPECT_GT(steps, 10000u);
+}
+
+TEST_F(PlantedRun, SweepTrainsEveryPointAndReportsThem) {
+  const fs::path out = dir_->path() / "sweep";
+  auto result = run_n2v("sweep --set data.format=edgelist --data-dir " + dir_->path().string() + " --out " +
+                        out.string() + " --labels " + labels().string() + " --set walk.p=0.5,2 --seed 3" + kSmallTraining);
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("walk.p"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("links AUC: best"), std::string::npos) << result.output;
+  std::string csv = read_text(out / "sweep.csv");
+  std::istringstream lines(csv);
+  std::vector<std::string> rows;
+  for (std::string line; std::getline(lines, line);) rows.push_back(line);
+  ASSERT_EQ(rows.size(), 3u) << csv;
+  EXPECT_EQ(rows[0].rfind("point,folder,walk.p,genres_macro_f1,genres_macro_f1_random,", 0), 0u) << rows[0];
+  EXPECT_EQ(rows[1].rfind("1,01-p=0.5,0.5,0.", 0), 0u) << rows[1];
+  EXPECT_EQ(rows[0].find("recommend"), std::string::npos);  // no ratings: no columns
+  EXPECT_NE(read_text(out / "sweep.svg").find("</svg>"), std::string::npos);
+  EXPECT_TRUE(fs::exists(out / "02-p=2" / "model.pt"));
+  EXPECT_TRUE(fs::exists(out / "02-p=2" / "train.log"));
+  EXPECT_NE(read_text(out / "02-p=2" / "config.yaml").find("holdout_edges: 0.1"), std::string::npos);
+  EXPECT_TRUE(fs::exists(out / "01-p=0.5" / "evaluation.json"));
+
+  auto bad = run_n2v("sweep --out " + out.string() + " --set walk.p=1,-1");
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;  // checked before anything trains
+  auto no_axis = run_n2v("sweep --out " + out.string() + " --set walk.p=1");
+  EXPECT_EQ(no_axis.exit_code, 2) << no_axis.output;
+}
+
+// A tiny MovieLens: three taste groups of ten movies; each user likes movies of one group, in time.
+void write_tiny_movielens(const fs::path& dir, unsigned seed) {
+  std::mt19937 gen(seed);
+  const char* genres[] = {"Action|Sci-Fi", "Comedy|Romance", "Drama"};
+  std::string movies = "movieId,title,genres\n";
+  for (int m = 1; m <= 30; ++m)
+    movies += std::to_string(m) + ",Movie " + std::to_string(m) + " (2000)," + genres[(m - 1) / 10] + "\n";
+  std::string ratings = "userId,movieId,rating,timestamp\n";
+  for (int u = 1; u <= 60; ++u) {
+    const int group = u % 3;
+    std::vector<int> picks;
+    for (int m = 1; m <= 10; ++m) picks.push_back(group * 10 + m);
+    std::shuffle(picks.begin(), picks.end(), gen);
+    for (int i = 0; i < 8; ++i)
+      ratings += std::to_string(u) + "," + std::to_string(picks[i]) + ",5.0," + std::to_string(1000 + 10 * i) + "\n";
+    ratings += std::to_string(u) + "," + std::to_string(1 + (group + 1) % 3 * 10 + static_cast<int>(gen() % 10)) + ",2.0,995\n";
+  }
+  write_text(dir / "movies.csv", movies);
+  write_text(dir / "ratings.csv", ratings);
+}
+
+TEST(EvaluateRecommend, TinyMovieLensEndToEnd) {
+  TempDir dir;
+  write_tiny_movielens(dir / "data", 5);
+  const fs::path run = dir / "run";
+  auto train = run_n2v("train --data-dir " + (dir / "data").string() + " --out " + run.string() +
+                       " --holdout-latest 0.25 --holdout-edges 0.1 --set graph.min_weight=0" + kSmallTraining);
+  ASSERT_EQ(train.exit_code, 0) << train.output;
+  // Nine ratings per user: floor(0.25 * 9) = 2 held out each, the two latest (liked) ones.
+  Ratings held = parse_ratings_csv(read_text(run / "holdout_ratings.csv"), "holdout_ratings.csv");
+  EXPECT_EQ(held.size(), 120u);
+  for (std::size_t i = 0; i < held.size(); ++i) EXPECT_GE(held.timestamp[i], 1060);
+
+  auto result = run_n2v("evaluate --model " + (run / "model.pt").string());
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  for (const char* row : {"macro-F1", "ROC-AUC", "HitRate@10", "Recall@10", "NDCG@10", "co-rating"})
+    EXPECT_NE(result.output.find(row), std::string::npos) << row << "\n" << result.output;
+  std::string json = read_text(run / "evaluation.json");
+  EXPECT_NE(json.find("\"users\": 60"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"targets\": 120"), std::string::npos) << json;
+
+  set_quiet(true);
+  EvaluateOptions options;
+  options.model = run / "model.pt";
+  options.task = "recommend";
+  Evaluation e = evaluate_model(options);
+  ASSERT_TRUE(e.recommend);
+  // Each user's targets are the unseen movies of their group: the co-rating counts find them.
+  EXPECT_GT(e.recommend->co_rating.hit_rate, 0.9);
+  EXPECT_GT(e.recommend->n2v.recall, e.recommend->popularity.recall);
+
+  // Other ratings than the run's: refused, not scored.
+  write_tiny_movielens(dir / "other", 6);
+  auto other = run_n2v("evaluate --task recommend --model " + (run / "model.pt").string() + " --data-dir " +
+                       (dir / "other").string());
+  EXPECT_EQ(other.exit_code, 1) << other.output;
+  EXPECT_NE(other.output.find("does not match"), std::string::npos) << other.output;
+}
+
+TEST(Logistic, SeparatesTwoLinearLabels) {
+  // Label 0: x0 > 0; label 1: x1 > 0. 200 points, then 4 test points.
+  std::mt19937 gen(1);
+  std::normal_distribution<float> normal;
+  std::vector<float> x, y;
+  for (int i = 0; i < 200; ++i) {
+    float a = normal(gen), b = normal(gen);
+    x.insert(x.end(), {a, b, normal(gen)});
+    y.insert(y.end(), {a > 0 ? 1.0f : 0.0f, b > 0 ? 1.0f : 0.0f});
+  }
+  std::vector<float> test{2, -2, 0, -2, 2, 0, 2, 2, 0, -2, -2, 0};
+  std::vector<float> logits = one_vs_rest_logits(x, y, 3, 2, test);
+  ASSERT_EQ(logits.size(), 8u);
+  const int expected[4][2] = {{1, 0}, {0, 1}, {1, 1}, {0, 0}};
+  for (int i = 0; i < 4; ++i)
+    for (int l = 0; l < 2; ++l) EXPECT_EQ(logits[i * 2 + l] > 0, expected[i][l] == 1) << i << " " << l;
+}
+
+}  // namespace
+}  // namespace n2v
