@@ -1,7 +1,7 @@
 #pragma once
 // Any weighted graph from an edge list: one edge per line, "src dst [weight]", separated by tabs,
 // commas or spaces (detected from the first edge line), node names are strings, "#" starts a
-// comment line. Policies (README "Edge lists"):
+// comment line. Policies (docs/graph-and-walks.md, "Edge lists"):
 //   - missing weight: 1; weights must be finite and >= 0;
 //   - duplicates: weights summed (undirected: a-b and b-a are the same edge);
 //   - zero weight: not an edge; an edge whose summed weight is 0 is dropped and counted;

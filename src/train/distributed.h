@@ -38,7 +38,7 @@ class Communicator {
 
   // How sum_rows moves the rows: sparse (allgathers of every rank's ids and rows, padded to the
   // largest rank's), dense (one allreduce of a num_rows x dim matrix) or auto (per call, dense when
-  // world x the largest rank's row count reaches kDenseRowFraction of num_rows; see README).
+  // world x the largest rank's row count reaches kDenseRowFraction of num_rows; see docs/distributed.md).
   enum class RowExchange { Auto, Sparse, Dense };
   static constexpr double kDenseRowFraction = 4.0;
   struct RowSumStats {

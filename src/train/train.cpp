@@ -155,7 +155,7 @@ TrainResult train_skipgram(const Examples& examples, std::size_t vocabulary_size
   // dist.exchange dense: one allreduce of the whole gradient (L2 term included); sparse: the rows
   // the ranks' slices touch, summed. auto takes sparse when a step cannot touch every row (2 x batch
   // < vocabulary): on ml-latest-small (1,406 rows) the dense allreduce was faster (1.2 against 1.65
-  // ms a step), on a 38,833-row vocabulary sparse was (4.5 against 8.4 ms); README has the figures.
+  // ms a step), on a 38,833-row vocabulary sparse was (4.5 against 8.4 ms); docs/distributed.md has the figures.
   const Communicator::RowExchange exchange = row_exchange(config);
   const bool sparse = comm && (exchange == Communicator::RowExchange::Sparse ||
                                (exchange == Communicator::RowExchange::Auto &&
