@@ -4,7 +4,7 @@
 set -euo pipefail
 packages=(
   cmake g++ make pkg-config
-  libtorch-dev libcli11-dev libyaml-cpp-dev libfmt-dev
+  libtorch-dev libcli11-dev libyaml-cpp-dev libfmt-dev nlohmann-json3-dev
   libcurl4-openssl-dev libzip-dev libssl-dev
   libgtest-dev googletest libbenchmark-dev
   python3-torch

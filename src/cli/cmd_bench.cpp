@@ -1,13 +1,12 @@
 // n2v bench: times every stage of the pipeline (load, graph, walks, examples, one training epoch,
 // export) over several repetitions; prints median and spread per stage, writes bench.json.
-#include <cmath>
 #include <cstdio>
 
 #include "cli/cli.h"
 #include "core/atomic_file.h"
 #include "core/errors.h"
+#include "core/json.h"
 #include "core/progress.h"
-#include "core/text.h"
 #include "data/download.h"
 #include "data/movielens.h"
 #include "eval/bench.h"
@@ -29,8 +28,6 @@ struct BenchOptions {
   CommonOptions common;
   int repeat = 5;
 };
-
-std::string count_json(std::uint64_t n) { return std::to_string(n); }
 
 // One repetition of the whole pipeline; every stage's wall time goes to `rec`.
 void run_once(const Config& config, const std::filesystem::path& export_dir, BenchRecorder& rec, bool last) {
@@ -90,12 +87,12 @@ void run_once(const Config& config, const std::filesystem::path& export_dir, Ben
   }
 
   if (last) {
-    rec.info("ratings", count_json(g.stats.ratings));
-    rec.info("nodes", count_json(g.stats.nodes));
-    rec.info("edges", count_json(g.stats.edges));
-    rec.info("walks", count_json(walks.size()));
-    rec.info("steps", count_json(steps));
-    if (!stream) rec.info("examples", count_json(examples.size()));
+    rec.info("ratings", g.stats.ratings);
+    rec.info("nodes", g.stats.nodes);
+    rec.info("edges", g.stats.edges);
+    rec.info("walks", walks.size());
+    rec.info("steps", steps);
+    if (!stream) rec.info("examples", examples.size());
   }
 
 #ifdef N2V_WITH_TORCH
@@ -108,8 +105,8 @@ void run_once(const Config& config, const std::filesystem::path& export_dir, Ben
   });
   rec.set_work("train", examples_per_epoch, "examples");
   if (last) {
-    rec.info("device", json_string(result.device));
-    rec.info("epoch_loss", format_double(result.epoch_loss.empty() ? 0.0 : result.epoch_loss.back()));
+    rec.info("device", result.device);
+    rec.info("epoch_loss", json_number(result.epoch_loss.empty() ? 0.0 : result.epoch_loss.back()));
   }
   ensure_directory(export_dir);
   rec.time("export", [&] {
@@ -140,20 +137,20 @@ void run_bench(const BenchOptions& options) {
 
   begin_outputs(run);
   BenchRecorder rec;
-  rec.info("n2v_version", json_string(N2V_VERSION));
-  rec.info("config", json_string(options.common.config_file));
-  rec.info("data_dir", json_string(config.data.dir));
-  rec.info("repeat", std::to_string(options.repeat));
-  rec.info("threads", std::to_string(config.resolved_threads()));
-  rec.info("skipgram_mode", json_string(config.skipgram.mode));
-  rec.info("batch_size", std::to_string(config.train.batch_size));
+  rec.info("n2v_version", N2V_VERSION);
+  rec.info("config", options.common.config_file);
+  rec.info("data_dir", config.data.dir);
+  rec.info("repeat", options.repeat);
+  rec.info("threads", config.resolved_threads());
+  rec.info("skipgram_mode", config.skipgram.mode);
+  rec.info("batch_size", config.train.batch_size);
   for (int i = 1; i <= options.repeat; ++i) {
     log_line("bench: repetition " + std::to_string(i) + "/" + std::to_string(options.repeat));
     Stopwatch total;
     run_once(config, run.out_dir / "export", rec, i == options.repeat);
     rec.add("total", total.seconds());
   }
-  rec.info("peak_rss_mb", format_double(std::round(peak_rss_mb())));
+  rec.info("peak_rss_mb", json_rounded(peak_rss_mb(), 0));
   std::printf("\n%s", rec.table().c_str());
   write_file_atomic(run.out_dir / "bench.json", rec.to_json());
   log_line("wrote " + (run.out_dir / "bench.json").string());

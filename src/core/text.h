@@ -16,7 +16,5 @@ std::string format_double(double value);
 // Parses the whole string as a number; false on trailing garbage or overflow.
 bool parse_double(std::string_view s, double& out);
 bool parse_int64(std::string_view s, long long& out);
-// Escapes a string for a JSON document (quotes included).
-std::string json_string(std::string_view s);
 
 }  // namespace n2v

@@ -7,8 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
-
-#include "core/text.h"
+#include <utility>
 
 namespace n2v {
 
@@ -76,15 +75,7 @@ void BenchRecorder::set_work(const std::string& name, double work, const std::st
 
 void BenchRecorder::skip(const std::string& name, const std::string& reason) { stage(name).skipped = reason; }
 
-void BenchRecorder::info(const std::string& key, const std::string& json_value) {
-  for (auto& entry : info_) {
-    if (entry.first == key) {
-      entry.second = json_value;
-      return;
-    }
-  }
-  info_.emplace_back(key, json_value);
-}
+void BenchRecorder::info(const std::string& key, Json value) { info_[key] = std::move(value); }
 
 std::vector<StageSummary> BenchRecorder::summaries() const {
   std::vector<StageSummary> out;
@@ -139,28 +130,31 @@ std::string BenchRecorder::table() const {
 }
 
 std::string BenchRecorder::to_json() const {
-  std::string s = "{\n";
-  for (const auto& [key, value] : info_) s += "  " + json_string(key) + ": " + value + ",\n";
-  s += "  \"stages\": {\n";
-  const std::vector<StageSummary> all = summaries();
-  for (std::size_t i = 0; i < all.size(); ++i) {
-    const StageSummary& st = all[i];
-    s += "    " + json_string(st.name) + ": {";
+  Json j = info_;
+  Json& stages = j["stages"] = Json::object();
+  for (const StageSummary& st : summaries()) {
+    Json& stage = stages[st.name];
     if (!st.skipped.empty()) {
-      s += "\"skipped\": " + json_string(st.skipped);
-    } else {
-      s += "\"median\": " + fixed(st.median, 6) + ", \"q1\": " + fixed(st.q1, 6) + ", \"q3\": " + fixed(st.q3, 6) +
-           ", \"min\": " + fixed(st.min, 6) + ", \"max\": " + fixed(st.max, 6) + ", \"mean\": " + fixed(st.mean, 6) +
-           ", \"rss_mb\": " + fixed(st.rss_mb, 1) + ", \"peak_rss_mb\": " + fixed(st.peak_rss_mb, 1);
-      if (st.work > 0) s += ", \"work\": " + format_double(st.work) + ", \"unit\": " + json_string(st.unit);
-      s += ", \"seconds\": [";
-      for (std::size_t k = 0; k < st.seconds.size(); ++k) s += (k ? ", " : "") + fixed(st.seconds[k], 6);
-      s += "]";
+      stage["skipped"] = st.skipped;
+      continue;
     }
-    s += i + 1 < all.size() ? "},\n" : "}\n";
+    // Microseconds and tenths of a MB: finer digits are noise from one run to the next.
+    stage["median"] = json_rounded(st.median, 6);
+    stage["q1"] = json_rounded(st.q1, 6);
+    stage["q3"] = json_rounded(st.q3, 6);
+    stage["min"] = json_rounded(st.min, 6);
+    stage["max"] = json_rounded(st.max, 6);
+    stage["mean"] = json_rounded(st.mean, 6);
+    stage["rss_mb"] = json_rounded(st.rss_mb, 1);
+    stage["peak_rss_mb"] = json_rounded(st.peak_rss_mb, 1);
+    if (st.work > 0) {
+      stage["work"] = json_number(st.work);
+      stage["unit"] = st.unit;
+    }
+    Json& seconds = stage["seconds"] = Json::array();
+    for (double s : st.seconds) seconds.push_back(json_rounded(s, 6));
   }
-  s += "  }\n}\n";
-  return s;
+  return json_text(j);
 }
 
 }  // namespace n2v

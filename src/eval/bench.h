@@ -6,8 +6,9 @@
 #include <cstdint>
 #include <string>
 #include <type_traits>
-#include <utility>
 #include <vector>
+
+#include "core/json.h"
 
 namespace n2v {
 
@@ -61,8 +62,8 @@ class BenchRecorder {
   // Items a run of `stage` handles, for the rate column ("1.2M steps/s").
   void set_work(const std::string& stage, double work, const std::string& unit);
   void skip(const std::string& stage, const std::string& reason);
-  // Facts about the run (sizes, settings) as raw JSON values, kept in insertion order.
-  void info(const std::string& key, const std::string& json_value);
+  // Facts about the run (sizes, settings), kept in the order first set; a key set again keeps its place.
+  void info(const std::string& key, Json value);
 
   std::vector<StageSummary> summaries() const;  // in the order the stages first ran
   std::string table() const;
@@ -71,7 +72,7 @@ class BenchRecorder {
  private:
   StageSummary& stage(const std::string& name);
   std::vector<StageSummary> stages_;
-  std::vector<std::pair<std::string, std::string>> info_;
+  Json info_ = Json::object();
 };
 
 }  // namespace n2v

@@ -8,6 +8,7 @@
 
 #include "core/csv.h"
 #include "core/errors.h"
+#include "core/json.h"
 #include "core/progress.h"
 #include "core/rng.h"
 #include "core/text.h"
@@ -113,17 +114,23 @@ std::string fixed(double v, int digits = 4) {
   return buffer;
 }
 
-std::string json_number(double v) { return std::isnan(v) ? "null" : fixed(v, 6); }
-
-std::string ranking_json(const RankingScores& s, std::size_t k) {
+// Scores to 6 decimals: readable, and finer than the spread of any of them between splits or seeds.
+Json ranking_json(const RankingScores& s, std::size_t k) {
   const std::string n = std::to_string(k);
-  return "{\"hit_rate@" + n + "\": " + json_number(s.hit_rate) + ", \"recall@" + n + "\": " + json_number(s.recall) +
-         ", \"ndcg@" + n + "\": " + json_number(s.ndcg) + "}";
+  Json j;
+  j["hit_rate@" + n] = json_rounded(s.hit_rate, 6);
+  j["recall@" + n] = json_rounded(s.recall, 6);
+  j["ndcg@" + n] = json_rounded(s.ndcg, 6);
+  return j;
 }
 
-std::string label_json(const LabelScores& s) {
-  return "{\"micro_f1\": " + json_number(s.micro_f1.mean) + ", \"micro_f1_std\": " + json_number(s.micro_f1.stddev) +
-         ", \"macro_f1\": " + json_number(s.macro_f1.mean) + ", \"macro_f1_std\": " + json_number(s.macro_f1.stddev) + "}";
+Json label_json(const LabelScores& s) {
+  Json j;
+  j["micro_f1"] = json_rounded(s.micro_f1.mean, 6);
+  j["micro_f1_std"] = json_rounded(s.micro_f1.stddev, 6);
+  j["macro_f1"] = json_rounded(s.macro_f1.mean, 6);
+  j["macro_f1_std"] = json_rounded(s.macro_f1.stddev, 6);
+  return j;
 }
 
 // The data folder: --data-dir, else the one model.pt recorded when it still exists, else config.yaml's.
@@ -361,30 +368,40 @@ std::string evaluation_table(const Evaluation& e) {
 }
 
 std::string evaluation_json(const Evaluation& e, const fs::path& model) {
-  std::string s = "{\n  \"model\": " + json_string(fs::absolute(model).string()) + ",\n  \"seed\": " + std::to_string(e.seed);
+  Json j;
+  j["model"] = fs::absolute(model).string();
+  j["seed"] = e.seed;
   if (e.genres) {
     const auto& g = *e.genres;
-    s += ",\n  \"genres\": {\"nodes\": " + std::to_string(g.nodes) + ", \"labels\": " + std::to_string(g.labels) +
-         ", \"splits\": " + std::to_string(g.splits) + ", \"source\": " + json_string(g.source) +
-         ",\n    \"n2v\": " + label_json(g.n2v) + ",\n    \"random\": " + label_json(g.random) + "}";
+    Json& genres = j["genres"];
+    genres["nodes"] = g.nodes;
+    genres["labels"] = g.labels;
+    genres["splits"] = g.splits;
+    genres["source"] = g.source;
+    genres["n2v"] = label_json(g.n2v);
+    genres["random"] = label_json(g.random);
   }
   if (e.links) {
-    s += ",\n  \"links\": {\"positives\": " + std::to_string(e.links->positives) + ", \"negatives\": " +
-         std::to_string(e.links->negatives) + ", \"n2v_auc\": " + json_number(e.links->n2v_auc) +
-         ", \"adamic_adar_auc\": " + json_number(e.links->adamic_adar_auc) + "}";
+    Json& links = j["links"];
+    links["positives"] = e.links->positives;
+    links["negatives"] = e.links->negatives;
+    links["n2v_auc"] = json_rounded(e.links->n2v_auc, 6);
+    links["adamic_adar_auc"] = json_rounded(e.links->adamic_adar_auc, 6);
   }
   if (e.recommend) {
     const auto& r = *e.recommend;
-    s += ",\n  \"recommend\": {\"k\": " + std::to_string(r.k) + ", \"users\": " + std::to_string(r.users) +
-         ", \"targets\": " + std::to_string(r.targets) + ", \"targets_outside_graph\": " +
-         std::to_string(r.targets_outside_graph) + ", \"users_without_profile\": " +
-         std::to_string(r.users_without_profile) + ",\n    \"n2v\": " + ranking_json(r.n2v, r.k) +
-         ",\n    \"popularity\": " + ranking_json(r.popularity, r.k) + ",\n    \"co_rating\": " +
-         ranking_json(r.co_rating, r.k) + "}";
+    Json& recommend = j["recommend"];
+    recommend["k"] = r.k;
+    recommend["users"] = r.users;
+    recommend["targets"] = r.targets;
+    recommend["targets_outside_graph"] = r.targets_outside_graph;
+    recommend["users_without_profile"] = r.users_without_profile;
+    recommend["n2v"] = ranking_json(r.n2v, r.k);
+    recommend["popularity"] = ranking_json(r.popularity, r.k);
+    recommend["co_rating"] = ranking_json(r.co_rating, r.k);
   }
-  s += ",\n  \"notes\": [";
-  for (std::size_t i = 0; i < e.notes.size(); ++i) s += (i ? ", " : "") + json_string(e.notes[i]);
-  return s + "]\n}\n";
+  j["notes"] = e.notes;
+  return json_text(j);
 }
 
 }  // namespace n2v

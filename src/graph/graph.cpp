@@ -1,28 +1,24 @@
 #include "graph/graph.h"
 
 #include <algorithm>
-#include <cmath>
 #include <numeric>
 
-#include "core/text.h"
+#include "core/json.h"
 
 namespace n2v {
 
 std::string GraphStats::to_json() const {
-  std::string s = "{\n";
-  auto field = [&](const char* name, const std::string& value, bool last = false) {
-    s += std::string("  \"") + name + "\": " + value + (last ? "\n" : ",\n");
-  };
-  field("ratings", std::to_string(ratings));
-  field("movies", std::to_string(movies));
-  field("liked_ratings", std::to_string(liked_ratings));
-  field("users_with_liked_movies", std::to_string(users_with_likes));
-  field("co_rated_pairs", std::to_string(co_rated_pairs));
-  field("nodes", std::to_string(nodes));
-  field("edges", std::to_string(edges));
-  field("average_degree", format_double(std::round(average_degree * 100.0) / 100.0));
-  field("unknown_movie_ratings", std::to_string(unknown_movie_ratings), true);
-  return s + "}\n";
+  Json j;
+  j["ratings"] = ratings;
+  j["movies"] = movies;
+  j["liked_ratings"] = liked_ratings;
+  j["users_with_liked_movies"] = users_with_likes;
+  j["co_rated_pairs"] = co_rated_pairs;
+  j["nodes"] = nodes;
+  j["edges"] = edges;
+  j["average_degree"] = json_rounded(average_degree, 2);
+  j["unknown_movie_ratings"] = unknown_movie_ratings;
+  return json_text(j);
 }
 
 CsrGraph CsrGraph::from_edges(std::size_t num_nodes, const std::vector<Edge>& edges, bool directed) {

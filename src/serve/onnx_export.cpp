@@ -7,7 +7,7 @@
 
 #include "core/atomic_file.h"
 #include "core/errors.h"
-#include "core/text.h"
+#include "core/json.h"
 #include "serve/embedding_files.h"
 
 namespace n2v {
@@ -28,13 +28,6 @@ void check_vocabulary(const std::vector<float>& embeddings, std::int64_t dim, co
     throw Error("cannot export ONNX: the vocabulary has no token besides the reserved token 0");
 }
 
-template <typename T, typename Format>
-std::string json_array(const std::vector<T>& values, Format format) {
-  std::string out = "[";
-  for (std::size_t i = 0; i < values.size(); ++i) out += (i ? "," : "") + format(values[i]);
-  return out + "]";
-}
-
 onnx::ModelProto new_model(const std::string& function, const std::string& doc, std::int64_t dim,
                            const Vocabulary& vocabulary) {
   onnx::ModelProto model;
@@ -51,17 +44,16 @@ onnx::ModelProto new_model(const std::string& function, const std::string& doc, 
     prop->set_key(key);
     prop->set_value(value);
   };
-  auto quoted = [](const std::string& s) { return json_string(s); };
   put("n2v_format_version", std::to_string(kOnnxFormatVersion));
   put("n2v_version", N2V_VERSION);
   put("n2v_function", function);
   put("vocabulary_size", std::to_string(vocabulary.size()));
   put("embedding_dim", std::to_string(dim));
   put("vocabulary_file", "vocabulary.tsv");
-  put("names", json_array(vocabulary.names, quoted));
-  put("movie_ids", json_array(vocabulary.movie_ids, [](std::int64_t id) { return std::to_string(id); }));
-  put("titles", json_array(vocabulary.titles, quoted));
-  put("genres", json_array(vocabulary.genres, quoted));
+  put("names", json_text(vocabulary.names, -1));
+  put("movie_ids", json_text(vocabulary.movie_ids, -1));
+  put("titles", json_text(vocabulary.titles, -1));
+  put("genres", json_text(vocabulary.genres, -1));
   model.mutable_graph()->set_name("n2v_" + function);
   model.mutable_graph()->set_doc_string(doc);
   return model;

@@ -1,7 +1,7 @@
 #include "eval/bench.h"
 
 #include <gtest/gtest.h>
-#include <yaml-cpp/yaml.h>
+#include <nlohmann/json.hpp>
 
 #include "test_util.h"
 
@@ -29,7 +29,9 @@ TEST(Bench, RecorderSummarisesStagesInRunOrder) {
   rec.add("load", 2.0);
   rec.set_work("load", 100, "ratings");
   rec.skip("train", "no torch");
-  rec.info("ratings", "100");
+  rec.info("ratings", 100);
+  rec.info("device", "cpu");
+  rec.info("ratings", 101);  // replaced in place
   const std::vector<StageSummary> s = rec.summaries();
   ASSERT_EQ(s.size(), 3u);
   EXPECT_EQ(s[0].name, "walks");
@@ -47,12 +49,18 @@ TEST(Bench, RecorderSummarisesStagesInRunOrder) {
   EXPECT_LE(s[1].rss_mb, s[1].peak_rss_mb + 8.0);  // read a moment apart
   EXPECT_EQ(s[2].skipped, "no torch");
 
-  const YAML::Node json = YAML::Load(rec.to_json());  // JSON is YAML
-  EXPECT_EQ(json["ratings"].as<int>(), 100);
-  EXPECT_DOUBLE_EQ(json["stages"]["load"]["median"].as<double>(), 2.0);
-  EXPECT_EQ(json["stages"]["load"]["seconds"].size(), 3u);
-  EXPECT_EQ(json["stages"]["load"]["unit"].as<std::string>(), "ratings");
-  EXPECT_EQ(json["stages"]["train"]["skipped"].as<std::string>(), "no torch");
+  const std::string text = rec.to_json();
+  const nlohmann::json json = nlohmann::json::parse(text);
+  EXPECT_EQ(json["ratings"], 101);
+  EXPECT_EQ(json["device"], "cpu");
+  EXPECT_LT(text.find("\"ratings\""), text.find("\"device\"")) << text;  // facts in the order first given
+  EXPECT_LT(text.find("\"device\""), text.find("\"stages\"")) << text;
+  EXPECT_DOUBLE_EQ(json["stages"]["load"]["median"].get<double>(), 2.0);
+  EXPECT_EQ(json["stages"]["load"]["seconds"], nlohmann::json::array({1, 3, 2}));
+  EXPECT_EQ(json["stages"]["load"]["work"], 100);
+  EXPECT_EQ(json["stages"]["load"]["unit"], "ratings");
+  EXPECT_EQ(json["stages"]["train"], nlohmann::json({{"skipped", "no torch"}}));
+  EXPECT_LT(text.find("\"walks\""), text.find("\"load\"")) << text;  // stages in run order
   EXPECT_NE(rec.table().find("50.0 ratings/s"), std::string::npos) << rec.table();  // 100 in the median 2 s
 }
 
@@ -60,18 +68,20 @@ TEST(Bench, RecorderSummarisesStagesInRunOrder) {
 // No timing assertions.
 void expect_every_stage(const std::filesystem::path& bench_json) {
   ASSERT_TRUE(std::filesystem::exists(bench_json));
-  const YAML::Node json = YAML::LoadFile(bench_json.string());
+  const nlohmann::json json = nlohmann::json::parse(testing::read_text(bench_json));
   for (const char* stage : {"load", "graph", "walks", "examples", "total"}) {
-    ASSERT_TRUE(json["stages"][stage]) << stage;
+    ASSERT_TRUE(json["stages"].contains(stage)) << stage;
     EXPECT_EQ(json["stages"][stage]["seconds"].size(), 1u) << stage;
-    EXPECT_GE(json["stages"][stage]["median"].as<double>(), 0.0) << stage;
+    EXPECT_GE(json["stages"][stage]["median"].get<double>(), 0.0) << stage;
   }
   for (const char* stage : {"train", "export"}) {
-    ASSERT_TRUE(json["stages"][stage]) << stage;
-    EXPECT_EQ(static_cast<bool>(json["stages"][stage]["skipped"]), !N2V_BENCH_HAS_TORCH) << stage;
+    ASSERT_TRUE(json["stages"].contains(stage)) << stage;
+    EXPECT_EQ(json["stages"][stage].contains("skipped"), !N2V_BENCH_HAS_TORCH) << stage;
   }
-  EXPECT_GT(json["edges"].as<int>(), 0);
-  EXPECT_GT(json["walks"].as<int>(), 0);
+  EXPECT_GT(json["edges"].get<int>(), 0);
+  EXPECT_GT(json["walks"].get<int>(), 0);
+  EXPECT_EQ(json["repeat"], 1);
+  EXPECT_TRUE(json["n2v_version"].is_string());
 }
 
 TEST(BenchCli, RunsEveryStageOnATinySyntheticDataSet) {

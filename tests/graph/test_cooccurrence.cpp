@@ -1,6 +1,7 @@
 #include "graph/cooccurrence.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <cmath>
 
@@ -132,9 +133,12 @@ TEST(GraphCommand, PrintsAndWritesTheStatistics) {
   ASSERT_EQ(result.exit_code, 0) << result.output;
   EXPECT_NE(result.output.find("co-rated pairs           298586"), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("average degree           57.0"), std::string::npos) << result.output;
-  std::string json = read_text(out / "graph_stats.json");
-  EXPECT_NE(json.find("\"edges\": 40043"), std::string::npos) << json;
-  EXPECT_NE(json.find("\"nodes\": 1405"), std::string::npos) << json;
+  const nlohmann::json json = nlohmann::json::parse(read_text(out / "graph_stats.json"));
+  EXPECT_EQ(json["edges"], 40043);
+  EXPECT_EQ(json["nodes"], 1405);
+  EXPECT_EQ(json["co_rated_pairs"], 298586);
+  EXPECT_EQ(json["average_degree"], 57);  // rounded to 2 decimals: 57.0
+  EXPECT_EQ(json["unknown_movie_ratings"], 0);
   std::string edges = read_text(out / "edges.tsv");
   EXPECT_EQ(std::count(edges.begin(), edges.end(), '\n'), 40044);  // header + edges
   EXPECT_TRUE(std::filesystem::exists(out / "config.yaml"));

@@ -1,10 +1,10 @@
 // ONNX export: the files pass onnx.checker, and ONNX Runtime (onnxruntime-node, from the npm
 // registry) answers the same logits and top-k as LibTorch on the same inputs.
 #include <ATen/CPUGeneratorImpl.h>
+#include <nlohmann/json.hpp>
 #include <sys/file.h>
 #include <torch/script.h>
 #include <unistd.h>
-#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cmath>
@@ -67,26 +67,6 @@ std::string python_onnx_problem() {
   return "/usr/bin/python3 has no onnx module (apt-get install python3-onnx)";
 }
 
-std::string json_list(const std::vector<std::int64_t>& values) {
-  std::string out = "[";
-  for (std::size_t i = 0; i < values.size(); ++i) out += (i ? "," : "") + std::to_string(values[i]);
-  return out + "]";
-}
-
-template <typename T>
-std::vector<T> as_vector(const YAML::Node& node) {
-  std::vector<T> out;
-  for (const auto& item : node) out.push_back(item.as<T>());
-  return out;
-}
-
-template <typename T>
-std::vector<std::vector<T>> as_rows(const YAML::Node& node) {
-  std::vector<std::vector<T>> out;
-  for (const auto& row : node) out.push_back(as_vector<T>(row));
-  return out;
-}
-
 Vocabulary numbered_vocabulary(std::int64_t size) {
   Vocabulary v;
   v.names = {"NA"};
@@ -126,11 +106,13 @@ class OnnxExportTest : public ::testing::Test {
   }
 
   // Runs tools/onnx-check/check.js on `folder` and parses its JSON answer.
-  YAML::Node run_onnxruntime(const fs::path& folder, const std::string& request) {
-    write_text(dir / "request.json", request);
+  nlohmann::json run_onnxruntime(const fs::path& folder, const nlohmann::json& request) {
+    write_text(dir / "request.json", request.dump());
     auto result = run_shell("node " + quoted(kCheckDir / "check.js") + " " + quoted(folder) + " " + quoted(dir / "request.json"));
     EXPECT_EQ(result.exit_code, 0) << result.output;
-    return YAML::Load(result.output);
+    nlohmann::json answer = nlohmann::json::parse(result.output, nullptr, false);
+    EXPECT_FALSE(answer.is_discarded()) << "not JSON: " << result.output;
+    return answer;
   }
 
   TempDir dir;
@@ -209,10 +191,10 @@ TEST_F(OnnxExportTest, OnnxRuntimeLogitsMatchLibTorch) {
     target.push_back(random_tokens[0][i].item<std::int64_t>());
     context.push_back(random_tokens[1][i].item<std::int64_t>());
   }
-  YAML::Node answer =
-      run_onnxruntime(dir.path(), R"({"logits": {"target": )" + json_list(target) + R"(, "context": )" + json_list(context) + "}}");
-  auto got = as_vector<float>(answer["logits"]);
-  EXPECT_EQ(as_vector<std::string>(answer["inputs"]["model.logits.onnx"]), (std::vector<std::string>{"target", "context"}));
+  nlohmann::json answer = run_onnxruntime(dir.path(), {{"logits", {{"target", target}, {"context", context}}}});
+  auto got = answer["logits"].get<std::vector<float>>();
+  EXPECT_EQ(answer["inputs"]["model.logits.onnx"].get<std::vector<std::string>>(),
+            (std::vector<std::string>{"target", "context"}));
 
   torch::NoGradGuard no_grad;
   auto t = torch::tensor(target, torch::kInt64), c = torch::tensor(context, torch::kInt64);
@@ -228,7 +210,7 @@ TEST_F(OnnxExportTest, OnnxRuntimeLogitsMatchLibTorch) {
   }
   EXPECT_GT(largest, 5.0f) << "logits of a few units, or 1e-5 would test little";
   std::printf("onnxruntime %s: %zu logits, largest |logit| %.3f, largest difference from LibTorch %.3g\n",
-              answer["onnxruntime"].as<std::string>().c_str(), got.size(), largest, worst);
+              answer["onnxruntime"].get<std::string>().c_str(), got.size(), largest, worst);
 }
 
 TEST_F(OnnxExportTest, OnnxRuntimeTopKMatchesLibTorchExceptExactTies) {
@@ -247,10 +229,9 @@ TEST_F(OnnxExportTest, OnnxRuntimeTopKMatchesLibTorchExceptExactTies) {
 
   int ties = 0;
   for (int k : {1, 10, static_cast<int>(kVocabulary - 1)}) {
-    YAML::Node answer = run_onnxruntime(
-        dir.path(), R"({"similar": {"tokens": )" + json_list(queries) + R"(, "k": )" + std::to_string(k) + "}}");
-    auto scores = as_rows<float>(answer["similar"]["scores"]);
-    auto tokens = as_rows<std::int64_t>(answer["similar"]["neighbors"]);
+    nlohmann::json answer = run_onnxruntime(dir.path(), {{"similar", {{"tokens", queries}, {"k", k}}}});
+    auto scores = answer["similar"]["scores"].get<std::vector<std::vector<float>>>();
+    auto tokens = answer["similar"]["neighbors"].get<std::vector<std::vector<std::int64_t>>>();
     auto expected = served.run_method("similar", torch::tensor(queries, torch::kInt64), k).toTuple();
     torch::Tensor expected_scores = expected->elements()[0].toTensor();
     torch::Tensor expected_tokens = expected->elements()[1].toTensor();
