@@ -104,6 +104,7 @@ TEST_F(PlantedRun, EvaluateCommandPrintsATableAndWritesJson) {
 
   // The same seed, the same splits: identical scores.
   auto again = run_n2v("evaluate --model " + (run() / "model.pt").string() + " --labels " + labels().string());
+  ASSERT_EQ(again.exit_code, 0) << again.output;
   EXPECT_EQ(read_text(run() / "evaluation.json"), json);
 
   auto no_ratings = run_n2v("evaluate --task recommend --model " + (run() / "model.pt").string());
