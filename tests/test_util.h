@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 
 #include <array>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -12,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "graph/graph.h"
 #include "walk/walks.h"
 
 namespace n2v::testing {
@@ -77,6 +79,25 @@ inline Walks walks_of(const std::vector<std::vector<NodeId>>& list) {
     walks.offsets.push_back(walks.nodes.size());
   }
   return walks;
+}
+
+// What every CsrGraph must hold: prefix-sum offsets, sorted neighbour lists without duplicates or
+// self-loops, positive weights, and both directions with one weight when undirected.
+inline void expect_csr_invariants(const CsrGraph& g) {
+  const auto& offsets = g.offsets();
+  ASSERT_EQ(offsets.front(), 0u);
+  ASSERT_EQ(offsets.back(), g.num_arcs());
+  for (NodeId v = 0; v < g.num_nodes(); ++v) {
+    ASSERT_LE(offsets[v], offsets[v + 1]);
+    for (std::uint64_t i = offsets[v]; i < offsets[v + 1]; ++i) {
+      if (i > offsets[v]) ASSERT_LT(g.neighbor_array()[i - 1], g.neighbor_array()[i]) << "sorted, no duplicates";
+      NodeId u = g.neighbor_array()[i];
+      ASSERT_LT(u, g.num_nodes());
+      ASSERT_NE(u, v) << "no self-loops";
+      ASSERT_GT(g.weight_array()[i], 0.0f);
+      if (!g.directed()) ASSERT_EQ(g.weight(u, v), g.weight_array()[i]) << "symmetric";
+    }
+  }
 }
 
 inline fs::path shared_data(const std::string& name) { return fs::path(N2V_SHARED_DATA) / name; }

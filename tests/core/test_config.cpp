@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <sstream>
 
 #include "core/errors.h"
 #include "test_util.h"
@@ -35,6 +36,23 @@ TEST(Config, MlSmallHoldsTheKerasHyperparameters) {
   EXPECT_EQ(c.train.epochs, 10);
   EXPECT_EQ(c.train.learning_rate, 0.001);
   EXPECT_EQ(c.train.l2, 1e-6);
+  // The values above are the built-in defaults too: each must also have been read from the file,
+  // on the line that names its key.
+  const std::string file = std::string(N2V_SOURCE_DIR) + "/configs/ml_small.yaml";
+  std::vector<std::string> lines;
+  std::istringstream text(testing::read_text(file));
+  for (std::string line; std::getline(text, line);) lines.push_back(line);
+  for (const char* key : {"graph.min_rating", "graph.min_weight", "walk.p", "walk.q", "walk.num_walks",
+                          "walk.num_steps", "skipgram.window", "skipgram.negative_samples", "train.batch_size",
+                          "train.embedding_dim", "train.epochs", "train.learning_rate", "train.l2"}) {
+    ASSERT_TRUE(c.origin.count(key)) << key << " is not set in " << file;
+    const std::string& origin = c.origin.at(key);
+    ASSERT_EQ(origin.rfind(file + ":", 0), 0u) << key << " comes from " << origin;
+    const std::size_t line = std::stoul(origin.substr(file.size() + 1));
+    ASSERT_TRUE(line >= 1 && line <= lines.size()) << origin;
+    const std::string leaf = std::string(key).substr(std::string(key).find('.') + 1);
+    EXPECT_EQ(lines[line - 1].rfind("  " + leaf + ":", 0), 0u) << key << " at " << origin << ": " << lines[line - 1];
+  }
 }
 
 TEST(Config, UnknownKeyNamesItselfAndTheNearestKey) {
@@ -96,9 +114,9 @@ TEST(Config, YamlRoundTripKeepsEveryValue) {
 
 TEST(Config, InvalidYamlNamesTheLine) {
   testing::TempDir dir;
-  testing::write_text(dir / "bad.yaml", "walk:\n  p: [1,\n");
+  testing::write_text(dir / "bad.yaml", "walk:\n  p: 1\n  q: a: b\n  num_walks: 5\n");
   std::string message = config_error([&] { Config::load(dir / "bad.yaml"); });
-  EXPECT_NE(message.find("bad.yaml:"), std::string::npos) << message;
+  EXPECT_EQ(message, (dir / "bad.yaml").string() + ":3: invalid YAML: illegal map value");
 }
 
 }  // namespace

@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include "core/errors.h"
-#include "core/text.h"
 
 namespace n2v {
 namespace {
@@ -89,14 +88,7 @@ TEST(Csv, StrayQuoteInUnquotedFieldIsAnError) {
   EXPECT_NE(message.find("t.csv:2"), std::string::npos) << message;
 }
 
-TEST(Text, Utf8ValidationAndLatin1) {
-  EXPECT_TRUE(is_valid_utf8("Caf\xC3\xA9"));
-  EXPECT_FALSE(is_valid_utf8("Caf\xE9"));
-  EXPECT_FALSE(is_valid_utf8("\xC3"));
-  EXPECT_EQ(latin1_to_utf8("Caf\xE9"), "Caf\xC3\xA9");
-}
-
-TEST(Text, SplitOnMultiCharSeparator) {
+TEST(Csv, SplitLineOnAMultiCharSeparator) {
   std::vector<std::string_view> f;
   split_line("1::Toy Story (1995)::Animation|Comedy", "::", f);
   ASSERT_EQ(f.size(), 3u);

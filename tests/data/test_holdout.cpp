@@ -114,6 +114,18 @@ TEST(HoldoutEdges, DirectedEdgesWithAReverseStay) {
     if (p.edge) EXPECT_FALSE(g.graph.has_edge(p.dst, p.src)) << g.vocabulary.names[p.src] << "->" << g.vocabulary.names[p.dst];
   for (const auto& p : pairs)
     if (!p.edge) EXPECT_FALSE(joined(g.graph, p.src, p.dst));
+  // Of 6 requested, only c->a, a->d and d->c may go (no reverse); with seed 3 the spanning forest
+  // keeps two of them (and one edge at b), so one goes. b and d, joined in neither direction, are
+  // the only non-edge.
+  std::set<std::string> held, non_edges;
+  for (const auto& p : pairs)
+    (p.edge ? held : non_edges).insert(g.vocabulary.names[p.src] + (p.edge ? "->" : "-") + g.vocabulary.names[p.dst]);
+  ASSERT_EQ(pairs.size(), held.size() + non_edges.size()) << "no pair twice";
+  EXPECT_EQ(held.size(), 1u);
+  for (const auto& edge : held) EXPECT_TRUE(edge == "c->a" || edge == "a->d" || edge == "d->c") << edge;
+  ASSERT_EQ(non_edges.size(), 1u);
+  EXPECT_TRUE(*non_edges.begin() == "b-d" || *non_edges.begin() == "d-b") << *non_edges.begin();
+  EXPECT_EQ(g.stats.edges, 7u - held.size());
 }
 
 TEST(HoldoutEdges, DenseGraphsListTheirFewNonEdges) {

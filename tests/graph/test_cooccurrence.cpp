@@ -12,6 +12,7 @@
 namespace n2v {
 namespace {
 
+using testing::expect_csr_invariants;
 using testing::read_text;
 using testing::run_n2v;
 using testing::TempDir;
@@ -71,40 +72,6 @@ TEST(Cooccurrence, SameGraphWithAnyThreadCount) {
   Graph many = build_movie_graph(four_users(), options);
   EXPECT_EQ(one.graph.neighbor_array(), many.graph.neighbor_array());
   EXPECT_EQ(one.graph.weight_array(), many.graph.weight_array());
-}
-
-void expect_csr_invariants(const CsrGraph& g) {
-  const auto& offsets = g.offsets();
-  ASSERT_EQ(offsets.front(), 0u);
-  ASSERT_EQ(offsets.back(), g.num_arcs());
-  for (NodeId v = 0; v < g.num_nodes(); ++v) {
-    ASSERT_LE(offsets[v], offsets[v + 1]);
-    for (std::uint64_t i = offsets[v]; i < offsets[v + 1]; ++i) {
-      if (i > offsets[v]) ASSERT_LT(g.neighbor_array()[i - 1], g.neighbor_array()[i]) << "sorted, no duplicates";
-      NodeId u = g.neighbor_array()[i];
-      ASSERT_LT(u, g.num_nodes());
-      ASSERT_NE(u, v) << "no self-loops";
-      ASSERT_GT(g.weight_array()[i], 0.0f);
-      if (!g.directed()) ASSERT_EQ(g.weight(u, v), g.weight_array()[i]) << "symmetric";
-    }
-  }
-}
-
-TEST(CsrGraph, FromEdgesSortsAndMirrors) {
-  std::vector<Edge> edges{{3, 1, 2.0f}, {1, 2, 1.0f}, {2, 3, 0.5f}};
-  CsrGraph g = CsrGraph::from_edges(4, edges, false);
-  expect_csr_invariants(g);
-  EXPECT_EQ(g.num_edges(), 3u);
-  EXPECT_EQ(g.degree(0), 0u);
-  EXPECT_EQ(g.degree(1), 2u);
-  EXPECT_EQ(g.neighbors(1)[0], 2u);
-  EXPECT_EQ(g.neighbors(1)[1], 3u);
-  EXPECT_FLOAT_EQ(g.weights(1)[1], 2.0f);
-  EXPECT_TRUE(g.has_edge(3, 2));
-  CsrGraph d = CsrGraph::from_edges(4, edges, true);
-  EXPECT_EQ(d.num_edges(), 3u);
-  EXPECT_TRUE(d.has_edge(3, 1));
-  EXPECT_FALSE(d.has_edge(1, 3));
 }
 
 TEST(Cooccurrence, MlLatestSmallMatchesTheKerasExample) {

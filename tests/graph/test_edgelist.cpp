@@ -8,7 +8,6 @@
 
 #include "core/errors.h"
 #include "core/progress.h"
-#include "pipeline/pipeline.h"
 #include "test_util.h"
 #include "walk/walks.h"
 
@@ -157,30 +156,6 @@ TEST(EdgeList, DirectedSinksEndWalks) {
         EXPECT_EQ(n, 1u);
       }
     }
-  }
-}
-
-TEST(EdgeList, LoadGraphReadsEdgesInsideDataDirOrAbsolute) {
-  set_quiet(true);
-  TempDir dir;
-  write_text(dir / "graph/edges.tsv", "x\ty\t2\ny\tz\n");
-  Config config;
-  config.data.format = "edgelist";
-  config.data.dir = (dir / "graph").string();
-  config.data.edges = "edges.tsv";
-  Graph g = load_graph(config);
-  EXPECT_EQ(g.stats.edges, 2u);
-  config.data.dir = "/nonexistent";
-  config.data.edges = (dir / "graph/edges.tsv").string();
-  EXPECT_EQ(load_graph(config).stats.nodes, 3u);
-  config.data.edges = "missing.tsv";
-  try {
-    load_graph(config);
-    ADD_FAILURE() << "no error for a missing edge list";
-  } catch (const DataError& e) {
-    EXPECT_NE(std::string(e.what()).find("/nonexistent/missing.tsv: edge list not found (data.edges = 'missing.tsv'"),
-              std::string::npos)
-        << e.what();
   }
 }
 

@@ -13,7 +13,6 @@
 #include "core/errors.h"
 #include "core/progress.h"
 #include "test_util.h"
-#include "train/logistic.h"
 
 namespace n2v {
 namespace {
@@ -111,6 +110,7 @@ TEST_F(PlantedRun, EvaluateCommandPrintsATableAndWritesJson) {
 
   // The same seed, the same splits: identical scores.
   auto again = run_n2v("evaluate --model " + (run() / "model.pt").string() + " --labels " + labels().string());
+  ASSERT_EQ(again.exit_code, 0) << again.output;
   EXPECT_EQ(read_text(run() / "evaluation.json"), json);
 
   auto no_ratings = run_n2v("evaluate --task recommend --model " + (run() / "model.pt").string());
@@ -259,24 +259,6 @@ TEST(EvaluateRecommend, TinyMovieLensEndToEnd) {
                        (dir / "other").string());
   EXPECT_EQ(other.exit_code, 1) << other.output;
   EXPECT_NE(other.output.find("does not match"), std::string::npos) << other.output;
-}
-
-TEST(Logistic, SeparatesTwoLinearLabels) {
-  // Label 0: x0 > 0; label 1: x1 > 0. 200 points, then 4 test points.
-  std::mt19937 gen(1);
-  std::normal_distribution<float> normal;
-  std::vector<float> x, y;
-  for (int i = 0; i < 200; ++i) {
-    float a = normal(gen), b = normal(gen);
-    x.insert(x.end(), {a, b, normal(gen)});
-    y.insert(y.end(), {a > 0 ? 1.0f : 0.0f, b > 0 ? 1.0f : 0.0f});
-  }
-  std::vector<float> test{2, -2, 0, -2, 2, 0, 2, 2, 0, -2, -2, 0};
-  std::vector<float> logits = one_vs_rest_logits(x, y, 3, 2, test);
-  ASSERT_EQ(logits.size(), 8u);
-  const int expected[4][2] = {{1, 0}, {0, 1}, {1, 1}, {0, 0}};
-  for (int i = 0; i < 4; ++i)
-    for (int l = 0; l < 2; ++l) EXPECT_EQ(logits[i * 2 + l] > 0, expected[i][l] == 1) << i << " " << l;
 }
 
 }  // namespace

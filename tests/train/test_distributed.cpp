@@ -267,14 +267,6 @@ TEST(Distributed, AggregateModeSparseExchangeTrainsTheSingleProcessModel) {
   for (std::size_t i = 0; i < 2; ++i) EXPECT_NEAR(loss[i], single[i], 1e-4) << "epoch " << i + 1;
 }
 
-RowSparse rows_of(std::vector<std::int64_t> ids, std::vector<float> values) {
-  RowSparse r;
-  r.dim = 2;
-  r.rows = std::move(ids);
-  r.values = std::move(values);
-  return r;
-}
-
 RowSparseView view_of(const RowSparse& r, std::vector<std::int32_t>& ids) {
   ids.assign(r.rows.begin(), r.rows.end());
   RowSparseView v;
@@ -283,22 +275,6 @@ RowSparseView view_of(const RowSparse& r, std::vector<std::int32_t>& ids) {
   v.value_stride = static_cast<std::size_t>(r.dim);
   v.size = r.size();
   return v;
-}
-
-TEST(Distributed, SparseMergeSumsRowsSharedByRanksInRankOrder) {
-  const RowSparse rank0 = rows_of({5, 2}, {1, 2, 3, 4});
-  const RowSparse rank1 = rows_of({7, 5}, {10, 20, 0.5f, 0.25f});
-  const RowSparse rank2 = rows_of({2, 0, 5}, {-3, -4, 9, 9, 1e8f, 0});
-  std::vector<std::int32_t> ids0, ids1, ids2;
-  std::vector<std::int32_t> slots(8, -1);
-  RowSparse merged;
-  merge_rows({view_of(rank0, ids0), view_of(rank1, ids1), view_of(rank2, ids2)}, 2, slots, merged);
-  EXPECT_EQ(merged.rows, (std::vector<std::int64_t>{5, 2, 7, 0})) << "first appearance, in rank order";
-  // Row 5: (1 + 0.5) + 1e8 and (2 + 0.25) + 0, added in rank order.
-  EXPECT_EQ(merged.values, (std::vector<float>{(1.0f + 0.5f) + 1e8f, 2.25f, 0, 0, 10, 20, 9, 9}));
-  EXPECT_EQ(slots, std::vector<std::int32_t>(8, -1)) << "the scratch is left clean";
-  merge_rows({}, 2, slots, merged);
-  EXPECT_TRUE(merged.rows.empty());
 }
 
 // What two ranks do with one batch, without processes: each half's gradient, merged, one Adam step.
@@ -346,27 +322,6 @@ TEST(Distributed, SplitStreamStepsMatchTheSingleProcessStep) {
   add_rows(via_delta, delta);
   EXPECT_NEAR(delta_loss / n, loss, 1e-12);
   EXPECT_TRUE(torch::allclose(via_delta, in_place, 0, 1e-6)) << (via_delta - in_place).abs().max();
-}
-
-TEST(Distributed, EnvironmentLikeTorchrun) {
-  setenv("RANK", "1", 1);
-  setenv("WORLD_SIZE", "4", 1);
-  setenv("LOCAL_RANK", "1", 1);
-  setenv("MASTER_ADDR", "10.0.0.7", 1);
-  setenv("MASTER_PORT", "1234", 1);
-  DistOptions options = dist_options_from_env();
-  EXPECT_EQ(options.rank, 1);
-  EXPECT_EQ(options.world_size, 4);
-  EXPECT_EQ(options.local_rank, 1);
-  EXPECT_EQ(options.master_addr, "10.0.0.7");
-  EXPECT_EQ(options.master_port, 1234);
-  setenv("WORLD_SIZE", "two", 1);
-  EXPECT_THROW(dist_options_from_env(), UsageError);
-  for (const char* name : {"RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT"}) unsetenv(name);
-  EXPECT_EQ(dist_options_from_env().world_size, 1) << "no environment: one process, no c10d";
-  parse_master("[::1]:29501", options);
-  EXPECT_EQ(options.master_addr, "[::1]");
-  EXPECT_EQ(options.master_port, 29501);
 }
 
 TEST(Distributed, BenchCommTimesTheAllreduceOfEachSize) {

@@ -440,15 +440,32 @@ TEST(GenerateWalks, MlLatestSmallShardsOfTwoRanksEqualOneProcess) {
   EXPECT_EQ(joined.offsets, all.offsets);
 }
 
+// The progress is advanced by the walks each chunk made, from every thread: its count is the walks'.
 TEST(GenerateWalks, ProgressCountsWalks) {
-  set_quiet(true);
   CsrGraph g = random_graph(100, 300, false, 3);
   WalkOptions options;
-  options.num_walks = 4;
-  Progress progress("walks", 0, "walks");
-  Walks walks = generate_walks(g, options, &progress);
-  progress.finish();
-  EXPECT_EQ(walks.size(), walk_start_nodes(g).size() * 4);
+  options.num_walks = 8;
+  options.threads = 3;
+  const std::uint64_t expected = walk_start_nodes(g).size() * 8;
+  ASSERT_GT(expected, 2 * 256u) << "chunks of 256 walks: several, on several threads";
+  Walks walks, shard;
+  set_quiet(false);
+  ::testing::internal::CaptureStderr();
+  {
+    Progress progress("walks", expected, "walks");
+    walks = generate_walks(g, options, &progress);
+    progress.finish("8 rounds");
+    Progress part("shard", 0, "walks");
+    shard = generate_walks(g, options, {100, 350}, &part);
+    part.finish();
+  }
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  set_quiet(true);
+  EXPECT_EQ(walks.size(), expected);
+  EXPECT_EQ(shard.size(), 250u);
+  EXPECT_NE(log.find("[n2v] walks: " + std::to_string(expected) + " walks in "), std::string::npos) << log;
+  EXPECT_NE(log.find(" walks/s) - 8 rounds\n"), std::string::npos) << log;
+  EXPECT_NE(log.find("[n2v] shard: 250 walks in "), std::string::npos) << log;
 }
 
 TEST(GenerateWalks, MlLatestSmallWithTheExampleConfig) {
