@@ -11,9 +11,9 @@
 namespace n2v {
 
 struct CooccurrenceOptions {
-  double min_rating;
-  double min_weight;
-  int threads;
+  double min_rating = 5.0;
+  double min_weight = 10.0;
+  int threads = 1;
 };
 
 // Counts co-ratings movie by movie (a sparse A^T A with one dense counter row per thread), so
