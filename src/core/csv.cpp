@@ -101,6 +101,22 @@ bool CsvReader::next(std::vector<std::string_view>& fields) {
   }
 }
 
+std::string quote_field(std::string_view field, char separator) {
+  const char special[] = {separator, '"', '\r', '\n'};
+  if (field.find_first_of(std::string_view(special, sizeof special)) == std::string_view::npos) {
+    return std::string(field);
+  }
+  std::string out;
+  out.reserve(field.size() + 2);
+  out += '"';
+  for (char c : field) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
 void split_line(std::string_view line, std::string_view separator, std::vector<std::string_view>& out) {
   out.clear();
   std::size_t pos = 0;

@@ -34,6 +34,10 @@ class CsvReader {
   std::deque<std::string> unescaped_;  // storage for quoted fields with doubled quotes
 };
 
+// One field of a CSV (or, with '\t', TSV) row as RFC 4180 writes it: quoted only when it holds the
+// separator, a quote, CR or LF, with its quotes doubled. CsvReader reads it back unchanged.
+std::string quote_field(std::string_view field, char separator = ',');
+
 // Splits one line on a multi-character separator ("::" in ml-1m .dat files).
 void split_line(std::string_view line, std::string_view separator, std::vector<std::string_view>& out);
 

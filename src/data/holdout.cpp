@@ -71,14 +71,6 @@ std::vector<LabeledPair> sample_non_edges(const CsrGraph& graph, std::size_t wan
   return out;
 }
 
-// Quotes a name that would break a tab-separated row (RFC 4180 style, as CsvReader reads it).
-std::string tsv_field(const std::string& name) {
-  if (name.find_first_of("\t\"\r\n") == std::string::npos) return name;
-  std::string out = "\"";
-  for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
 }  // namespace
 
 std::vector<LabeledPair> hold_out_edges(Graph& g, double fraction, std::uint64_t seed) {
@@ -154,7 +146,7 @@ void write_holdout_edges(const std::vector<LabeledPair>& pairs, const Vocabulary
   auto& out = file.stream();
   out << "src\tdst\tlabel\n";
   for (const LabeledPair& p : pairs) {
-    out << tsv_field(vocabulary.names[p.src]) << '\t' << tsv_field(vocabulary.names[p.dst]) << '\t'
+    out << quote_field(vocabulary.names[p.src], '\t') << '\t' << quote_field(vocabulary.names[p.dst], '\t') << '\t'
         << (p.edge ? 1 : 0) << '\n';
   }
   file.commit();

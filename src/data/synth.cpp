@@ -1,16 +1,17 @@
 #include "data/synth.h"
 
 #include <algorithm>
-#include <atomic>
 #include <charconv>
 #include <cmath>
 #include <cstring>
 #include <limits>
 #include <string>
-#include <thread>
 
+#include "core/alias_table.h"
 #include "core/atomic_file.h"
+#include "core/csv.h"
 #include "core/errors.h"
+#include "core/parallel.h"
 #include "core/progress.h"
 #include "core/rng.h"
 
@@ -64,49 +65,6 @@ const char* const kNouns[] = {
     "Canyon", "Academy", "Heist", "Galaxy", "Ballad", "Outpost", "Tide", "Labyrinth", "Engine", "Crown"};
 constexpr std::uint64_t kNumAdjectives = sizeof kAdjectives / sizeof kAdjectives[0];
 constexpr std::uint64_t kNumNouns = sizeof kNouns / sizeof kNouns[0];
-
-// Walker's alias method: O(1) draws, one 64-bit draw each (index from the high half, coin from
-// the low). Full buckets point at themselves.
-class AliasTable {
- public:
-  AliasTable() = default;
-  explicit AliasTable(const std::vector<double>& weights) : size_(weights.size()), threshold_(size_), alias_(size_) {
-    double total = 0.0;
-    for (double w : weights) total += w;
-    std::vector<double> scaled(size_);
-    std::vector<std::uint32_t> small, large;
-    for (std::uint32_t i = 0; i < size_; ++i) {
-      scaled[i] = weights[i] * static_cast<double>(size_) / total;
-      (scaled[i] < 1.0 ? small : large).push_back(i);
-    }
-    while (!small.empty() && !large.empty()) {
-      const std::uint32_t s = small.back(), l = large.back();
-      small.pop_back();
-      threshold_[s] = static_cast<std::uint32_t>(std::min(scaled[s] * 4294967296.0, 4294967295.0));
-      alias_[s] = l;
-      scaled[l] -= 1.0 - scaled[s];
-      if (scaled[l] < 1.0) {
-        large.pop_back();
-        small.push_back(l);
-      }
-    }
-    for (auto* rest : {&small, &large}) {
-      for (std::uint32_t i : *rest) {
-        threshold_[i] = std::numeric_limits<std::uint32_t>::max();
-        alias_[i] = i;
-      }
-    }
-  }
-  std::uint32_t draw(Rng& rng) const {
-    const std::uint64_t r = rng();
-    const auto i = static_cast<std::uint32_t>(((r >> 32) * size_) >> 32);
-    return static_cast<std::uint32_t>(r) < threshold_[i] ? i : alias_[i];
-  }
-
- private:
-  std::uint64_t size_ = 0;
-  std::vector<std::uint32_t> threshold_, alias_;
-};
 
 struct Catalogue {
   std::vector<std::int32_t> ids;  // ascending, with MovieLens-like gaps
@@ -346,13 +304,6 @@ void generate_user(std::uint64_t u, std::uint64_t count, const SynthOptions& o, 
   release_picks(s);
 }
 
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (char ch : text) quoted += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-  return quoted + "\"";
-}
-
 std::string movies_csv(const Catalogue& c) {
   std::string text = "movieId,title,genres\n";
   for (std::size_t m = 0; m < c.ids.size(); ++m) {
@@ -366,7 +317,8 @@ std::string movies_csv(const Catalogue& c) {
       if (c.genre_mask[m] & (1u << g)) genres += (genres.empty() ? "" : "|") + std::string(kGenres[g]);
     }
     if (genres.empty()) genres = "(no genres listed)";
-    text += std::to_string(c.ids[m]) + "," + csv_field(name + " (" + std::to_string(c.year[m]) + ")") + "," + genres + "\n";
+    const std::string title = name + " (" + std::to_string(c.year[m]) + ")";
+    text += std::to_string(c.ids[m]) + "," + quote_field(title) + "," + genres + "\n";
   }
   return text;
 }
@@ -496,9 +448,8 @@ SynthSummary write_synthetic_movielens(const SynthOptions& o, const std::filesys
   std::vector<Scratch> scratch(threads, Scratch(o.movies));
   for (std::uint64_t first = 0; first < chunks; first += per_round) {
     const std::uint64_t last = std::min(chunks, first + per_round);
-    std::atomic<std::uint64_t> next{first};
-    auto worker = [&](int t) {
-      for (std::uint64_t chunk; (chunk = next.fetch_add(1)) < last;) {
+    parallel_chunks(last - first, 1, threads, [&](std::uint64_t begin, std::uint64_t end, int t) {
+      for (std::uint64_t chunk = first + begin; chunk < first + end; ++chunk) {
         std::string& buffer = buffers[chunk - first];
         buffer.clear();
         std::uint64_t rows = 0;
@@ -508,11 +459,7 @@ SynthSummary write_synthetic_movielens(const SynthOptions& o, const std::filesys
         }
         if (progress) progress->advance(rows);
       }
-    };
-    std::vector<std::thread> pool;
-    for (int t = 1; t < threads; ++t) pool.emplace_back(worker, t);
-    worker(0);
-    for (auto& thread : pool) thread.join();
+    });
     for (std::uint64_t chunk = first; chunk < last; ++chunk) {
       const std::string& buffer = buffers[chunk - first];
       out.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));

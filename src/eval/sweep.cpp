@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <set>
 
+#include "core/csv.h"
 #include "core/errors.h"
 #include "core/text.h"
 
@@ -25,13 +26,6 @@ std::string csv_number(double v) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%.6f", v);
   return buffer;
-}
-
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
 }
 
 std::string xml_escape(const std::string& s) {
@@ -171,7 +165,7 @@ std::string sweep_table(const SweepGrid& grid, const std::vector<SweepPoint>& po
 
 std::string sweep_csv(const SweepGrid& grid, const std::vector<SweepPoint>& points) {
   std::string out = "point,folder";
-  for (const auto& axis : grid.axes) out += "," + csv_field(axis.key);
+  for (const auto& axis : grid.axes) out += "," + quote_field(axis.key);
   if (!points.empty()) {
     for (const auto& m : points[0].metrics) {
       out += "," + m.name;
@@ -180,8 +174,8 @@ std::string sweep_csv(const SweepGrid& grid, const std::vector<SweepPoint>& poin
   }
   out += "\n";
   for (std::size_t i = 0; i < points.size(); ++i) {
-    out += std::to_string(i + 1) + "," + csv_field(points[i].folder);
-    for (const auto& v : points[i].values) out += "," + csv_field(v);
+    out += std::to_string(i + 1) + "," + quote_field(points[i].folder);
+    for (const auto& v : points[i].values) out += "," + quote_field(v);
     for (const auto& m : points[i].metrics) {
       out += "," + csv_number(m.value);
       for (const auto& b : m.baselines) out += "," + csv_number(b.second);

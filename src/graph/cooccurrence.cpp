@@ -1,10 +1,9 @@
 #include "graph/cooccurrence.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
-#include <thread>
 
+#include "core/parallel.h"
 #include "core/progress.h"
 #include "core/text.h"
 
@@ -19,9 +18,11 @@ double pmi_weight(std::size_t xy, std::size_t x, std::size_t y, double log_total
 
 namespace {
 
+// One thread's share of the rows.
 struct CountedEdges {
   std::vector<Edge> edges;  // in dense movie indices
   std::size_t co_rated_pairs = 0;
+  std::vector<std::uint32_t> count, touched;  // work space: pair counts of the current row, by movie
 };
 
 }  // namespace
@@ -84,44 +85,34 @@ Graph build_movie_graph(const MovieLensData& data, const CooccurrenceOptions& op
   // Row a of A^T A: for every user who liked a, count each of their movies b > a.
   const int threads = std::max(1, std::min<int>(options.threads, static_cast<int>(std::max<std::size_t>(1, num_movies / 64))));
   std::vector<CountedEdges> per_thread(threads);
-  std::atomic<std::size_t> next_row{0};
   Progress progress("graph: co-rating counts", num_movies, "movies");
-  auto worker = [&](int t) {
+  parallel_chunks(num_movies, 16, threads, [&](std::uint64_t first, std::uint64_t last, int t) {
     CountedEdges& out = per_thread[t];
-    std::vector<std::uint32_t> count(num_movies, 0);
-    std::vector<std::uint32_t> touched;
-    constexpr std::size_t kChunk = 16;
-    while (true) {
-      std::size_t first = next_row.fetch_add(kChunk);
-      if (first >= num_movies) break;
-      std::size_t last = std::min(num_movies, first + kChunk);
-      for (std::size_t a = first; a < last; ++a) {
-        for (std::uint64_t i = movie_offsets[a]; i < movie_offsets[a + 1]; ++i) {
-          std::uint32_t u = movie_users[i];
-          const std::uint32_t* begin = user_movies.data() + user_offsets[u];
-          const std::uint32_t* end = user_movies.data() + user_offsets[u + 1];
-          for (const std::uint32_t* b = std::upper_bound(begin, end, static_cast<std::uint32_t>(a)); b != end; ++b) {
-            if (count[*b]++ == 0) touched.push_back(*b);
-          }
+    std::vector<std::uint32_t>& count = out.count;
+    std::vector<std::uint32_t>& touched = out.touched;
+    if (count.empty()) count.assign(num_movies, 0);
+    for (std::size_t a = first; a < last; ++a) {
+      for (std::uint64_t i = movie_offsets[a]; i < movie_offsets[a + 1]; ++i) {
+        std::uint32_t u = movie_users[i];
+        const std::uint32_t* begin = user_movies.data() + user_offsets[u];
+        const std::uint32_t* end = user_movies.data() + user_offsets[u + 1];
+        for (const std::uint32_t* b = std::upper_bound(begin, end, static_cast<std::uint32_t>(a)); b != end; ++b) {
+          if (count[*b]++ == 0) touched.push_back(*b);
         }
-        out.co_rated_pairs += touched.size();
-        std::sort(touched.begin(), touched.end());
-        for (std::uint32_t b : touched) {
-          double w = pmi_weight(count[b], item_frequency(static_cast<std::uint32_t>(a)), item_frequency(b), log_total);
-          if (w >= options.min_weight) {
-            out.edges.push_back(Edge{static_cast<NodeId>(a), b, static_cast<float>(w)});
-          }
-          count[b] = 0;
-        }
-        touched.clear();
       }
-      progress.advance(last - first);
+      out.co_rated_pairs += touched.size();
+      std::sort(touched.begin(), touched.end());
+      for (std::uint32_t b : touched) {
+        double w = pmi_weight(count[b], item_frequency(static_cast<std::uint32_t>(a)), item_frequency(b), log_total);
+        if (w >= options.min_weight) {
+          out.edges.push_back(Edge{static_cast<NodeId>(a), b, static_cast<float>(w)});
+        }
+        count[b] = 0;
+      }
+      touched.clear();
     }
-  };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(worker, t);
-  worker(0);
-  for (auto& th : pool) th.join();
+    progress.advance(last - first);
+  });
 
   std::vector<Edge> dense_edges;
   for (auto& part : per_thread) {

@@ -1,9 +1,8 @@
 #include "walk/examples.h"
 
 #include <algorithm>
-#include <atomic>
-#include <thread>
 
+#include "core/parallel.h"
 #include "core/progress.h"
 #include "core/rng.h"
 
@@ -65,29 +64,18 @@ Examples generate_examples(const Walks& walks, std::size_t vocabulary_size, cons
   const std::size_t num_walks = walks.size();
   const int threads = std::max(1, std::min<int>(options.threads, static_cast<int>(num_walks / 256 + 1)));
   std::vector<std::vector<std::uint64_t>> keys(threads);
-  std::atomic<std::size_t> next{0};
-  auto worker = [&](int t) {
-    std::vector<SkipGramPair> pairs;
-    constexpr std::size_t kChunk = 64;
-    while (true) {
-      std::size_t first = next.fetch_add(kChunk);
-      if (first >= num_walks) break;
-      std::size_t last = std::min(num_walks, first + kChunk);
-      for (std::size_t w = first; w < last; ++w) {
-        pairs.clear();
-        Rng rng = Rng::for_item(options.seed, RngStream::Examples, w);
-        walk_skipgrams(walks.walk(w), walks.length(w), vocabulary_size, options, rng, pairs);
-        for (const auto& pair : pairs) {
-          if (pair.target != pair.context) keys[t].push_back(pack(pair, vocabulary_size));
-        }
+  std::vector<std::vector<SkipGramPair>> pairs(threads);  // per thread, reused walk after walk
+  parallel_chunks(num_walks, 64, threads, [&](std::uint64_t first, std::uint64_t last, int t) {
+    for (std::size_t w = first; w < last; ++w) {
+      pairs[t].clear();
+      Rng rng = Rng::for_item(options.seed, RngStream::Examples, w);
+      walk_skipgrams(walks.walk(w), walks.length(w), vocabulary_size, options, rng, pairs[t]);
+      for (const auto& pair : pairs[t]) {
+        if (pair.target != pair.context) keys[t].push_back(pack(pair, vocabulary_size));
       }
-      if (progress) progress->advance(last - first);
     }
-  };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(worker, t);
-  worker(0);
-  for (auto& th : pool) th.join();
+    if (progress) progress->advance(last - first);
+  });
 
   // Identical examples become adjacent after one sort of all keys; their count is the weight.
   std::vector<std::uint64_t> all;

@@ -1,5 +1,6 @@
 #include "walk/stream.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/errors.h"
@@ -34,42 +35,16 @@ StreamExamples::StreamExamples(const Walks& walks, std::size_t vocabulary_size, 
     positives_per_epoch_ += count_positives(walks_.walk(w), walks_.length(w), options_.window);
     for (std::size_t i = 0; i < walks_.length(w); ++i) frequency[walks_.walk(w)[i]] += 1.0;
   }
-  // Alias table (Vose) over tokens 1..V-1; token 0 never appears as a negative.
+  // Tokens 1..V-1; token 0 never appears as a negative.
   const std::size_t n = vocabulary_size_ - 1;
-  std::vector<double> p(n);
+  std::vector<double> weight(n);
   double total = 0;
   for (std::size_t k = 0; k < n; ++k) {
-    p[k] = options_.negative_distribution == "uniform" ? 1.0 : std::pow(frequency[k + 1], 0.75);
-    total += p[k];
+    weight[k] = options_.negative_distribution == "uniform" ? 1.0 : std::pow(frequency[k + 1], 0.75);
+    total += weight[k];
   }
-  if (total <= 0) {
-    for (auto& x : p) x = 1.0;
-    total = static_cast<double>(n);
-  }
-  alias_probability_.assign(n, 1.0f);
-  alias_.resize(n);
-  std::vector<std::size_t> small, large;
-  for (std::size_t k = 0; k < n; ++k) {
-    p[k] = p[k] * static_cast<double>(n) / total;
-    alias_[k] = static_cast<NodeId>(k);
-    (p[k] < 1.0 ? small : large).push_back(k);
-  }
-  while (!small.empty() && !large.empty()) {
-    std::size_t s = small.back(), l = large.back();
-    small.pop_back();
-    alias_probability_[s] = static_cast<float>(p[s]);
-    alias_[s] = static_cast<NodeId>(l);
-    p[l] -= 1.0 - p[s];
-    if (p[l] < 1.0) {
-      large.pop_back();
-      small.push_back(l);
-    }
-  }
-}
-
-NodeId StreamExamples::draw_negative(Rng& rng) const {
-  std::size_t k = rng.below(alias_probability_.size());
-  return 1 + (rng.uniform() < alias_probability_[k] ? static_cast<NodeId>(k) : alias_[k]);
+  if (!(total > 0)) std::fill(weight.begin(), weight.end(), 1.0);  // no walks at all: uniform
+  negatives_ = AliasTable(weight);
 }
 
 double StreamExamples::examples_per_walk() const {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/alias_table.h"
 #include "core/rng.h"
 #include "walk/walks.h"
 
@@ -38,15 +39,13 @@ class StreamExamples {
   std::size_t num_walks() const { return walks_.size(); }
 
  private:
-  NodeId draw_negative(Rng& rng) const;
+  NodeId draw_negative(Rng& rng) const { return 1 + negatives_.draw(rng); }
 
   const Walks& walks_;
   std::size_t vocabulary_size_;
   StreamOptions options_;
   std::size_t positives_per_epoch_ = 0;
-  // Walker's alias table over tokens 1..V-1 for the unigram^0.75 distribution.
-  std::vector<float> alias_probability_;
-  std::vector<NodeId> alias_;
+  AliasTable negatives_;  // over tokens 1..V-1: index k is token k + 1
 };
 
 }  // namespace n2v

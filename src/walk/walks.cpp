@@ -1,13 +1,12 @@
 #include "walk/walks.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <string>
-#include <thread>
 
 #include "core/errors.h"
+#include "core/parallel.h"
 #include "core/progress.h"
 
 namespace n2v {
@@ -56,80 +55,47 @@ WalkSampler::WalkSampler(const CsrGraph& graph, double p, double q) : graph_(gra
                        graph.num_nodes() * (sizeof(std::uint64_t) + sizeof(double)) <=
                    kCacheBytes;
 
-  // Vose's alias method per node, in double, stored as 32-bit thresholds.
+  // One alias table per node, laid over its arcs.
   const std::size_t n = graph.num_nodes();
   alias_.resize(graph.num_arcs());
   total_weight_.assign(n, 0.0);
-  std::vector<double> scaled;
-  std::vector<std::uint32_t> small, large;
+  AliasBuilder builder;
   for (NodeId v = 0; v < n; ++v) {
     const std::size_t degree = graph.degree(v);
     if (degree == 0) continue;
     if (degree > kNoIndex) throw UsageError("node " + std::to_string(v) + " has too many neighbours");
-    const float* w = graph.weights(v);
-    AliasEntry* table = alias_.data() + graph.begin(v);
-    double total = 0;
-    for (std::size_t i = 0; i < degree; ++i) total += w[i];
-    total_weight_[v] = total;
-    if (!(total > 0)) continue;  // all weights zero: the walk ends here
-    scaled.resize(degree);
-    small.clear();
-    large.clear();
-    for (std::uint32_t i = 0; i < degree; ++i) {
-      scaled[i] = w[i] * static_cast<double>(degree) / total;
-      (scaled[i] < 1.0 ? small : large).push_back(i);
-    }
-    while (!small.empty() && !large.empty()) {
-      std::uint32_t s = small.back(), l = large.back();
-      small.pop_back();
-      double threshold = std::ldexp(scaled[s], 32);
-      table[s] = {static_cast<std::uint32_t>(std::min(threshold, 4294967295.0)), l};
-      scaled[l] = (scaled[l] + scaled[s]) - 1.0;
-      if (scaled[l] < 1.0) {
-        large.pop_back();
-        small.push_back(l);
-      }
-    }
-    // What is left is full up to rounding.
-    for (std::uint32_t i : small) table[i] = {kNoIndex, i};
-    for (std::uint32_t i : large) table[i] = {kNoIndex, i};
+    // A sum that is not > 0 leaves the table unset: the walk ends at v.
+    total_weight_[v] = builder.build(graph.weights(v), degree, alias_.data() + graph.begin(v));
   }
 }
 
-inline void WalkSampler::draw_bucket(NodeId v, Rng& rng, std::uint64_t& begin, std::uint32_t& bucket,
-                                     std::uint32_t& coin) const {
-  // One 64-bit draw gives both: the high half of r * degree picks the bucket (Lemire), the low
-  // half is a fresh uniform fraction for the bucket's coin.
+inline void WalkSampler::draw_bucket(NodeId v, Rng& rng, std::uint64_t& begin, AliasDraw& draw) const {
   begin = graph_.begin(v);
-  const std::uint64_t degree = graph_.end(v) - begin;
-  const unsigned __int128 m = static_cast<unsigned __int128>(rng()) * degree;
-  bucket = static_cast<std::uint32_t>(m >> 64);
-  coin = static_cast<std::uint32_t>(static_cast<std::uint64_t>(m) >> 32);
-  __builtin_prefetch(alias_.data() + begin + bucket);
-  __builtin_prefetch(graph_.neighbor_array().data() + begin + bucket);
+  draw = alias_draw(rng(), graph_.end(v) - begin);
+  __builtin_prefetch(alias_.data() + begin + draw.bucket);
+  __builtin_prefetch(graph_.neighbor_array().data() + begin + draw.bucket);
 }
 
-inline std::uint32_t WalkSampler::pick(std::uint64_t begin, std::uint32_t bucket, std::uint32_t coin) const {
-  const AliasEntry entry = alias_[begin + bucket];
-  return coin < entry.threshold ? bucket : entry.alias;
+inline std::uint32_t WalkSampler::pick(std::uint64_t begin, AliasDraw draw) const {
+  return alias_pick(alias_.data() + begin, draw);
 }
 
 inline std::uint32_t WalkSampler::draw_index(NodeId v, Rng& rng) const {
   std::uint64_t begin;
-  std::uint32_t bucket, coin;
-  draw_bucket(v, rng, begin, bucket, coin);
-  return pick(begin, bucket, coin);
+  AliasDraw draw;
+  draw_bucket(v, rng, begin, draw);
+  return pick(begin, draw);
 }
 
 inline bool WalkSampler::propose(StepState& s, Rng& rng) const {
   const double extra = return_extra_ * s.back;
   if (extra > 0 && rng.uniform() * (bound_ * total_weight_[s.current] + extra) < extra) return true;
-  draw_bucket(s.current, rng, s.begin, s.bucket, s.coin);
+  draw_bucket(s.current, rng, s.begin, s.draw);
   return false;
 }
 
 inline std::uint32_t WalkSampler::resolve(const StepState& s, Rng& rng) const {
-  const std::uint32_t i = pick(s.begin, s.bucket, s.coin);
+  const std::uint32_t i = pick(s.begin, s.draw);
   const NodeId x = graph_.neighbor_array()[s.begin + i];
   const double u = rng.uniform();
   bool accept;
@@ -167,7 +133,7 @@ NodeId WalkSampler::next_step(NodeId previous, NodeId current, Rng& rng) const {
 NodeId WalkSampler::step(NodeId previous, NodeId current, float current_previous_weight, Rng& rng,
                          float& next_weight) const {
   if (!(total_weight_[current] > 0)) return kNoNode;
-  StepState s{previous, current, current_previous_weight, 0, 0, 0, 0};
+  StepState s{previous, current, current_previous_weight, 0, {0, 0}, 0};
   for (; s.trials < kMaxTrials; ++s.trials) {
     if (propose(s, rng)) {
       next_weight = current_previous_weight;
@@ -256,7 +222,7 @@ void WalkSampler::walk_many_impl(const NodeId* starts, Rng* rngs, std::size_t co
         lengths[k] = 1;
         continue;
       }
-      lane = Lane{k, o, 1, 0.0f, false, StepState{kNoNode, starts[k], 0.0f, 0, 0, 0, 0}};
+      lane = Lane{k, o, 1, 0.0f, false, StepState{kNoNode, starts[k], 0.0f, 0, {0, 0}, 0}};
       return true;
     }
     return false;
@@ -274,7 +240,7 @@ void WalkSampler::walk_many_impl(const NodeId* starts, Rng* rngs, std::size_t co
         if (!(totals[s.current] > 0)) {
           finished = true;
         } else if (alias_step) {
-          draw_bucket(s.current, rng, s.begin, s.bucket, s.coin);
+          draw_bucket(s.current, rng, s.begin, s.draw);
           lane.pending = true;
         } else {
           if (s.trials == 0 && directed && return_extra_ > 0) s.back = graph_.weight(s.current, s.previous);
@@ -288,7 +254,7 @@ void WalkSampler::walk_many_impl(const NodeId* starts, Rng* rngs, std::size_t co
         }
       } else {
         lane.pending = false;
-        const std::uint32_t i = alias_step ? pick(s.begin, s.bucket, s.coin) : resolve(s, rng);
+        const std::uint32_t i = alias_step ? pick(s.begin, s.draw) : resolve(s, rng);
         if (i != kNoIndex) {
           next = all_neighbors[s.begin + i];
           lane.weight = all_weights[s.begin + i];
@@ -301,7 +267,7 @@ void WalkSampler::walk_many_impl(const NodeId* starts, Rng* rngs, std::size_t co
       if (moved) {
         lane.out[lane.length++] = next;
         // Undirected: w(current, previous) of the next step is the weight just walked.
-        s = StepState{s.current, next, directed ? 0.0f : lane.weight, 0, 0, 0, 0};
+        s = StepState{s.current, next, directed ? 0.0f : lane.weight, 0, {0, 0}, 0};
         if (lane.length == num_steps) {
           finished = true;
         } else {
@@ -410,29 +376,18 @@ Walks generate_walks(const CsrGraph& graph, const WalkOptions& options, WalkRang
   walks.nodes.resize(total * steps);
   std::vector<std::uint64_t> lengths(total);
   constexpr std::uint64_t kChunk = 256;
-  std::atomic<std::uint64_t> next_chunk{0};
-  auto worker = [&] {
-    std::vector<Rng> rngs;
-    rngs.reserve(kChunk);
-    for (;;) {
-      const std::uint64_t first = next_chunk.fetch_add(kChunk);
-      if (first >= total) return;
-      const std::uint64_t last = std::min(first + kChunk, total);
-      rngs.clear();
-      for (std::uint64_t i = first; i < last; ++i) {
-        rngs.push_back(Rng::for_item(options.seed, RngStream::Walk, first_walk + i));
-      }
-      sampler.walk_many(start_of.data() + first, rngs.data(), last - first, steps, walks.nodes.data() + first * steps,
-                        lengths.data() + first);
-      if (progress) progress->advance(last - first);
+  const int threads = parallel_threads(total, kChunk, options.threads);
+  std::vector<std::vector<Rng>> rngs(threads);  // per thread, reused chunk after chunk
+  parallel_chunks(total, kChunk, threads, [&](std::uint64_t first, std::uint64_t last, int thread) {
+    std::vector<Rng>& chunk_rngs = rngs[thread];
+    chunk_rngs.clear();
+    for (std::uint64_t i = first; i < last; ++i) {
+      chunk_rngs.push_back(Rng::for_item(options.seed, RngStream::Walk, first_walk + i));
     }
-  };
-  const std::uint64_t chunks = (total + kChunk - 1) / kChunk;
-  const int threads = static_cast<int>(std::min<std::uint64_t>(std::max(options.threads, 1), std::max<std::uint64_t>(chunks, 1)));
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
-  worker();
-  for (auto& thread : pool) thread.join();
+    sampler.walk_many(start_of.data() + first, chunk_rngs.data(), last - first, steps,
+                      walks.nodes.data() + first * steps, lengths.data() + first);
+    if (progress) progress->advance(last - first);
+  });
 
   walks.offsets.assign(total + 1, 0);
   std::uint64_t end = 0;

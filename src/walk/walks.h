@@ -5,6 +5,7 @@
 #include <limits>
 #include <vector>
 
+#include "core/alias_table.h"
 #include "core/rng.h"
 #include "graph/graph.h"
 
@@ -67,11 +68,6 @@ class WalkSampler {
   const CsrGraph& graph() const { return graph_; }
 
  private:
-  // P(keep own index) = threshold / 2^32; full buckets point the alias at themselves.
-  struct AliasEntry {
-    std::uint32_t threshold;
-    std::uint32_t alias;
-  };
   static constexpr std::uint32_t kNoIndex = std::numeric_limits<std::uint32_t>::max();
 
   // One second-order step in progress. A rejection trial has two halves so that walk_many can
@@ -80,12 +76,12 @@ class WalkSampler {
     NodeId previous, current;
     float back;  // w(current, previous); 0 when that arc is missing
     std::uint64_t begin;  // current's first arc
-    std::uint32_t bucket, coin;  // the alias draw
+    AliasDraw draw;
     int trials;
   };
-  // Draws an alias bucket of v (index and coin from one 64-bit draw) and prefetches its entry.
-  void draw_bucket(NodeId v, Rng& rng, std::uint64_t& begin, std::uint32_t& bucket, std::uint32_t& coin) const;
-  std::uint32_t pick(std::uint64_t begin, std::uint32_t bucket, std::uint32_t coin) const;
+  // Draws an alias bucket of v and prefetches its entry and neighbour.
+  void draw_bucket(NodeId v, Rng& rng, std::uint64_t& begin, AliasDraw& draw) const;
+  std::uint32_t pick(std::uint64_t begin, AliasDraw draw) const;
   std::uint32_t draw_index(NodeId v, Rng& rng) const;
   bool propose(StepState& s, Rng& rng) const;  // true: the return atom, the next node is previous
   std::uint32_t resolve(const StepState& s, Rng& rng) const;  // the accepted local index, or kNoIndex

@@ -88,6 +88,34 @@ TEST(Csv, StrayQuoteInUnquotedFieldIsAnError) {
   EXPECT_NE(message.find("t.csv:2"), std::string::npos) << message;
 }
 
+TEST(Csv, QuoteFieldOnlyWhereNeeded) {
+  EXPECT_EQ(quote_field("Toy Story (1995)"), "Toy Story (1995)");
+  EXPECT_EQ(quote_field(""), "");
+  EXPECT_EQ(quote_field("American President, The (1995)"), "\"American President, The (1995)\"");
+  EXPECT_EQ(quote_field("Dracula: \"Dead\" (1995)"), "\"Dracula: \"\"Dead\"\" (1995)\"");
+  EXPECT_EQ(quote_field("two\nlines"), "\"two\nlines\"");
+  EXPECT_EQ(quote_field("carriage\rreturn"), "\"carriage\rreturn\"");
+  // The separator decides: a tab matters in TSV, a comma does not.
+  EXPECT_EQ(quote_field("a\tb"), "a\tb");
+  EXPECT_EQ(quote_field("a\tb", '\t'), "\"a\tb\"");
+  EXPECT_EQ(quote_field("a,b", '\t'), "a,b");
+  EXPECT_EQ(quote_field("\"", '\t'), "\"\"\"\"");
+}
+
+TEST(Csv, QuotedFieldsReadBackUnchanged) {
+  const std::vector<std::string> fields{"plain", "", "a,b", "say \"hi\"", "x\ny", "x\r\ny", "tab\there", "\"\""};
+  for (char separator : {',', '\t'}) {
+    std::string row;
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+      row += (i ? std::string(1, separator) : "") + quote_field(fields[i], separator);
+    }
+    CsvReader reader(row + "\n", "t.csv", separator);
+    std::vector<std::string_view> got;
+    ASSERT_TRUE(reader.next(got));
+    EXPECT_EQ(std::vector<std::string>(got.begin(), got.end()), fields) << "separator " << int(separator);
+  }
+}
+
 TEST(Csv, SplitLineOnAMultiCharSeparator) {
   std::vector<std::string_view> f;
   split_line("1::Toy Story (1995)::Animation|Comedy", "::", f);
