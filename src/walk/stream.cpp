@@ -39,7 +39,7 @@ StreamExamples::StreamExamples(const Walks& walks, std::size_t vocabulary_size, 
   std::vector<double> p(n);
   double total = 0;
   for (std::size_t k = 0; k < n; ++k) {
-    p[k] = options_.negative_distribution == "uniform" ? 1.0 : std::pow(frequency[k + 1], 0.75);
+    p[k] = options_.negative_distribution == NegativeDistribution::Uniform ? 1.0 : std::pow(frequency[k + 1], 0.75);
     total += p[k];
   }
   if (total <= 0) {
