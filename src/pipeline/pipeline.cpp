@@ -141,8 +141,9 @@ TrainingData prepare_training_data(const Config& config, const PrepareOptions& o
   return data;
 }
 
+// Value-initialised: a field a mapping forgets is 0, not some default of its own.
 CooccurrenceOptions cooccurrence_options_from(const Config& config) {
-  CooccurrenceOptions options;
+  CooccurrenceOptions options{};
   options.min_rating = config.graph.min_rating;
   options.min_weight = config.graph.min_weight;
   options.threads = config.resolved_threads();
@@ -150,14 +151,14 @@ CooccurrenceOptions cooccurrence_options_from(const Config& config) {
 }
 
 EdgeListOptions edge_list_options_from(const Config& config) {
-  EdgeListOptions options;
+  EdgeListOptions options{};
   options.directed = config.graph.directed;
   options.self_loops = config.graph.self_loops;
   return options;
 }
 
 WalkOptions walk_options_from(const Config& config) {
-  WalkOptions options;
+  WalkOptions options{};
   options.p = config.walk.p;
   options.q = config.walk.q;
   options.num_walks = config.walk.num_walks;
@@ -168,7 +169,7 @@ WalkOptions walk_options_from(const Config& config) {
 }
 
 ExampleOptions example_options_from(const Config& config) {
-  ExampleOptions options;
+  ExampleOptions options{};
   options.window = config.skipgram.window;
   options.negative_samples = config.skipgram.negative_samples;
   options.seed = config.seed;
@@ -177,7 +178,7 @@ ExampleOptions example_options_from(const Config& config) {
 }
 
 StreamOptions stream_options_from(const Config& config) {
-  StreamOptions options;
+  StreamOptions options{};
   options.window = config.skipgram.window;
   options.negative_samples = config.skipgram.negative_samples;
   options.negative_distribution = config.skipgram.negative_distribution;
