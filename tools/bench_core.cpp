@@ -22,6 +22,7 @@
 #include "data/movielens.h"
 #include "data/synth.h"
 #include "graph/cooccurrence.h"
+#include "pipeline/pipeline.h"
 #include "walk/examples.h"
 #include "walk/stream.h"
 #include "walk/walks.h"
@@ -93,7 +94,7 @@ void BM_ParseRatingsCsvSynth1M(benchmark::State& state) { parse_ratings(state, s
 
 void build_graph(benchmark::State& state, const MovieLensData& data, double min_rating) {
   set_quiet(true);
-  CooccurrenceOptions options;
+  CooccurrenceOptions options = cooccurrence_options_from(Config{});
   options.min_rating = min_rating;
   options.min_weight = 10.0;
   options.threads = static_cast<int>(state.range(0));
@@ -120,8 +121,8 @@ const SmallWalks& ml_small_walks() {
   static const std::unique_ptr<SmallWalks> w = [] {
     set_quiet(true);
     auto result = std::make_unique<SmallWalks>();
-    result->graph = build_movie_graph(loaded(ml_small_dir()), CooccurrenceOptions{});
-    result->walks = generate_walks(result->graph.graph, WalkOptions{});
+    result->graph = build_movie_graph(loaded(ml_small_dir()), cooccurrence_options_from(Config{}));
+    result->walks = generate_walks(result->graph.graph, walk_options_from(Config{}));
     return result;
   }();
   return *w;
@@ -129,7 +130,7 @@ const SmallWalks& ml_small_walks() {
 
 void BM_GenerateExamples(benchmark::State& state) {
   const SmallWalks& w = ml_small_walks();
-  ExampleOptions options;  // the Keras example's: window 10, 4 negatives a positive
+  ExampleOptions options = example_options_from(Config{});  // the Keras example's: window 10, 4 negatives a positive
   options.threads = static_cast<int>(state.range(0));
   std::size_t examples = 0;
   for (auto _ : state) {
@@ -144,7 +145,7 @@ void BM_GenerateExamples(benchmark::State& state) {
 
 void BM_StreamExamples(benchmark::State& state) {
   const SmallWalks& w = ml_small_walks();
-  StreamOptions options;
+  StreamOptions options = stream_options_from(Config{});
   options.window = 10;
   const StreamExamples source(w.walks, w.graph.vocabulary.size(), options);
   StreamBatch batch;

@@ -14,6 +14,7 @@
 #include "core/progress.h"
 #include "data/movielens.h"
 #include "graph/cooccurrence.h"
+#include "pipeline/pipeline.h"
 #include "walk/walks.h"
 
 namespace n2v {
@@ -26,7 +27,7 @@ const CsrGraph& ml_small() {
     set_quiet(true);
     const char* dir = std::getenv("N2V_ML_SMALL");
     MovieLensData data = load_movielens(dir ? dir : N2V_SHARED_DATA "/ml-latest-small");
-    return std::make_unique<Graph>(build_movie_graph(data, CooccurrenceOptions{}));
+    return std::make_unique<Graph>(build_movie_graph(data, cooccurrence_options_from(Config{})));
   }();
   return graph->graph;
 }
@@ -89,7 +90,8 @@ void BM_Generated(benchmark::State& state, double p, double q) { run_walks(state
 // tables, walks, compaction.
 void BM_GenerateWalksMlSmall(benchmark::State& state) {
   const CsrGraph& graph = ml_small();
-  WalkOptions options;
+  WalkOptions options = walk_options_from(Config{});
+  options.threads = 1;
   options.num_walks = 50;
   options.p = state.range(0) / 100.0;
   options.q = state.range(1) / 100.0;

@@ -27,6 +27,30 @@ void add_common_options(CLI::App& command, CommonOptions& options);
 // --rank, --world-size, --master (distributed runs; see pipeline/dist_options.h).
 void add_dist_options(CLI::App& command, DistOverrides& options);
 
+// An option taking one of E's names (core/choice.h), parsed once into `target`; any other text is
+// refused with the list of names.
+template <class E>
+CLI::Option* add_choice_option(CLI::App& command, const std::string& name, E& target, const std::string& help) {
+  return command
+      .add_option_function<std::string>(
+          name, [&target](const std::string& text) { target = *parse_choice<E>(text); }, help)
+      ->check(CLI::IsMember(choice_names<E>()));
+}
+// The same for an option given several names (repeated or comma-separated).
+template <class E>
+CLI::Option* add_choice_option(CLI::App& command, const std::string& name, std::vector<E>& target,
+                               const std::string& help) {
+  return command
+      .add_option_function<std::vector<std::string>>(
+          name,
+          [&target](const std::vector<std::string>& texts) {
+            for (const std::string& text : texts) target.push_back(*parse_choice<E>(text));
+          },
+          help)
+      ->check(CLI::IsMember(choice_names<E>()))
+      ->delimiter(',');
+}
+
 struct Run {
   Config config;
   std::filesystem::path out_dir;

@@ -1,6 +1,7 @@
 // n2v bench: times every stage of the pipeline (load, graph, walks, examples, one training epoch,
 // export) over several repetitions; prints median and spread per stage, writes bench.json.
 #include <cstdio>
+#include <functional>
 
 #include "cli/cli.h"
 #include "core/atomic_file.h"
@@ -8,13 +9,8 @@
 #include "core/json.h"
 #include "core/progress.h"
 #include "data/download.h"
-#include "data/movielens.h"
 #include "eval/bench.h"
-#include "graph/cooccurrence.h"
 #include "pipeline/pipeline.h"
-#include "walk/examples.h"
-#include "walk/stream.h"
-#include "walk/walks.h"
 #ifdef N2V_WITH_TORCH
 #include "serve/export.h"
 #include "train/train.h"
@@ -31,38 +27,33 @@ struct BenchOptions {
 
 // One repetition of the whole pipeline; every stage's wall time goes to `rec`.
 void run_once(const Config& config, const std::filesystem::path& export_dir, BenchRecorder& rec, bool last) {
-  const bool movielens = config.data.format == "movielens";
-  const int threads = config.resolved_threads();
-  Graph g;
+  const bool movielens = config.data.format == DataFormat::MovieLens;
+  PrepareOptions prepare;
+  prepare.progress = false;  // the stages are timed, one table at the end
+  prepare.run_stage = [&](PipelineStage stage, const std::function<void()>& run) {
+    rec.time(choice_name(stage), run);
+    if (stage == PipelineStage::Load && !movielens) {
+      rec.skip("graph", "edge lists are read straight into the graph (timed in load)");
+    }
+  };
+  Config whole = config;  // eval.holdout_* is ignored (run_bench says so): the stages run on the whole data
+  whole.eval = EvalConfig{};
+  const TrainingData data = prepare_training_data(whole, prepare);
+  const Graph& g = data.graph;
+  const Walks& walks = data.walks;
+  const Examples& examples = data.examples;
   if (movielens) {
-    // Load and graph timed apart (load_graph does both); the ratings are freed before the walks.
-    MovieLensData data = rec.time("load", [&] { return load_movielens(config.data.dir); });
-    rec.set_work("load", static_cast<double>(data.rating_rows), "ratings");
-    CooccurrenceOptions options;
-    options.min_rating = config.graph.min_rating;
-    options.min_weight = config.graph.min_weight;
-    options.threads = threads;
-    g = rec.time("graph", [&] { return build_movie_graph(data, options); });
+    rec.set_work("load", static_cast<double>(g.stats.ratings), "ratings");
     rec.set_work("graph", static_cast<double>(g.stats.liked_ratings), "liked ratings");
   } else {
-    g = rec.time("load", [&] { return load_graph(config); });
     rec.set_work("load", static_cast<double>(g.stats.edges), "edges");
-    rec.skip("graph", "edge lists are read straight into the graph (timed in load)");
   }
-
-  WalkOptions walk_options = walk_options_from(config);
-  walk_options.threads = threads;
-  Walks walks = rec.time("walks", [&] { return generate_walks(g.graph, walk_options); });
   const std::uint64_t steps = walks.nodes.size() - walks.size();
   rec.set_work("walks", static_cast<double>(steps), "steps");
 
-  const bool stream = config.skipgram.mode == "stream";
-  Examples examples;
+  const bool stream = config.skipgram.mode == SkipGramMode::Stream;
   double examples_per_epoch = 0;  // what training goes through
   if (!stream) {
-    ExampleOptions example_options = example_options_from(config);
-    example_options.threads = threads;
-    examples = rec.time("examples", [&] { return generate_examples(walks, g.vocabulary.size(), example_options); });
     rec.set_work("examples", static_cast<double>(examples.size()), "examples");
     examples_per_epoch = static_cast<double>(examples.size() / config.train.batch_size * config.train.batch_size);
   } else {
@@ -105,7 +96,7 @@ void run_once(const Config& config, const std::filesystem::path& export_dir, Ben
   });
   rec.set_work("train", examples_per_epoch, "examples");
   if (last) {
-    rec.info("device", result.device);
+    rec.info("device", choice_name(result.device));
     rec.info("epoch_loss", json_number(result.epoch_loss.empty() ? 0.0 : result.epoch_loss.back()));
   }
   ensure_directory(export_dir);
@@ -133,7 +124,7 @@ void run_bench(const BenchOptions& options) {
     log_line("bench: eval.holdout_* is ignored; the stages run on the whole data");
   }
   ensure_dataset(config.data);  // a download is no stage
-  if (config.data.format == "movielens") detect_layout(config.data.dir);  // bad data leaves no output
+  if (config.data.format == DataFormat::MovieLens) detect_layout(config.data.dir);  // bad data leaves no output
 
   begin_outputs(run);
   BenchRecorder rec;
@@ -142,7 +133,7 @@ void run_bench(const BenchOptions& options) {
   rec.info("data_dir", config.data.dir);
   rec.info("repeat", options.repeat);
   rec.info("threads", config.resolved_threads());
-  rec.info("skipgram_mode", config.skipgram.mode);
+  rec.info("skipgram_mode", choice_name(config.skipgram.mode));
   rec.info("batch_size", config.train.batch_size);
   for (int i = 1; i <= options.repeat; ++i) {
     log_line("bench: repetition " + std::to_string(i) + "/" + std::to_string(options.repeat));

@@ -18,8 +18,8 @@ void add_evaluate_command(CLI::App& app) {
   command->add_option("-m,--model", *model, "model.pt written by n2v train (its folder holds config.yaml and the "
                                              "held-out data)")
       ->required();
-  command->add_option("--task", options->task, "genres | links | recommend | all (default: all the run has data for)")
-      ->check(CLI::IsMember({"genres", "links", "recommend", "all"}));
+  add_choice_option(*command, "--task", options->task,
+                    "genres | links | recommend | all (default: all the run has data for)");
   command->add_option("--data-dir", options->data_dir,
                       "the data the run was trained on (default: the folder recorded in model.pt, else config.yaml's)");
   command->add_option("--seed", options->seed, "seed of the genre splits and random vectors (default: the run's seed)");

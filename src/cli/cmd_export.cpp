@@ -12,17 +12,27 @@
 
 namespace n2v {
 namespace {
+enum class ExportFormat { Projector, Word2Vec, Onnx };
+}  // namespace
+
+template <>
+struct Choices<ExportFormat> {
+  static constexpr std::pair<ExportFormat, const char*> names[]{
+      {ExportFormat::Projector, "projector"}, {ExportFormat::Word2Vec, "word2vec"}, {ExportFormat::Onnx, "onnx"}};
+};
+
+namespace {
 
 struct ExportOptions {
   std::string model;
   std::string out_dir;
-  std::vector<std::string> formats;  // empty: all of them
+  std::vector<ExportFormat> formats;  // empty: all of them
   bool projector = true;
   bool word2vec = true;
   bool onnx = true;
 };
 
-bool wanted(const ExportOptions& options, const std::string& format) {
+bool wanted(const ExportOptions& options, ExportFormat format) {
   return options.formats.empty() ||
          std::find(options.formats.begin(), options.formats.end(), format) != options.formats.end();
 }
@@ -32,9 +42,9 @@ void run_export(const ExportOptions& options) {
   std::filesystem::path out = options.out_dir.empty() ? std::filesystem::path(options.model).parent_path()
                                                       : std::filesystem::path(options.out_dir);
   if (out.empty()) out = ".";
-  const bool projector = options.projector && wanted(options, "projector");
-  const bool word2vec = options.word2vec && wanted(options, "word2vec");
-  const bool onnx = options.onnx && wanted(options, "onnx");
+  const bool projector = options.projector && wanted(options, ExportFormat::Projector);
+  const bool word2vec = options.word2vec && wanted(options, ExportFormat::Word2Vec);
+  const bool onnx = options.onnx && wanted(options, ExportFormat::Onnx);
   // A model whose matrix does not fit its vocabulary leaves no folder and no file behind.
   check_embedding_shape(model.embeddings(), model.dim(), model.vocabulary());
   ensure_directory(out);
@@ -69,12 +79,9 @@ void add_export_command(CLI::App& app) {
   command->add_flag("!--no-projector", options->projector, "skip embeddings.tsv + metadata.tsv");
   command->add_flag("!--no-word2vec", options->word2vec, "skip embeddings.w2v.txt");
   command->add_flag("!--no-onnx", options->onnx, "skip model.logits.onnx + model.similar.onnx");
-  command
-      ->add_option("-f,--format", options->formats,
-                   "write only these: projector, word2vec, onnx (repeat or comma-separate; default all; "
-                   "vocabulary.tsv is always written)")
-      ->check(CLI::IsMember({"projector", "word2vec", "onnx"}))
-      ->delimiter(',');
+  add_choice_option(*command, "-f,--format", options->formats,
+                    "write only these: projector, word2vec, onnx (repeat or comma-separate; default all; "
+                    "vocabulary.tsv is always written)");
   command->callback([options] { run_export(*options); });
 }
 

@@ -29,7 +29,7 @@ void add_graph_command(CLI::App& app) {
     Graph g = load_graph(run.config);
     begin_outputs(run);
     const GraphStats& s = g.stats;
-    if (run.config.data.format == "movielens") {
+    if (run.config.data.format == DataFormat::MovieLens) {
       std::printf("ratings                  %zu\n", s.ratings);
       std::printf("movies                   %zu\n", s.movies);
       std::printf("users with liked movies  %zu\n", s.users_with_likes);

@@ -29,7 +29,7 @@ namespace fs = std::filesystem;
 
 struct SweepOptions {
   CommonOptions common;  // --set KEY=V1,V2,... makes an axis
-  std::string task = "all";
+  EvaluateTask task = EvaluateTask::All;
   std::optional<double> holdout_edges, holdout_latest;
   std::string labels_file;
 };
@@ -82,21 +82,21 @@ int run_self(const std::vector<std::string>& arguments, const fs::path& log) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
-std::vector<SweepMetric> metrics_of(const Evaluation& e, const std::string& task) {
+std::vector<SweepMetric> metrics_of(const Evaluation& e, EvaluateTask task) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   std::vector<SweepMetric> out;
-  if (task == "all" || task == "genres") {
+  if (runs_task(task, EvaluateTask::Genres)) {
     const auto& g = e.genres;
     out.push_back({"genres_macro_f1", "genres macro-F1", g ? g->n2v.macro_f1.mean : nan,
                    {{"random", g ? g->random.macro_f1.mean : nan}}});
     out.push_back({"genres_micro_f1", "genres micro-F1", g ? g->n2v.micro_f1.mean : nan,
                    {{"random", g ? g->random.micro_f1.mean : nan}}});
   }
-  if (task == "all" || task == "links") {
+  if (runs_task(task, EvaluateTask::Links)) {
     const auto& l = e.links;
     out.push_back({"links_auc", "links AUC", l ? l->n2v_auc : nan, {{"adamic_adar", l ? l->adamic_adar_auc : nan}}});
   }
-  if (task == "all" || task == "recommend") {
+  if (runs_task(task, EvaluateTask::Recommend)) {
     const auto& r = e.recommend;
     const std::string k = r ? std::to_string(r->k) : "10";
     auto add = [&](const std::string& name, const std::string& label, double RankingScores::*field) {
@@ -133,11 +133,11 @@ void run_sweep(const SweepOptions& options) {
     if (option) base.overrides.push_back(std::string(key) + "=" + format_double(*option));
     else if (configured <= 0 && fallback > 0) base.overrides.push_back(std::string(key) + "=" + format_double(fallback));
   };
-  const bool movielens = base_config.data.format == "movielens";
+  const bool movielens = base_config.data.format == DataFormat::MovieLens;
   holdout(options.holdout_edges, base_config.eval.holdout_edges, "eval.holdout_edges",
-          options.task == "all" || options.task == "links" ? 0.1 : 0.0);
+          runs_task(options.task, EvaluateTask::Links) ? 0.1 : 0.0);
   holdout(options.holdout_latest, base_config.eval.holdout_latest, "eval.holdout_latest",
-          movielens && (options.task == "all" || options.task == "recommend") ? 0.2 : 0.0);
+          movielens && runs_task(options.task, EvaluateTask::Recommend) ? 0.2 : 0.0);
 
   // Every point's config is checked before the first one trains.
   const auto points_of_grid = grid_points(grid);
@@ -216,8 +216,7 @@ void add_sweep_command(CLI::App& app) {
   CLI::App* command = app.add_subcommand(
       "sweep", "Train and evaluate every point of a grid of settings (--set KEY=V1,V2,...); print one table");
   add_common_options(*command, options->common);
-  command->add_option("--task", options->task, "genres | links | recommend | all (default all)")
-      ->check(CLI::IsMember({"genres", "links", "recommend", "all"}));
+  add_choice_option(*command, "--task", options->task, "genres | links | recommend | all (default all)");
   command->add_option("--holdout-edges", options->holdout_edges,
                       "edges held out for the links task (default: eval.holdout_edges, else 0.1)");
   command->add_option("--holdout-latest", options->holdout_latest,

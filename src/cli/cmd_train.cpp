@@ -14,8 +14,6 @@
 #include "train/checkpoint.h"
 #include "train/distributed.h"
 #include "train/train.h"
-#include "walk/examples.h"
-#include "walk/walks.h"
 
 namespace n2v {
 
@@ -39,11 +37,11 @@ void run_train(const TrainOptions& options) {
   Run run = prepare_run(common);
   const Config& config = run.config;
   resolve_device(config.train.device);  // fail before the slow stages when CUDA is missing
-  const bool stream = config.skipgram.mode == "stream";
+  const bool stream = config.skipgram.mode == SkipGramMode::Stream;
   const DistOptions dist = resolve_dist_options(options.dist, config.dist.timeout_s);
   std::unique_ptr<Communicator> comm;
   if (dist.world_size > 1) {
-    if (resolve_device(config.train.device) != "cpu") {
+    if (resolve_device(config.train.device) != ComputeDevice::Cpu) {
       throw UsageError("distributed training runs on the CPU (Gloo); use --device cpu");
     }
     comm = std::make_unique<Communicator>(dist);
@@ -54,40 +52,29 @@ void run_train(const TrainOptions& options) {
   // Rank 0 holds the checkpoint (it sends it to the others when training starts).
   if (options.resume && writer) check_resumable(config, run.out_dir);
 
-  HeldOut held;
-  Graph g = load_graph(config, &held);
-  const WalkOptions walk_options = walk_options_from(config);
-  // Each rank walks its block of walk indices; walk i depends on (seed, i) only, so the gathered
-  // blocks are the single-process walks.
-  const WalkRange range = walk_shard(count_walks(g.graph, walk_options), dist.rank, dist.world_size);
-  Progress walk_progress("walks", range.last - range.first, "walks");
-  Walks walks = generate_walks(g.graph, walk_options, range, &walk_progress);
-  walk_progress.finish(std::to_string(walks.nodes.size()) + " steps");
-  if (comm) walks = comm->all_gather_walks(walks);
-
-  Examples examples;  // the Keras scheme materialises them; stream mode generates them per batch
-  if (!stream) {
-    const ExampleOptions example_options = example_options_from(config);
-    Progress example_progress("examples", walks.size(), "walks");
-    examples = generate_examples(walks, g.vocabulary.size(), example_options, &example_progress);
-    example_progress.finish(std::to_string(examples.size()) + " examples, " +
-                            std::to_string(examples.size() / config.train.batch_size) + " steps of " +
-                            std::to_string(config.train.batch_size) + " per epoch");
-  }
+  PrepareOptions prepare;
+  prepare.rank = dist.rank;
+  prepare.world_size = dist.world_size;
+  if (comm) prepare.gather_walks = [&comm](const Walks& mine) { return comm->all_gather_walks(mine); };
+  const TrainingData data = prepare_training_data(config, prepare);
+  const Graph& g = data.graph;
 
   if (writer) {
     begin_outputs(run);
-    write_held_out(held, g.vocabulary, run.out_dir);
+    write_held_out(data.held_out, g.vocabulary, run.out_dir);
   }
-  TrainResult result = stream ? train_skipgram_stream(walks, g.vocabulary.size(), config, run.out_dir, options.resume,
-                                                      comm.get())
-                              : train_skipgram(examples, g.vocabulary.size(), config, run.out_dir, options.resume,
+  TrainResult result = stream ? train_skipgram_stream(data.walks, g.vocabulary.size(), config, run.out_dir,
+                                                      options.resume, comm.get())
+                              : train_skipgram(data.examples, g.vocabulary.size(), config, run.out_dir, options.resume,
                                                comm.get());
   if (!writer) return;  // rank 0 holds the same weights and writes them
   export_model(result.embeddings, result.dim, g.vocabulary, config.export_, run.out_dir, config.data_dir());
   write_file_atomic(run.out_dir / "loss_vs_keras.svg",
-                    loss_svg(result.epoch_loss, "n2v (" + result.device + ", seed " + std::to_string(config.seed) + ")"));
-  if (config.data.format == "movielens" && !stream) std::printf("\n%s", loss_comparison_table(result.epoch_loss).c_str());
+                    loss_svg(result.epoch_loss,
+                             "n2v (" + choice_name(result.device) + ", seed " + std::to_string(config.seed) + ")"));
+  if (config.data.format == DataFormat::MovieLens && !stream) {
+    std::printf("\n%s", loss_comparison_table(result.epoch_loss).c_str());
+  }
   log_line("outputs in " + run.out_dir.string());
 }
 
@@ -98,7 +85,7 @@ void add_train_command(CLI::App& app) {
   CLI::App* command = app.add_subcommand("train", "Run the whole pipeline: data, graph, walks, examples, training, export");
   add_common_options(*command, options->common);
   command->add_option("--device", options->device, "cpu | cuda | auto (overrides train.device)")
-      ->check(CLI::IsMember({"cpu", "cuda", "auto"}));
+      ->check(CLI::IsMember(choice_names<TrainDevice>()));
   command->add_option("--epochs", options->epochs, "number of epochs (overrides train.epochs)");
   command->add_flag("--resume", options->resume, "continue from the output folder's checkpoint.pt");
   command->add_option("--holdout-edges", options->holdout_edges,

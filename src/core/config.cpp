@@ -6,8 +6,10 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <optional>
 #include <sstream>
 #include <thread>
+#include <type_traits>
 #include <variant>
 
 #include "core/errors.h"
@@ -35,13 +37,29 @@ struct Range {
   }
 };
 
-using Target = std::variant<double*, int*, std::uint64_t*, std::string*, bool*>;
+// A key with a fixed set of values: its enum, read and written through the enum's Choices table.
+struct ChoiceTarget {
+  std::function<bool(const std::string&)> parse;  // false when the text names no value
+  std::function<std::string()> name;
+  std::string accepted;  // "a, b, c"
+};
+
+template <class E>
+ChoiceTarget choice(E* target) {
+  return {[target](const std::string& text) {
+            const std::optional<E> value = parse_choice<E>(text);
+            if (value) *target = *value;
+            return value.has_value();
+          },
+          [target] { return choice_name(*target); }, choice_list<E>()};
+}
+
+using Target = std::variant<double*, int*, std::uint64_t*, std::string*, bool*, ChoiceTarget>;
 
 struct Field {
   std::string key;
   Target target;
   Range range;
-  std::vector<std::string> choices;  // for strings; empty = free text
 };
 
 Range at_least(double lo) { return Range{lo}; }
@@ -53,42 +71,42 @@ Range below_one() { Range r{0, 1}; r.hi_open = true; return r; }  // a fraction:
 // The one table of keys: loading, --set, validation and saving all go through it.
 std::vector<Field> fields(Config& c) {
   return {
-      {"seed", &c.seed, at_least(0), {}},
-      {"threads", &c.threads, between(0, 1024), {}},
-      {"data.format", &c.data.format, {}, {"movielens", "edgelist"}},
-      {"data.dir", &c.data.dir, {}, {}},
-      {"data.url", &c.data.url, {}, {}},
-      {"data.md5", &c.data.md5, {}, {}},
-      {"data.sha256", &c.data.sha256, {}, {}},
-      {"data.edges", &c.data.edges, {}, {}},
-      {"graph.min_rating", &c.graph.min_rating, between(0.5, 5.0), {}},
-      {"graph.min_weight", &c.graph.min_weight, {}, {}},
-      {"graph.directed", &c.graph.directed, {}, {}},
-      {"graph.self_loops", &c.graph.self_loops, {}, {"drop", "error"}},
-      {"walk.p", &c.walk.p, above(0), {}},
-      {"walk.q", &c.walk.q, above(0), {}},
-      {"walk.num_walks", &c.walk.num_walks, between(1, 1e6), {}},
-      {"walk.num_steps", &c.walk.num_steps, between(1, 1e6), {}},
-      {"skipgram.window", &c.skipgram.window, between(1, 1e6), {}},
-      {"skipgram.negative_samples", &c.skipgram.negative_samples, between(0, 1000), {}},
-      {"skipgram.mode", &c.skipgram.mode, {}, {"aggregate", "stream"}},
-      {"skipgram.negative_distribution", &c.skipgram.negative_distribution, {}, {"uniform", "unigram"}},
-      {"train.batch_size", &c.train.batch_size, between(1, 1e8), {}},
-      {"train.embedding_dim", &c.train.embedding_dim, between(1, 100000), {}},
-      {"train.epochs", &c.train.epochs, between(1, 1e6), {}},
-      {"train.learning_rate", &c.train.learning_rate, above(0), {}},
-      {"train.l2", &c.train.l2, at_least(0), {}},
-      {"train.stream_learning_rate", &c.train.stream_learning_rate, above(0), {}},
-      {"train.stream_optimizer", &c.train.stream_optimizer, {}, {"adam", "sgd"}},
-      {"train.device", &c.train.device, {}, {"cpu", "cuda", "auto"}},
-      {"export.torchscript", &c.export_.torchscript, {}, {}},
-      {"export.projector", &c.export_.projector, {}, {}},
-      {"export.word2vec", &c.export_.word2vec, {}, {}},
-      {"export.onnx", &c.export_.onnx, {}, {}},
-      {"eval.holdout_edges", &c.eval.holdout_edges, below_one(), {}},
-      {"eval.holdout_latest", &c.eval.holdout_latest, below_one(), {}},
-      {"dist.timeout_s", &c.dist.timeout_s, between_open_low(0, 86400), {}},
-      {"dist.exchange", &c.dist.exchange, {}, {"auto", "sparse", "dense"}},
+      {"seed", &c.seed, at_least(0)},
+      {"threads", &c.threads, between(0, 1024)},
+      {"data.format", choice(&c.data.format), {}},
+      {"data.dir", &c.data.dir, {}},
+      {"data.url", &c.data.url, {}},
+      {"data.md5", &c.data.md5, {}},
+      {"data.sha256", &c.data.sha256, {}},
+      {"data.edges", &c.data.edges, {}},
+      {"graph.min_rating", &c.graph.min_rating, between(0.5, 5.0)},
+      {"graph.min_weight", &c.graph.min_weight, {}},
+      {"graph.directed", &c.graph.directed, {}},
+      {"graph.self_loops", choice(&c.graph.self_loops), {}},
+      {"walk.p", &c.walk.p, above(0)},
+      {"walk.q", &c.walk.q, above(0)},
+      {"walk.num_walks", &c.walk.num_walks, between(1, 1e6)},
+      {"walk.num_steps", &c.walk.num_steps, between(1, 1e6)},
+      {"skipgram.window", &c.skipgram.window, between(1, 1e6)},
+      {"skipgram.negative_samples", &c.skipgram.negative_samples, between(0, 1000)},
+      {"skipgram.mode", choice(&c.skipgram.mode), {}},
+      {"skipgram.negative_distribution", choice(&c.skipgram.negative_distribution), {}},
+      {"train.batch_size", &c.train.batch_size, between(1, 1e8)},
+      {"train.embedding_dim", &c.train.embedding_dim, between(1, 100000)},
+      {"train.epochs", &c.train.epochs, between(1, 1e6)},
+      {"train.learning_rate", &c.train.learning_rate, above(0)},
+      {"train.l2", &c.train.l2, at_least(0)},
+      {"train.stream_learning_rate", &c.train.stream_learning_rate, above(0)},
+      {"train.stream_optimizer", choice(&c.train.stream_optimizer), {}},
+      {"train.device", choice(&c.train.device), {}},
+      {"export.torchscript", &c.export_.torchscript, {}},
+      {"export.projector", &c.export_.projector, {}},
+      {"export.word2vec", &c.export_.word2vec, {}},
+      {"export.onnx", &c.export_.onnx, {}},
+      {"eval.holdout_edges", &c.eval.holdout_edges, below_one()},
+      {"eval.holdout_latest", &c.eval.holdout_latest, below_one()},
+      {"dist.timeout_s", &c.dist.timeout_s, between_open_low(0, 86400)},
+      {"dist.exchange", choice(&c.dist.exchange), {}},
   };
 }
 
@@ -107,9 +125,11 @@ void assign(Field& field, const std::string& value, const std::string& where) {
     throw ConfigError(where + ": " + field.key + ": '" + value + "' is not " + what);
   };
   std::visit(
-      [&](auto* ptr) {
-        using T = std::remove_pointer_t<decltype(ptr)>;
-        if constexpr (std::is_same_v<T, double>) {
+      [&](auto& ptr) {  // a pointer to the value, or the ChoiceTarget
+        using T = std::remove_pointer_t<std::decay_t<decltype(ptr)>>;
+        if constexpr (std::is_same_v<T, ChoiceTarget>) {
+          if (!ptr.parse(value)) fail("one of: " + ptr.accepted);
+        } else if constexpr (std::is_same_v<T, double>) {
           double v;
           if (!parse_double(trim(value), v)) fail("a number");
           *ptr = v;
@@ -137,9 +157,10 @@ void assign(Field& field, const std::string& value, const std::string& where) {
 
 std::string value_text(const Field& field) {
   return std::visit(
-      [](auto* ptr) -> std::string {
-        using T = std::remove_pointer_t<decltype(ptr)>;
-        if constexpr (std::is_same_v<T, double>) return format_double(*ptr);
+      [](const auto& ptr) -> std::string {  // a pointer to the value, or the ChoiceTarget
+        using T = std::remove_pointer_t<std::decay_t<decltype(ptr)>>;
+        if constexpr (std::is_same_v<T, ChoiceTarget>) return ptr.name();
+        else if constexpr (std::is_same_v<T, double>) return format_double(*ptr);
         else if constexpr (std::is_same_v<T, bool>) return *ptr ? "true" : "false";
         else if constexpr (std::is_same_v<T, std::string>) return *ptr;
         else return std::to_string(*ptr);
@@ -224,15 +245,6 @@ void Config::validate() const {
   auto table = fields(const_cast<Config&>(*this));
   for (const auto& field : table) {
     std::string where = origin.count(field.key) ? origin.at(field.key) + ": " : "";
-    if (!field.choices.empty()) {
-      const std::string& v = *std::get<std::string*>(field.target);
-      if (std::find(field.choices.begin(), field.choices.end(), v) == field.choices.end()) {
-        std::string allowed;
-        for (const auto& c : field.choices) allowed += (allowed.empty() ? "" : ", ") + c;
-        throw ConfigError(where + field.key + " = '" + v + "' is not one of: " + allowed);
-      }
-      continue;
-    }
     double numeric;
     if (auto d = std::get_if<double*>(&field.target)) numeric = **d;
     else if (auto i = std::get_if<int*>(&field.target)) numeric = **i;
@@ -243,11 +255,11 @@ void Config::validate() const {
                         field.range.describe());
     }
   }
-  if (data.format == "movielens" && data.dir.empty()) throw ConfigError("data.dir must not be empty");
-  if (eval.holdout_latest > 0 && data.format != "movielens") {
+  if (data.format == DataFormat::MovieLens && data.dir.empty()) throw ConfigError("data.dir must not be empty");
+  if (eval.holdout_latest > 0 && data.format != DataFormat::MovieLens) {
     std::string where = origin.count("eval.holdout_latest") ? origin.at("eval.holdout_latest") + ": " : "";
     throw ConfigError(where + "eval.holdout_latest needs rated data with timestamps (data.format movielens), not " +
-                      data.format + "; use eval.holdout_edges for edge lists");
+                      choice_name(data.format) + "; use eval.holdout_edges for edge lists");
   }
 }
 
@@ -266,7 +278,9 @@ std::string Config::to_yaml() const {
       if (!section.empty()) out << YAML::Key << section << YAML::Value << YAML::BeginMap;
     }
     out << YAML::Key << leaf << YAML::Value;
-    if (std::holds_alternative<std::string*>(field.target)) out << YAML::DoubleQuoted << value_text(field);
+    // Text and choice names quoted: a name such as "on" or "1" must not read back as a bool or number.
+    if (std::holds_alternative<std::string*>(field.target) || std::holds_alternative<ChoiceTarget>(field.target))
+      out << YAML::DoubleQuoted << value_text(field);
     else out << value_text(field);
   }
   if (!section.empty()) out << YAML::EndMap;

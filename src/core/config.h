@@ -7,10 +7,57 @@
 #include <string>
 #include <vector>
 
+#include "core/choice.h"
+
 namespace n2v {
 
+// The keys with a fixed set of values; their names (as YAML and --set spell them) are in the
+// Choices tables below.
+enum class DataFormat { MovieLens, EdgeList };  // data.format
+enum class SelfLoops { Drop, Error };  // graph.self_loops
+enum class SkipGramMode { Aggregate, Stream };  // skipgram.mode
+enum class NegativeDistribution { Uniform, Unigram };  // skipgram.negative_distribution
+enum class StreamOptimizer { Adam, Sgd };  // train.stream_optimizer
+enum class TrainDevice { Cpu, Cuda, Auto };  // train.device, as asked for (resolve_device picks one)
+enum class RowExchange { Auto, Sparse, Dense };  // dist.exchange
+
+template <>
+struct Choices<DataFormat> {
+  static constexpr std::pair<DataFormat, const char*> names[]{{DataFormat::MovieLens, "movielens"},
+                                                              {DataFormat::EdgeList, "edgelist"}};
+};
+template <>
+struct Choices<SelfLoops> {
+  static constexpr std::pair<SelfLoops, const char*> names[]{{SelfLoops::Drop, "drop"}, {SelfLoops::Error, "error"}};
+};
+template <>
+struct Choices<SkipGramMode> {
+  static constexpr std::pair<SkipGramMode, const char*> names[]{{SkipGramMode::Aggregate, "aggregate"},
+                                                                {SkipGramMode::Stream, "stream"}};
+};
+template <>
+struct Choices<NegativeDistribution> {
+  static constexpr std::pair<NegativeDistribution, const char*> names[]{{NegativeDistribution::Uniform, "uniform"},
+                                                                        {NegativeDistribution::Unigram, "unigram"}};
+};
+template <>
+struct Choices<StreamOptimizer> {
+  static constexpr std::pair<StreamOptimizer, const char*> names[]{{StreamOptimizer::Adam, "adam"},
+                                                                   {StreamOptimizer::Sgd, "sgd"}};
+};
+template <>
+struct Choices<TrainDevice> {
+  static constexpr std::pair<TrainDevice, const char*> names[]{
+      {TrainDevice::Cpu, "cpu"}, {TrainDevice::Cuda, "cuda"}, {TrainDevice::Auto, "auto"}};
+};
+template <>
+struct Choices<RowExchange> {
+  static constexpr std::pair<RowExchange, const char*> names[]{
+      {RowExchange::Auto, "auto"}, {RowExchange::Sparse, "sparse"}, {RowExchange::Dense, "dense"}};
+};
+
 struct DataConfig {
-  std::string format = "movielens";  // movielens | edgelist
+  DataFormat format = DataFormat::MovieLens;
   std::string dir = "data/ml-latest-small";
   std::string url = "https://files.grouplens.org/datasets/movielens/ml-latest-small.zip";
   std::string md5;     // checked after download when set
@@ -22,7 +69,7 @@ struct GraphConfig {
   double min_rating = 5.0;  // a movie is "liked" by a user at this rating or above
   double min_weight = 10.0;  // edges with PMI x co-count below this are dropped
   bool directed = false;  // edgelist format only; the MovieLens graph is undirected
-  std::string self_loops = "drop";  // edgelist format: drop | error
+  SelfLoops self_loops = SelfLoops::Drop;  // edgelist format
 };
 
 struct WalkConfig {
@@ -35,8 +82,9 @@ struct WalkConfig {
 struct SkipGramConfig {
   int window = 10;
   double negative_samples = 4.0;  // negatives per positive pair
-  std::string mode = "aggregate";  // aggregate (Keras) | stream
-  std::string negative_distribution = "uniform";  // stream mode: uniform (as Keras) | unigram (frequency^0.75)
+  SkipGramMode mode = SkipGramMode::Aggregate;  // aggregate (Keras) | stream
+  // stream mode: uniform (as Keras) | unigram (frequency^0.75)
+  NegativeDistribution negative_distribution = NegativeDistribution::Uniform;
 };
 
 struct TrainConfig {
@@ -46,8 +94,8 @@ struct TrainConfig {
   double learning_rate = 0.001;
   double l2 = 1e-6;
   double stream_learning_rate = 0.01;  // stream mode's rate (sgd: decayed linearly to 0 over the run)
-  std::string stream_optimizer = "adam";  // stream mode: adam (lazy, touched rows) | sgd (word2vec's)
-  std::string device = "cpu";  // cpu | cuda | auto
+  StreamOptimizer stream_optimizer = StreamOptimizer::Adam;  // stream mode: adam (lazy, touched rows) | sgd (word2vec)
+  TrainDevice device = TrainDevice::Cpu;
 };
 
 struct ExportConfig {
@@ -66,7 +114,7 @@ struct EvalConfig {
 // Distributed runs (n2v launch, or RANK / WORLD_SIZE from torchrun); unused in one process.
 struct DistConfig {
   double timeout_s = 60;  // rendezvous and every collective: a rank missing this long stops the others
-  std::string exchange = "auto";  // how ranks sum each step's gradient rows: auto | sparse | dense
+  RowExchange exchange = RowExchange::Auto;  // how ranks sum each step's gradient rows
 };
 
 struct Config {
@@ -86,7 +134,8 @@ struct Config {
   std::filesystem::path source;  // the YAML file, empty when none
 
   static Config load(const std::filesystem::path& yaml_file);
-  // Applies "section.key=value"; throws ConfigError naming the key (and the nearest known key).
+  // Applies "section.key=value"; throws ConfigError naming the key (and the nearest known key), or
+  // the value and what the key accepts (a number, true or false, one of its choices).
   void set(const std::string& assignment, const std::string& where = "--set");
   void set(const std::string& key, const std::string& value, const std::string& where);
   // Checks every range; throws ConfigError naming the key, the value and the allowed range.

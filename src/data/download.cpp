@@ -324,7 +324,7 @@ void check_target(const fs::path& target, const std::string& shown) {
 }  // namespace
 
 void ensure_dataset(const DataConfig& data) {
-  if (data.format != "movielens" || has_movielens_files(data.dir)) return;
+  if (data.format != DataFormat::MovieLens || has_movielens_files(data.dir)) return;
   if (data.url.empty()) {
     throw DownloadError("no MovieLens files in " + data.dir + " and data.url is empty" + no_network_hint());
   }

@@ -140,15 +140,14 @@ void resolve_data_dir(Config& config, const EvaluateOptions& options, const Eval
 }
 
 bool data_present(const Config& config) {
-  if (config.data.format == "edgelist") return fs::exists(edge_list_path(config.data));
+  if (config.data.format == DataFormat::EdgeList) return fs::exists(edge_list_path(config.data));
   return has_movielens_files(config.data.dir);
 }
 
 // The requested task cannot run: an error when asked for by name, a note under `all`.
-void unavailable(Evaluation& evaluation, const EvaluateOptions& options, const std::string& task,
-                 const std::string& why) {
-  if (options.task == task) throw UsageError("evaluate --task " + task + ": " + why);
-  evaluation.notes.push_back(task + ": skipped, " + why);
+void unavailable(Evaluation& evaluation, const EvaluateOptions& options, EvaluateTask task, const std::string& why) {
+  if (options.task == task) throw UsageError("evaluate --task " + choice_name(task) + ": " + why);
+  evaluation.notes.push_back(choice_name(task) + ": skipped, " + why);
 }
 
 }  // namespace
@@ -234,9 +233,6 @@ LinkEvaluation evaluate_links(const std::vector<float>& embeddings, std::int64_t
 
 Evaluation evaluate_run(const EvaluateOptions& options, const EvaluatedVectors& model,
                         const LabelClassifier& classifier) {
-  const std::vector<std::string> tasks{"genres", "links", "recommend", "all"};
-  if (std::find(tasks.begin(), tasks.end(), options.task) == tasks.end())
-    throw UsageError("evaluate --task " + options.task + ": use genres, links, recommend or all");
   const fs::path run_dir = fs::absolute(options.model).parent_path();
   const fs::path config_file = run_dir / "config.yaml";
   Evaluation evaluation;
@@ -248,16 +244,15 @@ Evaluation evaluate_run(const EvaluateOptions& options, const EvaluatedVectors& 
   }
   resolve_data_dir(config, options, model);
   evaluation.seed = options.seed.value_or(config.seed);
-  const bool all = options.task == "all";
 
-  if (all || options.task == "genres") {
+  if (runs_task(options.task, EvaluateTask::Genres)) {
     std::size_t unknown = 0;
     NodeLabels labels = options.labels_file.empty() ? labels_from_genres(model.vocabulary)
                                                     : read_labels_file(options.labels_file, model.vocabulary, &unknown);
     if (unknown > 0) log_line("evaluate: " + std::to_string(unknown) + " label lines name nodes outside the model");
     std::size_t labelled = std::count_if(labels.of_token.begin(), labels.of_token.end(), [](const auto& l) { return !l.empty(); });
     if (labelled < 4) {
-      unavailable(evaluation, options, "genres",
+      unavailable(evaluation, options, EvaluateTask::Genres,
                   "the model's nodes have no genres (an edge-list graph?); pass --labels FILE with node<TAB>label|label lines");
     } else {
       Progress progress("evaluate: genres", 0, "splits");
@@ -268,10 +263,10 @@ Evaluation evaluate_run(const EvaluateOptions& options, const EvaluatedVectors& 
     }
   }
 
-  if (all || options.task == "links") {
+  if (runs_task(options.task, EvaluateTask::Links)) {
     const fs::path file = run_dir / kHoldoutEdgesFile;
     if (config.eval.holdout_edges <= 0 || !fs::exists(file)) {
-      unavailable(evaluation, options, "links",
+      unavailable(evaluation, options, EvaluateTask::Links,
                   "the run was trained without held-out edges; train with --holdout-edges 0.1 (eval.holdout_edges)");
     } else {
       std::vector<LabeledPair> pairs = read_holdout_edges(file, model.vocabulary);
@@ -290,12 +285,13 @@ Evaluation evaluate_run(const EvaluateOptions& options, const EvaluatedVectors& 
     }
   }
 
-  if (all || options.task == "recommend") {
+  if (runs_task(options.task, EvaluateTask::Recommend)) {
     const fs::path file = run_dir / kHoldoutRatingsFile;
-    if (config.data.format != "movielens") {
-      unavailable(evaluation, options, "recommend", "it needs rated data (data.format movielens), not an edge list");
+    if (config.data.format != DataFormat::MovieLens) {
+      unavailable(evaluation, options, EvaluateTask::Recommend,
+                  "it needs rated data (data.format movielens), not an edge list");
     } else if (config.eval.holdout_latest <= 0 || !fs::exists(file)) {
-      unavailable(evaluation, options, "recommend",
+      unavailable(evaluation, options, EvaluateTask::Recommend,
                   "the run was trained without held-out ratings; train with --holdout-latest 0.2 (eval.holdout_latest)");
     } else if (!has_movielens_files(config.data.dir)) {
       throw DataError("evaluate recommend: no MovieLens ratings in " + config.data.dir +

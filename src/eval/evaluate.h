@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "core/choice.h"
 #include "data/holdout.h"
 #include "eval/recommend.h"
 #include "graph/graph.h"
@@ -84,10 +85,22 @@ double adamic_adar(const CsrGraph& graph, NodeId u, NodeId v);
 LinkEvaluation evaluate_links(const std::vector<float>& embeddings, std::int64_t dim,
                               const std::vector<LabeledPair>& pairs, const CsrGraph* training_graph);
 
+// evaluate --task: one task, or all those the run has data for.
+enum class EvaluateTask { Genres, Links, Recommend, All };
+template <>
+struct Choices<EvaluateTask> {
+  static constexpr std::pair<EvaluateTask, const char*> names[]{{EvaluateTask::Genres, "genres"},
+                                                                {EvaluateTask::Links, "links"},
+                                                                {EvaluateTask::Recommend, "recommend"},
+                                                                {EvaluateTask::All, "all"}};
+};
+// Whether asking for `asked` runs `task`.
+inline bool runs_task(EvaluateTask asked, EvaluateTask task) { return asked == EvaluateTask::All || asked == task; }
+
 struct EvaluateOptions {
   std::filesystem::path model;
   std::string data_dir;  // empty: the folder recorded in model.pt, else config.yaml's data.dir
-  std::string task = "all";  // genres | links | recommend | all
+  EvaluateTask task = EvaluateTask::All;
   std::optional<std::uint64_t> seed;  // default: config.yaml's seed
   std::string labels_file;  // node labels for the genres task instead of the movie genres
 };

@@ -10,6 +10,7 @@
 
 namespace n2v {
 
+// No defaults: pipeline/pipeline.h maps the Config (the one place for defaults) to these fields.
 struct CooccurrenceOptions {
   double min_rating = 5.0;
   double min_weight = 10.0;

@@ -118,9 +118,6 @@ std::filesystem::path edge_list_path(const DataConfig& data) {
 
 Graph parse_edge_list(std::string_view text, const std::string& name, const EdgeListOptions& options,
                            EdgeListReport* report) {
-  if (options.self_loops != "drop" && options.self_loops != "error") {
-    throw ConfigError("graph.self_loops = '" + options.self_loops + "' is not one of: drop, error");
-  }
   EdgeListReport local;
   EdgeListReport& r = report ? *report : local;
   r = EdgeListReport{};
@@ -176,7 +173,7 @@ Graph parse_edge_list(std::string_view text, const std::string& name, const Edge
     if (fields[0].empty() || fields[1].empty()) fail("empty node name in '" + std::string(line) + "'");
     ++r.edge_lines;
     if (fields[0] == fields[1]) {
-      if (options.self_loops == "error") {
+      if (options.self_loops == SelfLoops::Error) {
         fail("self-loop '" + std::string(fields[0]) + "' -> '" + std::string(fields[1]) +
              "'; set graph.self_loops: drop to skip self-loops");
       }

@@ -5,7 +5,7 @@
 //   - missing weight: 1; weights must be finite and >= 0;
 //   - duplicates: weights summed (undirected: a-b and b-a are the same edge);
 //   - zero weight: not an edge; an edge whose summed weight is 0 is dropped and counted;
-//   - self-loops: dropped and counted (self_loops = "drop") or an error ("error");
+//   - self-loops: dropped and counted (graph.self_loops drop) or an error (error);
 //   - a first line whose weight field is not a number is a header and is skipped.
 // Node tokens follow the first appearance of a name in a kept edge, from 1 (0 is reserved).
 #include <filesystem>
@@ -17,9 +17,10 @@
 
 namespace n2v {
 
+// No defaults: pipeline/pipeline.h maps the Config (the one place for defaults) to these fields.
 struct EdgeListOptions {
-  bool directed = false;
-  std::string self_loops = "drop";  // drop | error
+  bool directed;
+  SelfLoops self_loops;
 };
 
 // What the reader did besides keeping edges, for the log.
@@ -32,7 +33,7 @@ struct EdgeListReport {
 };
 
 // `name` prefixes error messages ("edges.tsv:7: ..."). Throws DataError on a malformed line, a
-// bad weight, a self-loop under "error", or a list without edges.
+// bad weight, a self-loop under SelfLoops::Error, or a list without edges.
 Graph parse_edge_list(std::string_view text, const std::string& name, const EdgeListOptions& options,
                            EdgeListReport* report = nullptr);
 Graph read_edge_list(const std::filesystem::path& path, const EdgeListOptions& options,

@@ -1,32 +1,40 @@
 #include "pipeline/pipeline.h"
 
 #include <cmath>
+#include <optional>
 
 #include "core/errors.h"
 #include "core/progress.h"
 #include "core/text.h"
 #include "data/download.h"
-#include "graph/edgelist.h"
 
 namespace n2v {
 
 namespace {
 
-Graph load_edge_list_graph(const Config& config) {
+void run(const PrepareOptions& options, PipelineStage stage, const std::function<void()>& body) {
+  if (options.run_stage) options.run_stage(stage, body);
+  else body();
+}
+
+Progress* progress_of(std::optional<Progress>& progress) { return progress ? &*progress : nullptr; }
+
+Graph load_edge_list_graph(const Config& config, bool show_progress) {
   const std::filesystem::path path = edge_list_path(config.data);
   if (!std::filesystem::exists(path)) {
     throw DataError(path.string() + ": edge list not found (data.edges = '" + config.data.edges + "', data.dir = '" +
                     config.data.dir + "'); point --data-dir or --set data.edges=FILE at a 'src dst [weight]' file");
   }
-  EdgeListOptions options;
-  options.directed = config.graph.directed;
-  options.self_loops = config.graph.self_loops;
+  const EdgeListOptions options = edge_list_options_from(config);
   EdgeListReport report;
-  Progress loading("data: " + path.string(), 0, "edge lines");
+  std::optional<Progress> loading;
+  if (show_progress) loading.emplace("data: " + path.string(), 0, "edge lines");
   Graph g = read_edge_list(path, options, &report);
-  loading.advance(report.edge_lines);
-  loading.finish(std::to_string(g.stats.nodes) + " nodes, " + std::to_string(g.stats.edges) +
-                 (options.directed ? " directed" : " undirected") + " edges");
+  if (loading) {
+    loading->advance(report.edge_lines);
+    loading->finish(std::to_string(g.stats.nodes) + " nodes, " + std::to_string(g.stats.edges) +
+                    (options.directed ? " directed" : " undirected") + " edges");
+  }
   if (report.duplicates_merged > 0) {
     log_line(std::to_string(report.duplicates_merged) + " duplicate edge lines merged (weights summed)");
   }
@@ -37,12 +45,16 @@ Graph load_edge_list_graph(const Config& config) {
   return g;
 }
 
-Graph load_movielens_graph(const Config& config, HeldOut& held) {
+// The MovieLens ratings, eval.holdout_latest's share held out into `held`.
+MovieLensData load_ratings(const Config& config, HeldOut& held, bool show_progress) {
   ensure_dataset(config.data);
-  Progress loading("data: " + config.data.dir, 0, "ratings");
+  std::optional<Progress> loading;
+  if (show_progress) loading.emplace("data: " + config.data.dir, 0, "ratings");
   MovieLensData data = load_movielens(config.data.dir);
-  loading.advance(data.rating_rows);
-  loading.finish(layout_name(data.layout) + ", " + std::to_string(data.movies.movies.size()) + " movies");
+  if (loading) {
+    loading->advance(data.rating_rows);
+    loading->finish(layout_name(data.layout) + ", " + std::to_string(data.movies.movies.size()) + " movies");
+  }
   if (data.unknown_movie_ratings > 0) {
     log_line("warning: " + std::to_string(data.unknown_movie_ratings) + " ratings name movies that " +
              data.movies_file.string() + " lacks (first: " + data.first_unknown_movie +
@@ -55,37 +67,98 @@ Graph load_movielens_graph(const Config& config, HeldOut& held) {
              std::to_string(held.ratings.size() + data.ratings.size()) + " ratings (each user's latest " +
              format_double(config.eval.holdout_latest) + ")");
   }
-  CooccurrenceOptions options;
-  options.min_rating = config.graph.min_rating;
-  options.min_weight = config.graph.min_weight;
-  options.threads = config.resolved_threads();
-  return build_movie_graph(data, options);
+  return data;
+}
+
+void hold_out_graph_edges(const Config& config, Graph& g, HeldOut& held) {
+  const std::size_t edges = g.edges.size();
+  held.has_edges = true;
+  held.pairs = hold_out_edges(g, config.eval.holdout_edges, config.seed);
+  const std::size_t removed = held.pairs.size() / 2;
+  log_line("eval: held out " + std::to_string(removed) + " of " + std::to_string(edges) +
+           " edges and as many non-edges");
+  const auto wanted = static_cast<std::size_t>(std::llround(config.eval.holdout_edges * static_cast<double>(edges)));
+  if (removed < wanted) {
+    log_line("warning: eval.holdout_edges asked for " + std::to_string(wanted) + " edges; only " +
+             std::to_string(removed) + " can go without disconnecting the graph");
+  }
+}
+
+// The Load and Graph stages.
+Graph load_graph(const Config& config, HeldOut& held, const PrepareOptions& options) {
+  held = HeldOut{};
+  Graph g;
+  if (config.data.format == DataFormat::EdgeList) {
+    run(options, PipelineStage::Load, [&] { g = load_edge_list_graph(config, options.progress); });
+  } else {
+    MovieLensData data;  // freed before the walks
+    run(options, PipelineStage::Load, [&] { data = load_ratings(config, held, options.progress); });
+    run(options, PipelineStage::Graph, [&] { g = build_movie_graph(data, cooccurrence_options_from(config)); });
+  }
+  if (config.eval.holdout_edges > 0) hold_out_graph_edges(config, g, held);
+  return g;
 }
 
 }  // namespace
 
 Graph load_graph(const Config& config, HeldOut* held_out) {
   HeldOut discarded;
-  HeldOut& held = held_out ? *held_out : discarded;
-  held = HeldOut{};
-  Graph g = config.data.format == "edgelist" ? load_edge_list_graph(config) : load_movielens_graph(config, held);
-  if (config.eval.holdout_edges > 0) {
-    const std::size_t edges = g.edges.size();
-    held.has_edges = true;
-    held.pairs = hold_out_edges(g, config.eval.holdout_edges, config.seed);
-    const std::size_t removed = held.pairs.size() / 2;
-    log_line("eval: held out " + std::to_string(removed) + " of " + std::to_string(edges) + " edges and as many non-edges");
-    const auto wanted = static_cast<std::size_t>(std::llround(config.eval.holdout_edges * static_cast<double>(edges)));
-    if (removed < wanted) {
-      log_line("warning: eval.holdout_edges asked for " + std::to_string(wanted) + " edges; only " +
-               std::to_string(removed) + " can go without disconnecting the graph");
+  return load_graph(config, held_out ? *held_out : discarded, PrepareOptions{});
+}
+
+TrainingData prepare_training_data(const Config& config, const PrepareOptions& options) {
+  TrainingData data;
+  data.graph = load_graph(config, data.held_out, options);
+  const CsrGraph& graph = data.graph.graph;
+
+  const WalkOptions walk_options = walk_options_from(config);
+  // Each rank walks its block of walk indices; walk i depends on (seed, i) only, so the gathered
+  // blocks are the single-process walks.
+  const WalkRange range = walk_shard(count_walks(graph, walk_options), options.rank, options.world_size);
+  std::optional<Progress> walk_progress;
+  if (options.progress) walk_progress.emplace("walks", range.last - range.first, "walks");
+  run(options, PipelineStage::Walks,
+      [&] { data.walks = generate_walks(graph, walk_options, range, progress_of(walk_progress)); });
+  if (walk_progress) walk_progress->finish(std::to_string(data.walks.nodes.size()) + " steps");
+  if (options.gather_walks) data.walks = options.gather_walks(data.walks);
+
+  // The Keras scheme materialises the examples; stream mode generates them per batch.
+  if (config.skipgram.mode == SkipGramMode::Aggregate) {
+    const ExampleOptions example_options = example_options_from(config);
+    const std::size_t vocabulary_size = data.graph.vocabulary.size();
+    std::optional<Progress> example_progress;
+    if (options.progress) example_progress.emplace("examples", data.walks.size(), "walks");
+    run(options, PipelineStage::Examples, [&] {
+      data.examples = generate_examples(data.walks, vocabulary_size, example_options, progress_of(example_progress));
+    });
+    if (example_progress) {
+      const std::size_t batch = static_cast<std::size_t>(config.train.batch_size);
+      example_progress->finish(std::to_string(data.examples.size()) + " examples, " +
+                               std::to_string(data.examples.size() / batch) + " steps of " + std::to_string(batch) +
+                               " per epoch");
     }
   }
-  return g;
+  return data;
+}
+
+// Value-initialised: a field a mapping forgets is 0, not some default of its own.
+CooccurrenceOptions cooccurrence_options_from(const Config& config) {
+  CooccurrenceOptions options{};
+  options.min_rating = config.graph.min_rating;
+  options.min_weight = config.graph.min_weight;
+  options.threads = config.resolved_threads();
+  return options;
+}
+
+EdgeListOptions edge_list_options_from(const Config& config) {
+  EdgeListOptions options{};
+  options.directed = config.graph.directed;
+  options.self_loops = config.graph.self_loops;
+  return options;
 }
 
 WalkOptions walk_options_from(const Config& config) {
-  WalkOptions options;
+  WalkOptions options{};
   options.p = config.walk.p;
   options.q = config.walk.q;
   options.num_walks = config.walk.num_walks;
@@ -96,7 +169,7 @@ WalkOptions walk_options_from(const Config& config) {
 }
 
 ExampleOptions example_options_from(const Config& config) {
-  ExampleOptions options;
+  ExampleOptions options{};
   options.window = config.skipgram.window;
   options.negative_samples = config.skipgram.negative_samples;
   options.seed = config.seed;
@@ -105,7 +178,7 @@ ExampleOptions example_options_from(const Config& config) {
 }
 
 StreamOptions stream_options_from(const Config& config) {
-  StreamOptions options;
+  StreamOptions options{};
   options.window = config.skipgram.window;
   options.negative_samples = config.skipgram.negative_samples;
   options.negative_distribution = config.skipgram.negative_distribution;

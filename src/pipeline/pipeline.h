@@ -1,8 +1,12 @@
 #pragma once
-// The stages before training, shared by every command: data (downloaded when missing) -> graph.
+// The stages before training, shared by every command: data (downloaded when missing) -> graph ->
+// walks -> examples, and the one mapping from the Config to each stage's options.
+#include <functional>
+
 #include "core/config.h"
 #include "data/holdout.h"
 #include "graph/cooccurrence.h"
+#include "graph/edgelist.h"
 #include "walk/examples.h"
 #include "walk/stream.h"
 #include "walk/walks.h"
@@ -15,7 +19,40 @@ namespace n2v {
 // held-out ratings, then without the held-out edges) and puts what was removed in *held_out.
 Graph load_graph(const Config& config, HeldOut* held_out = nullptr);
 
-// The stage options as the config sets them (threads = config.resolved_threads()).
+// The stages of prepare_training_data, in the order they run. An edge list has no Graph stage:
+// its Load reads the graph.
+enum class PipelineStage { Load, Graph, Walks, Examples };
+template <>
+struct Choices<PipelineStage> {
+  static constexpr std::pair<PipelineStage, const char*> names[]{{PipelineStage::Load, "load"},
+                                                                 {PipelineStage::Graph, "graph"},
+                                                                 {PipelineStage::Walks, "walks"},
+                                                                 {PipelineStage::Examples, "examples"}};
+};
+
+struct TrainingData {
+  Graph graph;  // without the held-out edges
+  HeldOut held_out;
+  Walks walks;  // every walk, a distributed run's blocks gathered
+  Examples examples;  // skipgram.mode aggregate only: stream mode makes them batch by batch while training
+};
+
+// How prepare_training_data runs; the defaults are one process with progress lines.
+struct PrepareOptions {
+  int rank = 0, world_size = 1;  // walk this rank's block of the walks (walk_shard) ...
+  std::function<Walks(const Walks&)> gather_walks;  // ... then join every rank's blocks (a distributed run)
+  // Runs each stage (`run`), e.g. timing it; empty: the stage just runs.
+  std::function<void(PipelineStage, const std::function<void()>& run)> run_stage;
+  bool progress = true;  // the load, walks and examples progress lines (bench, timing them, has none)
+};
+
+// The torch-free part of n2v train: load_graph, the walks, and in aggregate mode the examples.
+TrainingData prepare_training_data(const Config& config, const PrepareOptions& options = {});
+
+// The stage options as the config sets them (threads = config.resolved_threads()). Every caller
+// builds them here: the options structs have no defaults of their own.
+CooccurrenceOptions cooccurrence_options_from(const Config& config);
+EdgeListOptions edge_list_options_from(const Config& config);
 WalkOptions walk_options_from(const Config& config);
 ExampleOptions example_options_from(const Config& config);
 StreamOptions stream_options_from(const Config& config);

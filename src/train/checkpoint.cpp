@@ -25,12 +25,17 @@ void check_fingerprint(torch::serialize::InputArchive& archive, const fs::path& 
 std::string run_fingerprint(const Config& config) {
   Config c = config;
   c.train.epochs = 0;
-  c.train.device = "";
+  c.train.device = TrainDevice::Cpu;
   c.threads = 0;
   c.data.dir = "";
   c.origin.clear();
   c.dist = DistConfig{};
-  return c.to_yaml();
+  std::string yaml = c.to_yaml();
+  // Checkpoints written while train.device was free text hold `device: ""` here; keep them resumable.
+  const std::string device = "  device: \"cpu\"\n";
+  const std::size_t at = yaml.find(device);
+  if (at != std::string::npos) yaml.replace(at, device.size(), "  device: \"\"\n");
+  return yaml;
 }
 
 void save_checkpoint(const fs::path& path, SkipGram& model, torch::optim::Adam& optimizer, const Checkpoint& state,

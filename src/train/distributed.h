@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/config.h"
 #include "pipeline/dist_options.h"
 #include "train/row_sparse.h"
 #include "walk/walks.h"
@@ -36,10 +37,9 @@ class Communicator {
   // Every rank's walks, concatenated in rank order.
   Walks all_gather_walks(const Walks& mine);
 
-  // How sum_rows moves the rows: sparse (allgathers of every rank's ids and rows, padded to the
+  // How sum_rows moves the rows (`how`, dist.exchange): sparse (allgathers of every rank's ids and rows, padded to the
   // largest rank's), dense (one allreduce of a num_rows x dim matrix) or auto (per call, dense when
   // world x the largest rank's row count reaches kDenseRowFraction of num_rows; see docs/distributed.md).
-  enum class RowExchange { Auto, Sparse, Dense };
   static constexpr double kDenseRowFraction = 4.0;
   struct RowSumStats {
     std::int64_t sparse_calls = 0, dense_calls = 0;

@@ -27,33 +27,28 @@
 namespace n2v {
 namespace fs = std::filesystem;
 
-std::string resolve_device(const std::string& requested) {
-  if (requested == "cpu") return "cpu";
-  bool available = torch::cuda::is_available();
-  if (requested == "auto") return available ? "cuda" : "cpu";
-  if (requested == "cuda") {
-    if (!available) {
-      throw UsageError("--device cuda: no CUDA device is usable (this LibTorch was built without CUDA, or no GPU is "
-                       "visible); use --device cpu or --device auto");
-    }
-    return "cuda";
+ComputeDevice resolve_device(TrainDevice requested) {
+  if (requested == TrainDevice::Cpu) return ComputeDevice::Cpu;
+  const bool available = torch::cuda::is_available();
+  if (requested == TrainDevice::Auto) return available ? ComputeDevice::Cuda : ComputeDevice::Cpu;
+  if (!available) {
+    throw UsageError("--device cuda: no CUDA device is usable (this LibTorch was built without CUDA, or no GPU is "
+                     "visible); use --device cpu or --device auto");
   }
-  throw UsageError("unknown device '" + requested + "'; use cpu, cuda or auto");
+  return ComputeDevice::Cuda;
 }
 
 namespace {
 
-Communicator::RowExchange row_exchange(const Config& config) {
-  if (config.dist.exchange == "sparse") return Communicator::RowExchange::Sparse;
-  if (config.dist.exchange == "dense") return Communicator::RowExchange::Dense;
-  return Communicator::RowExchange::Auto;
+torch::Device torch_device(ComputeDevice device) {
+  return device == ComputeDevice::Cuda ? torch::kCUDA : torch::kCPU;
 }
 
 // Aggregate mode's row-sparse exchange. The data gradient of a rank's slice lives on the rows the
 // slice touches; those rows are summed across ranks (Communicator::sum_rows) and scattered back,
 // and the L2 term, the same on every rank, is added after the sum. `slot_of_row`: V entries of -1.
 void sum_gradient_rows(torch::Tensor& grad, const torch::Tensor& weight, const ExampleBatch& slice, double l2,
-                       Communicator& comm, Communicator::RowExchange how, std::vector<std::int32_t>& slot_of_row,
+                       Communicator& comm, RowExchange how, std::vector<std::int32_t>& slot_of_row,
                        RowSparse& mine, RowSparse& merged) {
   const std::int64_t dim = grad.size(1), n = slice.target.size(0);
   mine.clear();
@@ -82,7 +77,7 @@ TrainResult train_loop(std::size_t vocabulary_size, const Config& config, const 
   const TrainConfig& tc = config.train;
   TrainResult result;
   result.device = resolve_device(tc.device);
-  torch::Device device(result.device == "cuda" ? torch::kCUDA : torch::kCPU);
+  const torch::Device device = torch_device(result.device);
   // Torch's intra-op threads: --threads when given, else 1. The fused step is single-threaded,
   // and OpenMP's spinning workers make every step crawl when another process holds a core.
   torch::set_num_threads(config.threads > 0 ? config.threads : 1);
@@ -140,7 +135,7 @@ TrainResult train_skipgram(const Examples& examples, std::size_t vocabulary_size
     throw UsageError("only " + std::to_string(examples.size()) + " examples, fewer than one batch of train.batch_size = " +
                      std::to_string(tc.batch_size) + "; lower train.batch_size or generate more walks");
   }
-  torch::Device device(resolve_device(tc.device) == "cuda" ? torch::kCUDA : torch::kCPU);
+  const torch::Device device = torch_device(resolve_device(tc.device));
   const std::size_t steps = examples.size() / tc.batch_size;  // the last partial batch is dropped
   auto loader = torch::data::make_data_loader(
       ExampleDataset(examples, device, comm ? comm->rank() : 0, comm ? comm->world_size() : 1),
@@ -156,9 +151,9 @@ TrainResult train_skipgram(const Examples& examples, std::size_t vocabulary_size
   // the ranks' slices touch, summed. auto takes sparse when a step cannot touch every row (2 x batch
   // < vocabulary): on ml-latest-small (1,406 rows) the dense allreduce was faster (1.2 against 1.65
   // ms a step), on a 38,833-row vocabulary sparse was (4.5 against 8.4 ms); docs/distributed.md has the figures.
-  const Communicator::RowExchange exchange = row_exchange(config);
-  const bool sparse = comm && (exchange == Communicator::RowExchange::Sparse ||
-                               (exchange == Communicator::RowExchange::Auto &&
+  const RowExchange exchange = config.dist.exchange;
+  const bool sparse = comm && (exchange == RowExchange::Sparse ||
+                               (exchange == RowExchange::Auto &&
                                 2 * static_cast<std::size_t>(tc.batch_size) < vocabulary_size));
   std::vector<std::int32_t> slot_of_row(sparse ? vocabulary_size : 0, -1);
   RowSparse mine, merged;
@@ -182,7 +177,7 @@ TrainResult train_skipgram(const Examples& examples, std::size_t vocabulary_size
         torch::Tensor grad = model->weight().grad();
         const auto start = std::chrono::steady_clock::now();
         if (sparse) {
-          sum_gradient_rows(grad, model->weight(), batch, tc.l2, *comm, Communicator::RowExchange::Sparse, slot_of_row,
+          sum_gradient_rows(grad, model->weight(), batch, tc.l2, *comm, RowExchange::Sparse, slot_of_row,
                             mine, merged);
         } else {
           comm->allreduce_sum(grad.data_ptr<float>(), static_cast<std::size_t>(grad.numel()));
@@ -203,7 +198,7 @@ TrainResult train_skipgram(const Examples& examples, std::size_t vocabulary_size
       char what[96], line[192];
       if (sparse) {
         std::snprintf(what, sizeof what, "touched gradient rows summed (dist.exchange %s: sparse)",
-                      config.dist.exchange.c_str());
+                      choice_name(config.dist.exchange).c_str());
       } else {
         std::snprintf(what, sizeof what, "allreduce of the %.2f MB gradient", megabytes);
       }
@@ -219,7 +214,7 @@ TrainResult train_skipgram(const Examples& examples, std::size_t vocabulary_size
 TrainResult train_skipgram_stream(const Walks& walks, std::size_t vocabulary_size, const Config& config,
                                   const fs::path& out_dir, bool resume, Communicator* comm) {
   const TrainConfig& tc = config.train;
-  if (resolve_device(tc.device) != "cpu") {
+  if (resolve_device(tc.device) != ComputeDevice::Cpu) {
     throw UsageError("skipgram.mode stream trains on the CPU (sparse SGD); use --device cpu or skipgram.mode aggregate");
   }
   auto source = std::make_shared<const StreamExamples>(walks, vocabulary_size, stream_options_from(config));
@@ -239,7 +234,7 @@ TrainResult train_skipgram_stream(const Walks& walks, std::size_t vocabulary_siz
   const double total_steps = static_cast<double>(steps) * tc.epochs;
   log_line("stream: " + std::to_string(source->positives_per_epoch()) + " positive pairs per epoch, " +
            std::to_string(walks_per_batch) + " walks per batch");
-  const auto exchange = row_exchange(config);
+  const RowExchange exchange = config.dist.exchange;
   const auto rows = static_cast<std::int64_t>(vocabulary_size);
   std::vector<std::uint64_t> positives_per_epoch;
   LazyAdamState adam;
@@ -256,7 +251,7 @@ TrainResult train_skipgram_stream(const Walks& walks, std::size_t vocabulary_siz
     for (ExampleBatch& batch : *loader) {
       positives += batch.label.sum().item<double>();
       const std::int64_t n = batch.target.size(0);
-      if (tc.stream_optimizer == "sgd") {
+      if (tc.stream_optimizer == StreamOptimizer::Sgd) {
         // word2vec's schedule: linear decay to 0 over all epochs.
         double done = ((epoch - 1) * static_cast<double>(steps) + step) / total_steps;
         double lr = tc.stream_learning_rate * std::max(1e-4, 1.0 - done);

@@ -12,18 +12,26 @@ namespace n2v {
 
 class Communicator;
 
+// Where training runs: train.device resolved.
+enum class ComputeDevice { Cpu, Cuda };
+template <>
+struct Choices<ComputeDevice> {
+  static constexpr std::pair<ComputeDevice, const char*> names[]{{ComputeDevice::Cpu, "cpu"},
+                                                                 {ComputeDevice::Cuda, "cuda"}};
+};
+
 struct TrainResult {
   std::vector<double> epoch_loss;  // running mean of the batch losses, as Keras prints it
   std::vector<double> epoch_seconds;
   std::vector<float> embeddings;  // row-major [vocabulary_size x dim], row i = token i
   std::int64_t dim = 0;
-  std::string device;  // "cpu" or "cuda"
+  ComputeDevice device = ComputeDevice::Cpu;
   int first_epoch = 1;  // > 1 after --resume
   std::vector<std::uint64_t> positives_per_epoch;  // stream mode: positive examples trained on, per epoch run
 };
 
-// "cpu" or "cuda" for train.device = cpu | cuda | auto. Throws UsageError for cuda without CUDA.
-std::string resolve_device(const std::string& requested);
+// train.device's device (auto: CUDA when usable). Throws UsageError for cuda without CUDA.
+ComputeDevice resolve_device(TrainDevice requested);
 
 // Trains on `examples` for config.train.epochs epochs. With out_dir set, writes after every epoch
 // checkpoint.pt and loss.csv (atomically); with resume, continues from out_dir/checkpoint.pt.

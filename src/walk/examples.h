@@ -11,11 +11,12 @@ namespace n2v {
 
 class Progress;
 
+// No defaults: pipeline/pipeline.h maps the Config (the one place for defaults) to these fields.
 struct ExampleOptions {
-  int window = 10;
-  double negative_samples = 4.0;
-  std::uint64_t seed = 42;
-  int threads = 1;
+  int window;
+  double negative_samples;
+  std::uint64_t seed;
+  int threads;
 };
 
 // Column arrays; example i is (targets[i], contexts[i], labels[i]) seen weights[i] times.

@@ -40,7 +40,7 @@ StreamExamples::StreamExamples(const Walks& walks, std::size_t vocabulary_size, 
   std::vector<double> weight(n);
   double total = 0;
   for (std::size_t k = 0; k < n; ++k) {
-    weight[k] = options_.negative_distribution == "uniform" ? 1.0 : std::pow(frequency[k + 1], 0.75);
+    weight[k] = options_.negative_distribution == NegativeDistribution::Uniform ? 1.0 : std::pow(frequency[k + 1], 0.75);
     total += weight[k];
   }
   if (!(total > 0)) std::fill(weight.begin(), weight.end(), 1.0);  // no walks at all: uniform

@@ -8,16 +8,18 @@
 #include <vector>
 
 #include "core/alias_table.h"
+#include "core/config.h"
 #include "core/rng.h"
 #include "walk/walks.h"
 
 namespace n2v {
 
+// No defaults: pipeline/pipeline.h maps the Config (the one place for defaults) to these fields.
 struct StreamOptions {
-  int window = 5;
-  double negative_samples = 4.0;  // per positive; a fraction is drawn with that probability
-  std::string negative_distribution = "uniform";  // uniform | unigram (frequency^0.75 in the walks)
-  std::uint64_t seed = 42;
+  int window;
+  double negative_samples;  // per positive; a fraction is drawn with that probability
+  NegativeDistribution negative_distribution;  // unigram: frequency^0.75 in the walks
+  std::uint64_t seed;
 };
 
 struct StreamBatch {

@@ -13,13 +13,14 @@ namespace n2v {
 
 class Progress;
 
+// No defaults: pipeline/pipeline.h maps the Config (the one place for defaults) to these fields.
 struct WalkOptions {
-  double p = 1.0;
-  double q = 1.0;
-  int num_walks = 5;  // rounds; each round starts one walk from every node with edges
-  int num_steps = 10;  // nodes per walk, start included
-  std::uint64_t seed = 42;
-  int threads = 1;
+  double p;
+  double q;
+  int num_walks;  // rounds; each round starts one walk from every node with edges
+  int num_steps;  // nodes per walk, start included
+  std::uint64_t seed;
+  int threads;
 };
 
 // All walks, concatenated: walk i is nodes[offsets[i] .. offsets[i+1]). Walks can be shorter

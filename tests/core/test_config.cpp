@@ -2,8 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <functional>
+#include <optional>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "core/errors.h"
 #include "test_util.h"
@@ -92,8 +96,113 @@ TEST(Config, BadValuesAndChoices) {
   EXPECT_NE(config_error([&] { c.set("walk.num_walks=2.5"); }).find("not an integer"), std::string::npos);
   EXPECT_NE(config_error([&] { c.set("graph.directed=maybe"); }).find("true or false"), std::string::npos);
   EXPECT_NE(config_error([&] { c.set("nonsense"); }).find("KEY=VALUE"), std::string::npos);
-  c.set("train.device=gpu");
-  EXPECT_NE(config_error([&] { c.validate(); }).find("cpu, cuda, auto"), std::string::npos);
+  EXPECT_NE(config_error([&] { c.set("train.device=gpu"); }).find("cpu, cuda, auto"), std::string::npos);
+}
+
+// Every key with a fixed set of values and the names it accepts, in table order.
+struct ChoiceKey {
+  const char* key;
+  std::vector<std::string> names;
+};
+const std::vector<ChoiceKey>& choice_keys() {
+  static const std::vector<ChoiceKey> keys{{"data.format", {"movielens", "edgelist"}},
+                                           {"graph.self_loops", {"drop", "error"}},
+                                           {"skipgram.mode", {"aggregate", "stream"}},
+                                           {"skipgram.negative_distribution", {"uniform", "unigram"}},
+                                           {"train.stream_optimizer", {"adam", "sgd"}},
+                                           {"train.device", {"cpu", "cuda", "auto"}},
+                                           {"dist.exchange", {"auto", "sparse", "dense"}}};
+  return keys;
+}
+
+// `leaf: "value"` as to_yaml writes the key.
+std::string yaml_line(const std::string& key, const std::string& value) {
+  return "  " + key.substr(key.find('.') + 1) + ": \"" + value + "\"\n";
+}
+
+TEST(Config, ChoiceKeysParseEveryNameIntoTheirEnum) {
+  Config c;
+  c.set("data.format=edgelist");
+  EXPECT_EQ(c.data.format, DataFormat::EdgeList);
+  c.set("graph.self_loops=error");
+  EXPECT_EQ(c.graph.self_loops, SelfLoops::Error);
+  c.set("skipgram.mode=stream");
+  EXPECT_EQ(c.skipgram.mode, SkipGramMode::Stream);
+  c.set("skipgram.negative_distribution=unigram");
+  EXPECT_EQ(c.skipgram.negative_distribution, NegativeDistribution::Unigram);
+  c.set("train.stream_optimizer=sgd");
+  EXPECT_EQ(c.train.stream_optimizer, StreamOptimizer::Sgd);
+  c.set("train.device=auto");
+  EXPECT_EQ(c.train.device, TrainDevice::Auto);
+  c.set("train.device=cuda");
+  EXPECT_EQ(c.train.device, TrainDevice::Cuda);
+  c.set("dist.exchange=sparse");
+  EXPECT_EQ(c.dist.exchange, RowExchange::Sparse);
+  c.set("dist.exchange=dense");
+  EXPECT_EQ(c.dist.exchange, RowExchange::Dense);
+  // And back to the first name of each.
+  for (const auto& [key, names] : choice_keys()) c.set(std::string(key) + "=" + names.front());
+  EXPECT_EQ(c.data.format, DataFormat::MovieLens);
+  EXPECT_EQ(c.graph.self_loops, SelfLoops::Drop);
+  EXPECT_EQ(c.skipgram.mode, SkipGramMode::Aggregate);
+  EXPECT_EQ(c.skipgram.negative_distribution, NegativeDistribution::Uniform);
+  EXPECT_EQ(c.train.stream_optimizer, StreamOptimizer::Adam);
+  EXPECT_EQ(c.train.device, TrainDevice::Cpu);
+  EXPECT_EQ(c.dist.exchange, RowExchange::Auto);
+}
+
+TEST(Config, ChoiceKeysRefuseOtherTextNamingKeyOriginAndTheNames) {
+  for (const auto& [key, names] : choice_keys()) {
+    std::string accepted;
+    for (const auto& n : names) accepted += (accepted.empty() ? "" : ", ") + n;
+    Config c;
+    // Names are exact: no other case, no blanks around them.
+    for (const std::string& bad : std::vector<std::string>{"streem", "", names.front() + " ", "X" + names.front()}) {
+      const std::string message = config_error([&] { c.set(std::string(key) + "=" + bad, "--set"); });
+      EXPECT_EQ(message, "--set: " + std::string(key) + ": '" + bad + "' is not one of: " + accepted);
+    }
+    std::string upper = names.front();
+    for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    EXPECT_NE(config_error([&] { c.set(std::string(key) + "=" + upper); }), "") << key;
+    EXPECT_EQ(c.to_yaml(), Config{}.to_yaml()) << "a refused value leaves the key as it was";
+  }
+  testing::TempDir dir;
+  testing::write_text(dir / "c.yaml", "walk:\n  p: 1\nskipgram:\n  window: 5\n  mode: streem\n");
+  const std::string message = config_error([&] { Config::load(dir / "c.yaml"); });
+  EXPECT_EQ(message, (dir / "c.yaml").string() + ":5: skipgram.mode: 'streem' is not one of: aggregate, stream");
+}
+
+TEST(Config, ChoiceKeysWriteTheirNamesBackAndRoundTrip) {
+  const std::string defaults = Config{}.to_yaml();
+  for (const auto& [key, names] : choice_keys()) {
+    EXPECT_NE(defaults.find(yaml_line(key, names.front())), std::string::npos) << key << "\n" << defaults;
+    for (const auto& name : names) {
+      Config a;
+      a.set(key, name, "test");
+      const std::string yaml = a.to_yaml();
+      EXPECT_NE(yaml.find(yaml_line(key, name)), std::string::npos) << key << "=" << name << "\n" << yaml;
+      testing::TempDir dir;
+      testing::write_text(dir / "saved.yaml", yaml);
+      EXPECT_EQ(Config::load(dir / "saved.yaml").to_yaml(), yaml) << key << "=" << name;
+    }
+  }
+}
+
+TEST(Config, ChoiceHelpersReadOneTable) {
+  EXPECT_EQ(choice_name(SkipGramMode::Stream), "stream");
+  EXPECT_EQ(parse_choice<SkipGramMode>("aggregate"), SkipGramMode::Aggregate);
+  EXPECT_EQ(parse_choice<SkipGramMode>("Aggregate"), std::nullopt);
+  EXPECT_EQ(choice_names<TrainDevice>(), (std::vector<std::string>{"cpu", "cuda", "auto"}));
+  EXPECT_EQ(choice_list<RowExchange>(), "auto, sparse, dense");
+}
+
+TEST(Config, EdgeListHoldoutMessageNamesTheFormat) {
+  Config c;
+  c.set("data.format=edgelist");
+  c.set("eval.holdout_latest=0.2");
+  const std::string message = config_error([&] { c.validate(); });
+  EXPECT_NE(message.find("--set: eval.holdout_latest needs rated data"), std::string::npos) << message;
+  EXPECT_NE(message.find("not edgelist;"), std::string::npos) << message;
 }
 
 TEST(Config, YamlRoundTripKeepsEveryValue) {

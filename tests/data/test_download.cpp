@@ -230,7 +230,7 @@ TEST_F(Download, PresentDataIsNotDownloadedAgain) {
   write_text(fs::path(config.dir) / "movies.csv", kMovies);
   config.url = "http://invalid.invalid/not-there.zip";
   EXPECT_NO_THROW(ensure_dataset(config));
-  config.format = "edgelist";
+  config.format = DataFormat::EdgeList;
   config.dir = (root / "work" / "nothing").string();
   EXPECT_NO_THROW(ensure_dataset(config));
   EXPECT_EQ(work(), std::vector<std::string>{"ml"});

@@ -36,7 +36,7 @@ std::string random_graph_text(int nodes, int chords, unsigned seed) {
 }
 
 Graph parse(const std::string& text, bool directed = false) {
-  EdgeListOptions options;
+  EdgeListOptions options = edge_list_options_from(Config{});
   options.directed = directed;
   return parse_edge_list(text, "graph.tsv", options);
 }
@@ -215,7 +215,7 @@ TEST(HoldoutEdges, NothingHeldOutReachesTheGraphOrTheWalks) {
     EXPECT_FALSE(joined(g.graph, p.src, p.dst));
     held_edges.insert((std::uint64_t{std::min(p.src, p.dst)} << 32) | std::max(p.src, p.dst));
   }
-  WalkOptions options;
+  WalkOptions options = walk_options_from(Config{});
   options.num_walks = 20;
   options.num_steps = 30;
   Walks walks = generate_walks(g.graph, options);

@@ -10,6 +10,7 @@
 #include "core/progress.h"
 #include "data/movielens.h"
 #include "graph/cooccurrence.h"
+#include "pipeline/pipeline.h"
 #include "test_util.h"
 
 namespace n2v {
@@ -81,7 +82,7 @@ TEST(Synth, LikedTogetherGivesAGraphWithManyEdges) {
   o.movies = 3000;
   o.ratings = 36000;
   write_synthetic_movielens(o, dir.path());
-  CooccurrenceOptions options;
+  CooccurrenceOptions options = cooccurrence_options_from(Config{});
   options.min_rating = 4.0;
   options.min_weight = 1.0;
   const Graph g = build_movie_graph(load_movielens(dir.path()), options);

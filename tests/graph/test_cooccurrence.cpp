@@ -7,6 +7,7 @@
 
 #include "core/errors.h"
 #include "core/progress.h"
+#include "pipeline/pipeline.h"
 #include "test_util.h"
 
 namespace n2v {
@@ -34,7 +35,7 @@ MovieLensData four_users() {
 
 TEST(Cooccurrence, PmiWeightsOfAHandComputedExample) {
   set_quiet(true);
-  CooccurrenceOptions options;
+  CooccurrenceOptions options = cooccurrence_options_from(Config{});
   options.min_weight = 1.0;
   Graph g = build_movie_graph(four_users(), options);
   EXPECT_EQ(g.stats.liked_ratings, 10u);
@@ -65,8 +66,9 @@ TEST(Cooccurrence, PmiWeightsOfAHandComputedExample) {
 
 TEST(Cooccurrence, SameGraphWithAnyThreadCount) {
   set_quiet(true);
-  CooccurrenceOptions options;
+  CooccurrenceOptions options = cooccurrence_options_from(Config{});
   options.min_weight = 0.5;
+  options.threads = 1;
   Graph one = build_movie_graph(four_users(), options);
   options.threads = 8;
   Graph many = build_movie_graph(four_users(), options);
@@ -78,7 +80,7 @@ TEST(Cooccurrence, MlLatestSmallMatchesTheKerasExample) {
   N2V_REQUIRE_ML_SMALL();
   set_quiet(true);
   MovieLensData data = load_movielens(testing::shared_data("ml-latest-small"));
-  CooccurrenceOptions options;
+  CooccurrenceOptions options = cooccurrence_options_from(Config{});
   options.threads = 2;
   Graph g = build_movie_graph(data, options);
   EXPECT_EQ(g.stats.ratings, 100836u);

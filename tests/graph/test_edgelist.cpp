@@ -8,6 +8,7 @@
 
 #include "core/errors.h"
 #include "core/progress.h"
+#include "pipeline/pipeline.h"
 #include "test_util.h"
 #include "walk/walks.h"
 
@@ -19,16 +20,16 @@ using testing::run_n2v;
 using testing::TempDir;
 using testing::write_text;
 
-Graph parse(const std::string& text, bool directed = false, const std::string& self_loops = "drop",
-                 EdgeListReport* report = nullptr) {
-  EdgeListOptions options;
+Graph parse(const std::string& text, bool directed = false, SelfLoops self_loops = SelfLoops::Drop,
+            EdgeListReport* report = nullptr) {
+  EdgeListOptions options = edge_list_options_from(Config{});
   options.directed = directed;
   options.self_loops = self_loops;
   return parse_edge_list(text, "edges.txt", options, report);
 }
 
 // The message of the DataError that parsing `text` throws ("" when it does not throw).
-std::string parse_error(const std::string& text, const std::string& self_loops = "drop") {
+std::string parse_error(const std::string& text, SelfLoops self_loops = SelfLoops::Drop) {
   try {
     parse(text, false, self_loops);
   } catch (const DataError& e) {
@@ -76,7 +77,7 @@ TEST(EdgeList, CommentsBlankLinesHeadersAndQuotedNames) {
       "   # an indented comment\n"
       "New York\tBoston\t3\n"
       "\"Tab\tCity\"\tBoston\n",
-      false, "drop", &report);
+      false, SelfLoops::Drop, &report);
   EXPECT_TRUE(report.header);
   EXPECT_EQ(report.edge_lines, 2u);
   EXPECT_EQ(g.vocabulary.names, (std::vector<std::string>{"NA", "New York", "Boston", "Tab\tCity"}));
@@ -90,7 +91,7 @@ TEST(EdgeList, CommentsBlankLinesHeadersAndQuotedNames) {
 
 TEST(EdgeList, DuplicatesSumZeroWeightsAndSelfLoopsDrop) {
   EdgeListReport report;
-  Graph g = parse("a b 1\nb a 2\na b 0.5\nc c 4\nb d 0\na e 0\ne a -0\n", false, "drop", &report);
+  Graph g = parse("a b 1\nb a 2\na b 0.5\nc c 4\nb d 0\na e 0\ne a -0\n", false, SelfLoops::Drop, &report);
   EXPECT_FLOAT_EQ(weight(g, "a", "b"), 3.5f) << "a-b, b-a and a-b are one undirected edge";
   EXPECT_EQ(report.duplicates_merged, 3u);
   EXPECT_EQ(report.self_loops_dropped, 1u);
@@ -121,7 +122,7 @@ TEST(EdgeList, EveryErrorNamesTheFileAndLine) {
   EXPECT_EQ(parse_error("a,b,\n"), "edges.txt:1: weight '' is not a number");
   EXPECT_EQ(parse_error("a b\n\"open b\n"), "edges.txt:2: unterminated quoted name");
   EXPECT_EQ(parse_error("a b\n\"x\"y b\n"), "edges.txt:2: unexpected 'y' after a closing quote");
-  EXPECT_EQ(parse_error("a b\nc c\n", "error"),
+  EXPECT_EQ(parse_error("a b\nc c\n", SelfLoops::Error),
             "edges.txt:2: self-loop 'c' -> 'c'; set graph.self_loops: drop to skip self-loops");
   EXPECT_EQ(parse_error("a b 3e38\nb a 3e38\n"),
             "edges.txt:1: the weights of edge 'a' - 'b' sum to 6e+38, too large for a float");
@@ -135,7 +136,7 @@ TEST(EdgeList, EveryErrorNamesTheFileAndLine) {
 TEST(EdgeList, DirectedSinksEndWalks) {
   // a -> b -> c, c is a sink; d <-> a.
   Graph g = parse("a b\nb c\nd a\na d\n", true);
-  WalkOptions options;
+  WalkOptions options = walk_options_from(Config{});
   options.num_walks = 2;
   options.num_steps = 6;
   for (auto [p, q] : std::vector<std::pair<double, double>>{{1, 1}, {0.25, 4}}) {

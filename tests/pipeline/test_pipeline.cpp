@@ -18,7 +18,7 @@ TEST(LoadGraph, ReadsAnEdgeListInsideDataDirOrAbsolute) {
   TempDir dir;
   write_text(dir / "graph/edges.tsv", "x\ty\t2\ny\tz\n");
   Config config;
-  config.data.format = "edgelist";
+  config.data.format = DataFormat::EdgeList;
   config.data.dir = (dir / "graph").string();
   config.data.edges = "edges.tsv";
   Graph g = load_graph(config);

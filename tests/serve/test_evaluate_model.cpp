@@ -246,7 +246,7 @@ TEST(EvaluateRecommend, TinyMovieLensEndToEnd) {
   set_quiet(true);
   EvaluateOptions options;
   options.model = run / "model.pt";
-  options.task = "recommend";
+  options.task = EvaluateTask::Recommend;
   Evaluation e = evaluate_model(options);
   ASSERT_TRUE(e.recommend);
   // Each user's targets are the unseen movies of their group: the co-rating counts find them.

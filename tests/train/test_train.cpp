@@ -10,6 +10,7 @@
 #include "graph/cooccurrence.h"
 #include "models/skipgram.h"
 #include "models/skipgram_loss.h"
+#include "pipeline/pipeline.h"
 #include "test_util.h"
 #include "train/train.h"
 #include "walk/examples.h"
@@ -108,10 +109,10 @@ Examples small_examples() {
   for (NodeId v = 1; v < 30; ++v) edges.push_back({v, static_cast<NodeId>(v % 29 + 1), 1.0f + v % 3});
   for (NodeId v = 1; v < 30; v += 3) edges.push_back({v, static_cast<NodeId>((v + 7) % 29 + 1), 2.0f});
   CsrGraph g = CsrGraph::from_edges(30, edges, false);
-  WalkOptions walk_options;
+  WalkOptions walk_options = walk_options_from(Config{});
   walk_options.num_walks = 20;
   Walks walks = generate_walks(g, walk_options);
-  ExampleOptions example_options;
+  ExampleOptions example_options = example_options_from(Config{});
   example_options.window = 3;
   return generate_examples(walks, 30, example_options);
 }
@@ -164,12 +165,12 @@ TEST(Train, StreamModeTrainsWithAFallingLoss) {
   std::vector<Edge> edges;
   for (NodeId v = 1; v < 30; ++v) edges.push_back({v, static_cast<NodeId>(v % 29 + 1), 1.0f + v % 3});
   CsrGraph g = CsrGraph::from_edges(30, edges, false);
-  WalkOptions walk_options;
+  WalkOptions walk_options = walk_options_from(Config{});
   walk_options.num_walks = 20;
   Walks walks = generate_walks(g, walk_options);
   Config config;
   config.threads = 1;
-  config.skipgram.mode = "stream";
+  config.skipgram.mode = SkipGramMode::Stream;
   config.skipgram.window = 3;
   config.train.batch_size = 256;
   config.train.embedding_dim = 8;
@@ -197,13 +198,13 @@ TEST(Train, StreamModeOnMlLatestSmallTrainsEveryPositiveTheWalksImply) {
   N2V_REQUIRE_ML_SMALL();
   set_quiet(true);
   MovieLensData data = load_movielens(testing::shared_data("ml-latest-small"));
-  Graph g = build_movie_graph(data, CooccurrenceOptions{});
+  Graph g = build_movie_graph(data, cooccurrence_options_from(Config{}));
   Config config;
   config.threads = 1;
-  config.skipgram.mode = "stream";
+  config.skipgram.mode = SkipGramMode::Stream;
   config.train.epochs = 3;
   config.train.batch_size = 4096;
-  WalkOptions walk_options;
+  WalkOptions walk_options = walk_options_from(Config{});
   Walks walks = generate_walks(g.graph, walk_options);
   // Positives the walks imply: ordered pairs within the window whose tokens differ.
   std::uint64_t implied = 0;
@@ -226,8 +227,8 @@ TEST(Train, StreamModeOnMlLatestSmallTrainsEveryPositiveTheWalksImply) {
 
 TEST(Train, CudaRequestWithoutCudaIsAUsageError) {
   if (torch::cuda::is_available()) GTEST_SKIP() << "a CUDA device is present; the error path cannot be reached";
-  EXPECT_THROW(resolve_device("cuda"), UsageError);
-  EXPECT_EQ(resolve_device("auto"), "cpu");
+  EXPECT_THROW(resolve_device(TrainDevice::Cuda), UsageError);
+  EXPECT_EQ(resolve_device(TrainDevice::Auto), ComputeDevice::Cpu);
   TempDir out;
   auto result = run_n2v("train --device cuda --out " + out.path().string());
   EXPECT_EQ(result.exit_code, 2) << result.output;
@@ -274,12 +275,12 @@ TEST(Train, MlLatestSmallExampleCountWithinOnePercent) {
   N2V_REQUIRE_ML_SMALL();
   set_quiet(true);
   MovieLensData data = load_movielens(testing::shared_data("ml-latest-small"));
-  Graph g = build_movie_graph(data, CooccurrenceOptions{});
-  WalkOptions walk_options;  // the example's: 5 rounds of 10 nodes, p = q = 1
+  Graph g = build_movie_graph(data, cooccurrence_options_from(Config{}));
+  WalkOptions walk_options = walk_options_from(Config{});  // the example's: 5 rounds of 10 nodes, p = q = 1
   walk_options.threads = 2;
   Walks walks = generate_walks(g.graph, walk_options);
   ASSERT_EQ(walks.size(), 7025u);
-  ExampleOptions example_options;  // window 10, 4 negatives
+  ExampleOptions example_options = example_options_from(Config{});  // window 10, 4 negatives
   for (std::uint64_t seed : {1u, 42u}) {
     walk_options.seed = example_options.seed = seed;
     Examples examples = generate_examples(generate_walks(g.graph, walk_options), g.vocabulary.size(), example_options);

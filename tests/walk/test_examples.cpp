@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "pipeline/pipeline.h"
 #include "test_util.h"
 
 #include <map>
@@ -13,7 +14,7 @@ using testing::walks_of;
 
 TEST(Examples, PositivePairsOfAHandWrittenWalk) {
   const std::vector<NodeId> walk{1, 2, 3, 2};
-  ExampleOptions options;
+  ExampleOptions options = example_options_from(Config{});
   options.window = 1;
   options.negative_samples = 0;
   Rng rng(1);
@@ -34,7 +35,7 @@ TEST(Examples, PositivePairsOfAHandWrittenWalk) {
 
 TEST(Examples, ReservedTokenIsSkipped) {
   const std::vector<NodeId> walk{1, 0, 2};
-  ExampleOptions options;
+  ExampleOptions options = example_options_from(Config{});
   options.window = 2;
   options.negative_samples = 0;
   Rng rng(1);
@@ -47,7 +48,7 @@ TEST(Examples, ReservedTokenIsSkipped) {
 
 TEST(Examples, NegativeCountRangeAndTargets) {
   const std::vector<NodeId> walk{1, 2, 3, 2};
-  ExampleOptions options;
+  ExampleOptions options = example_options_from(Config{});
   options.window = 1;
   options.negative_samples = 4;
   const std::size_t vocabulary = 7;
@@ -82,7 +83,7 @@ TEST(Examples, NegativeCountRangeAndTargets) {
 }
 
 TEST(Examples, AggregationCountsUnorderedPairsAndDropsSelfPairs) {
-  ExampleOptions options;
+  ExampleOptions options = example_options_from(Config{});
   options.window = 1;
   options.negative_samples = 0;
   Examples ex = generate_examples(walks_of({{1, 2, 3, 2}, {1, 1, 2}}), 10, options);
@@ -98,7 +99,7 @@ TEST(Examples, AggregationCountsUnorderedPairsAndDropsSelfPairs) {
 }
 
 TEST(Examples, PositivesAndNegativesOfTheSamePairStaySeparate) {
-  ExampleOptions options;
+  ExampleOptions options = example_options_from(Config{});
   options.window = 1;
   options.negative_samples = 20;
   Examples ex = generate_examples(walks_of({{1, 2}}), 3, options);  // contexts drawn from {1, 2}
@@ -122,7 +123,7 @@ TEST(Examples, SameExamplesWithAnyThreadCountDifferentWithAnotherSeed) {
     list.push_back(walk);
   }
   Walks walks = walks_of(list);
-  ExampleOptions options;
+  ExampleOptions options = example_options_from(Config{});
   options.threads = 1;
   Examples one = generate_examples(walks, 51, options);
   options.threads = 3;

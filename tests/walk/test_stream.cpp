@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "pipeline/pipeline.h"
 #include "test_util.h"
 
 #include <cmath>
@@ -15,7 +16,7 @@ using testing::walks_of;
 
 TEST(Stream, PositivesAreTheWindowPairsOfTheWalks) {
   Walks walks = walks_of({{1, 2, 3, 2}, {4, 4, 5}});
-  StreamOptions options;
+  StreamOptions options = stream_options_from(Config{});
   options.window = 1;
   options.negative_samples = 0;
   StreamExamples source(walks, 6, options);
@@ -37,8 +38,8 @@ TEST(Stream, NegativesFollowTheConfiguredDistribution) {
   std::vector<std::vector<NodeId>> list;
   for (int i = 0; i < 1000; ++i) list.push_back({1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 3});
   Walks walks = walks_of(list);
-  for (const std::string distribution : {"uniform", "unigram"}) {
-    StreamOptions options;
+  for (const NegativeDistribution distribution : {NegativeDistribution::Uniform, NegativeDistribution::Unigram}) {
+    StreamOptions options = stream_options_from(Config{});
     options.window = 2;
     options.negative_samples = 2;
     options.negative_distribution = distribution;
@@ -54,7 +55,7 @@ TEST(Stream, NegativesFollowTheConfiguredDistribution) {
       ASSERT_NE(batch.contexts[i], batch.targets[i]);
       negatives[batch.targets[i]][batch.contexts[i]] += 1;
     }
-    if (distribution == "uniform") {
+    if (distribution == NegativeDistribution::Uniform) {
       EXPECT_NEAR(negatives[1][2] / negatives[1][4], 1.0, 0.15);
       EXPECT_NEAR(negatives[1][3] / negatives[1][4], 1.0, 0.15);
     } else {
@@ -67,7 +68,7 @@ TEST(Stream, NegativesFollowTheConfiguredDistribution) {
 
 TEST(Stream, DrawsDependOnSeedEpochAndWalkOnly) {
   Walks walks = walks_of({{1, 2, 3, 4, 5}, {5, 4, 3, 2, 1}});
-  StreamOptions options;
+  StreamOptions options = stream_options_from(Config{});
   options.window = 2;
   options.negative_samples = 3;
   StreamExamples source(walks, 8, options);

@@ -11,6 +11,7 @@
 #include "core/progress.h"
 #include "data/movielens.h"
 #include "graph/cooccurrence.h"
+#include "pipeline/pipeline.h"
 #include "test_util.h"
 
 namespace n2v {
@@ -315,7 +316,7 @@ TEST(GenerateWalks, WalksFollowEdgesAndRoundsCoverEveryNode) {
     EXPECT_GE(starts.size(), 250u);
     for (auto [p, q] : kPQ) {
       SCOPED_TRACE((directed ? "directed p=" : "undirected p=") + std::to_string(p) + " q=" + std::to_string(q));
-      WalkOptions options;
+      WalkOptions options = walk_options_from(Config{});
       options.p = p;
       options.q = q;
       options.num_walks = 3;
@@ -343,7 +344,7 @@ TEST(GenerateWalks, InterleavedWalksEqualChainedSingleSteps) {
     CsrGraph g = random_graph(200, 900, directed, 21);
     for (auto [p, q] : pqs) {
       SCOPED_TRACE((directed ? "directed p=" : "undirected p=") + std::to_string(p) + " q=" + std::to_string(q));
-      WalkOptions options;
+      WalkOptions options = walk_options_from(Config{});
       options.p = p;
       options.q = q;
       options.num_walks = 2;
@@ -373,7 +374,7 @@ TEST(GenerateWalks, InterleavedWalksEqualChainedSingleSteps) {
 TEST(GenerateWalks, SameSeedSameWalksWithAnyThreadCount) {
   CsrGraph g = random_graph(1000, 6000, true, 11);  // directed: short walks exercise the compaction
   for (auto [p, q] : std::vector<std::pair<double, double>>{{1, 1}, {0.25, 4}}) {
-    WalkOptions options;
+    WalkOptions options = walk_options_from(Config{});
     options.p = p;
     options.q = q;
     options.num_walks = 3;  // ~3000 walks, a dozen chunks
@@ -396,7 +397,7 @@ TEST(GenerateWalks, SameSeedSameWalksWithAnyThreadCount) {
 TEST(GenerateWalks, ShardsOfAnyWorldConcatenateToTheSingleProcessWalks) {
   CsrGraph g = random_graph(1000, 6000, true, 11);  // directed: shards hold walks of every length
   for (auto [p, q] : std::vector<std::pair<double, double>>{{1, 1}, {0.25, 4}}) {
-    WalkOptions options;
+    WalkOptions options = walk_options_from(Config{});
     options.p = p;
     options.q = q;
     options.num_walks = 3;
@@ -421,7 +422,7 @@ TEST(GenerateWalks, ShardsOfAnyWorldConcatenateToTheSingleProcessWalks) {
       EXPECT_EQ(joined.offsets, all.offsets) << "world " << world;
     }
   }
-  WalkOptions options;
+  WalkOptions options = walk_options_from(Config{});
   EXPECT_THROW(generate_walks(g, options, WalkRange{0, count_walks(g, options) + 1}), UsageError);
 }
 
@@ -429,8 +430,8 @@ TEST(GenerateWalks, MlLatestSmallShardsOfTwoRanksEqualOneProcess) {
   N2V_REQUIRE_ML_SMALL();
   set_quiet(true);
   MovieLensData data = load_movielens(testing::shared_data("ml-latest-small"));
-  Graph g = build_movie_graph(data, CooccurrenceOptions{});
-  WalkOptions options;  // the Keras example's walks
+  Graph g = build_movie_graph(data, cooccurrence_options_from(Config{}));
+  WalkOptions options = walk_options_from(Config{});  // the Keras example's walks
   const Walks all = generate_walks(g.graph, options);
   const Walks rank0 = generate_walks(g.graph, options, walk_shard(all.size(), 0, 2));
   const Walks rank1 = generate_walks(g.graph, options, walk_shard(all.size(), 1, 2));
@@ -443,7 +444,7 @@ TEST(GenerateWalks, MlLatestSmallShardsOfTwoRanksEqualOneProcess) {
 // The progress is advanced by the walks each chunk made, from every thread: its count is the walks'.
 TEST(GenerateWalks, ProgressCountsWalks) {
   CsrGraph g = random_graph(100, 300, false, 3);
-  WalkOptions options;
+  WalkOptions options = walk_options_from(Config{});
   options.num_walks = 8;
   options.threads = 3;
   const std::uint64_t expected = walk_start_nodes(g).size() * 8;
@@ -472,8 +473,8 @@ TEST(GenerateWalks, MlLatestSmallWithTheExampleConfig) {
   N2V_REQUIRE_ML_SMALL();
   set_quiet(true);
   MovieLensData data = load_movielens(testing::shared_data("ml-latest-small"));
-  Graph g = build_movie_graph(data, CooccurrenceOptions{});
-  WalkOptions options;  // p = q = 1, 5 rounds, 10 nodes, seed 42: the Keras example
+  Graph g = build_movie_graph(data, cooccurrence_options_from(Config{}));
+  WalkOptions options = walk_options_from(Config{});  // p = q = 1, 5 rounds, 10 nodes, seed 42: the Keras example
   options.threads = 2;
   Walks walks = generate_walks(g.graph, options);
   ASSERT_EQ(walks.size(), 7025u);
