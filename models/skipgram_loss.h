@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "train/row_sparse.h"
+#include "models/row_sparse.h"
 
 namespace n2v {
 

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "core/choice.h"
-#include "data/holdout.h"
+#include "graph/holdout.h"
 #include "eval/recommend.h"
 #include "graph/graph.h"
 

@@ -4,7 +4,7 @@
 #include <functional>
 
 #include "core/config.h"
-#include "data/holdout.h"
+#include "graph/holdout.h"
 #include "graph/cooccurrence.h"
 #include "graph/edgelist.h"
 #include "walk/examples.h"

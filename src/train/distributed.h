@@ -9,7 +9,7 @@
 
 #include "core/config.h"
 #include "pipeline/dist_options.h"
-#include "train/row_sparse.h"
+#include "models/row_sparse.h"
 #include "walk/walks.h"
 
 namespace n2v {

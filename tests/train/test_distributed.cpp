@@ -16,7 +16,7 @@
 #include "models/sparse_optimizers.h"
 #include "test_util.h"
 #include "train/distributed.h"
-#include "train/row_sparse.h"
+#include "models/row_sparse.h"
 
 namespace n2v {
 namespace {

@@ -1,4 +1,4 @@
-#include "data/holdout.h"
+#include "graph/holdout.h"
 
 #include <gtest/gtest.h>
 

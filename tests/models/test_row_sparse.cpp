@@ -1,5 +1,5 @@
 // Row-sparse updates: the slots of a batch's rows, and the rank-ordered sum of several ranks' rows.
-#include "train/row_sparse.h"
+#include "models/row_sparse.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "train/row_sparse.h"
+#include "models/row_sparse.h"
 
 namespace n2v {
 
