@@ -34,7 +34,7 @@ if ((${#need[@]})); then
   install "${need[@]}"
 fi
 for p in "${want[@]}"; do
-  if apt-cache show "$p" >/dev/null 2>&1; then
+  if apt-cache policy "$p" 2>/dev/null | grep -q 'Candidate: [^(]'; then
     echo "installing (optional): $p"
     install "$p" || echo "warning: optional package $p failed to install; the checks that need it will skip" >&2
   else
