@@ -11,6 +11,7 @@ using testing::read_text;
 using testing::run_n2v;
 using testing::TempDir;
 using testing::write_text;
+namespace fs = std::filesystem;
 
 std::string tiny_graph(const TempDir& dir) {
   write_text(dir / "data/edges.tsv", "a b 1\nb c 1\nc a 1\nc d 1\nd e 1\ne c 1\n");
