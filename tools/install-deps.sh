@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages n2v needs, only those that are missing (so it is quick and works
-# offline once everything is there). Run as root on Debian bookworm.
+# offline once everything is there). Run as root on Debian bookworm or trixie.
 set -euo pipefail
-packages=(
+required=(
   cmake g++ make pkg-config
   libtorch-dev libcli11-dev libyaml-cpp-dev libfmt-dev nlohmann-json3-dev
   libcurl4-openssl-dev libzip-dev libssl-dev
@@ -10,18 +10,34 @@ packages=(
   python3-torch
   libonnx-dev libprotobuf-dev python3-onnx  # ONNX export; the tests run onnx.checker on it
   nodejs  # the ONNX Runtime test (tools/onnx-check, onnxruntime-node from the npm registry)
-  python3-gensim  # optional: the test that gensim reads embeddings.w2v.txt skips without it
   libgloo-dev  # c10d Gloo headers for distributed training (LibTorch ships the library, not the headers)
   iproute2  # tools/two-hosts.sh: two network namespaces as two hosts (its test skips where namespaces are not allowed)
 )
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
+# Optional: installed where the release has them (trixie has no python3-gensim); what needs them skips without.
+optional=(
+  python3-gensim  # the test that gensim reads embeddings.w2v.txt
+)
+missing() {
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || echo "$p"
+  done
+}
+mapfile -t need < <(missing "${required[@]}")
+mapfile -t want < <(missing "${optional[@]}")
 # Debian's npm, unless the installed nodejs brings its own (NodeSource's conflicts with Debian's npm).
-command -v npm >/dev/null 2>&1 || missing+=(npm)
-if ((${#missing[@]})); then
-  echo "installing: ${missing[*]}"
-  apt-get update -q
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+command -v npm >/dev/null 2>&1 || need+=(npm)
+((${#need[@]} + ${#want[@]})) || exit 0
+apt-get update -q
+install() { DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"; }
+if ((${#need[@]})); then
+  echo "installing: ${need[*]}"
+  install "${need[@]}"
 fi
+for p in "${want[@]}"; do
+  if apt-cache policy "$p" 2>/dev/null | grep -q 'Candidate: [^(]'; then
+    echo "installing (optional): $p"
+    install "$p" || echo "warning: optional package $p failed to install; the checks that need it will skip" >&2
+  else
+    echo "note: optional package $p is not in this release; the checks that need it will skip" >&2
+  fi
+done

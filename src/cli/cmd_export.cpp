@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "core/atomic_file.h"
+#include "core/errors.h"
 #include "core/progress.h"
 #include "serve/embedding_files.h"
 #include "serve/model_file.h"
@@ -44,7 +45,13 @@ void run_export(const ExportOptions& options) {
   if (out.empty()) out = ".";
   const bool projector = options.projector && wanted(options, ExportFormat::Projector);
   const bool word2vec = options.word2vec && wanted(options, ExportFormat::Word2Vec);
-  const bool onnx = options.onnx && wanted(options, ExportFormat::Onnx);
+  bool onnx = options.onnx && wanted(options, ExportFormat::Onnx);
+  if (onnx && !onnx_export_available()) {
+    // Asked for by name it is an error; among "all formats" it is left out, and said so.
+    if (!options.formats.empty()) throw UsageError(std::string("--format onnx: ") + kOnnxUnavailable);
+    log_line(std::string("note: no ONNX files: ") + kOnnxUnavailable);
+    onnx = false;
+  }
   // A model whose matrix does not fit its vocabulary leaves no folder and no file behind.
   check_embedding_shape(model.embeddings(), model.dim(), model.vocabulary());
   ensure_directory(out);

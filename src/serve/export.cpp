@@ -115,7 +115,9 @@ void export_model(const std::vector<float>& embeddings, std::int64_t dim, const 
     write_torchscript_model(embeddings, dim, vocabulary, out_dir / "model.pt", data_dir);
     wrote("model.pt");
   }
-  if (options.onnx) {
+  if (options.onnx && !onnx_export_available()) {
+    log_line(std::string("note: no ONNX files: ") + kOnnxUnavailable + " (export.onnx: false silences this)");
+  } else if (options.onnx) {
     write_onnx_models(embeddings, dim, vocabulary, out_dir);
     wrote(kOnnxLogitsFile);
     wrote(kOnnxSimilarFile);

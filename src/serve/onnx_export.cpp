@@ -11,6 +11,9 @@
 #include "serve/embedding_files.h"
 
 namespace n2v {
+
+bool onnx_export_available() { return true; }
+
 namespace {
 
 // raw_data is little-endian by the ONNX spec; the matrix is copied as it lies in memory.

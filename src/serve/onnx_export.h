@@ -29,6 +29,12 @@ constexpr std::int64_t kOnnxOpset = 13;
 constexpr const char* kOnnxLogitsFile = "model.logits.onnx";
 constexpr const char* kOnnxSimilarFile = "model.similar.onnx";
 
+// False when n2v was built with -DN2V_WITH_ONNX=OFF (onnx_export_unavailable.cpp): the functions
+// below then throw UsageError saying so.
+bool onnx_export_available();
+// The line that says so, for commands that skip the ONNX files rather than fail.
+constexpr const char* kOnnxUnavailable = "this n2v was built without ONNX export (cmake -DN2V_WITH_ONNX=OFF)";
+
 // Writes both files into out_dir (which must exist), each atomically, after checking the matrix
 // against the vocabulary. Throws Error (shape or vocabulary mismatch) or OutputError (a target is
 // a folder, the folder is not writable, the model passes protobuf's 2 GiB limit) before any file

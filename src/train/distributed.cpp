@@ -15,6 +15,7 @@
 
 #include "core/errors.h"
 #include "core/text.h"
+#include "train/torch_version.h"
 
 namespace n2v {
 
@@ -60,6 +61,10 @@ Communicator::Communicator(const DistOptions& options) : options_(options), impl
   store_options.numWorkers = options_.world_size;
   store_options.waitWorkers = false;  // the join barrier below waits, and names who is missing
   store_options.timeout = timeout;
+#if N2V_TCPSTORE_DEFAULTS_TO_LIBUV
+  // The classic backend is in every build; libuv's is not (Debian's LibTorch has none).
+  store_options.useLibUV = false;
+#endif
   c10::intrusive_ptr<c10d::Store> store;
   try {
     store = c10::make_intrusive<c10d::PrefixStore>(

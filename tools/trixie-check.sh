@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Runs the README's test command (command 2) in a Debian trixie chroot: LibTorch 2.6, GCC 14,
+# yaml-cpp 0.8, CLI11 2.4, ONNX 1.17. .ci/run calls it after the bookworm tests, so a change that
+# breaks LibTorch 2.x does not land. Run as root from anywhere in the checkout:
+#   tools/trixie-check.sh [--shell]      (--shell: an interactive shell in the chroot instead)
+# The chroot is made once with debootstrap and kept (N2V_TRIXIE_ROOT, default /var/tmp/n2v-trixie);
+# the packages that the README command installs stay in it, so later runs only build and test.
+# Each run tests a fresh copy of the checkout's files (tracked and untracked, not ignored) with
+# ../shared beside it, and always unmounts what it mounted, also when interrupted.
+set -euo pipefail
+repo=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
+shared=$(cd "$repo/../shared" 2>/dev/null && pwd) || { echo "trixie-check: no ../shared beside $repo" >&2; exit 1; }
+root=${N2V_TRIXIE_ROOT:-/var/tmp/n2v-trixie}
+mirror=${N2V_TRIXIE_MIRROR:-http://deb.debian.org/debian}
+start=$(date +%s)
+say() { echo "trixie-check: $*"; }
+
+if [[ ! -e $root/.n2v-chroot-ready ]]; then
+  command -v debootstrap >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q debootstrap; }
+  say "making the chroot in $root (debootstrap, once)"
+  rm -rf "$root.partial"
+  debootstrap --variant=minbase trixie "$root.partial" "$mirror"
+  touch "$root.partial/.n2v-chroot-ready"
+  rm -rf "$root"
+  mv "$root.partial" "$root"
+fi
+
+mounted=()
+cleanup() {
+  local status=$?
+  for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
+    umount "${mounted[i]}" 2>/dev/null || umount -l "${mounted[i]}" 2>/dev/null || say "warning: could not unmount ${mounted[i]}"
+  done
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+bind() {  # bind <host path> <path in the chroot> [read-only]
+  mkdir -p "$root$2"
+  mount --bind "$1" "$root$2"
+  mounted+=("$root$2")
+  if [[ ${3:-} == ro ]]; then mount -o remount,bind,ro "$root$2"; fi
+}
+mkdir -p "$root/proc" "$root/sys"
+mount -t proc proc "$root/proc" && mounted+=("$root/proc")
+mount -t sysfs sysfs "$root/sys" && mounted+=("$root/sys")
+bind /dev /dev
+mount -t devpts devpts "$root/dev/pts" -o newinstance,ptmxmode=0666 2>/dev/null && mounted+=("$root/dev/pts") || true
+mkdir -p "$root/dev/shm" && mount -t tmpfs shm "$root/dev/shm" && mounted+=("$root/dev/shm")
+cp -L /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+
+# A fresh copy of the checkout and of ../shared, as CI lays them out.
+work=/work
+rm -rf "${root:?}$work"
+mkdir -p "$root$work/n2v"
+(cd "$repo" && git ls-files -z --cached --others --exclude-standard | tar --null -T - -c) | tar -x -C "$root$work/n2v"
+cp -a "$shared" "$root$work/shared"
+test_command=$(grep -A1 '^# 2\. ' "$repo/README.md" | tail -n 1)
+[[ $test_command == *ctest* ]] || { say "cannot find the README's test command (the line after '# 2. ...')" >&2; exit 1; }
+
+if [[ ${1:-} == --shell ]]; then
+  chroot "$root" /usr/bin/env -i HOME=/root TERM="${TERM:-xterm}" PATH=/usr/sbin:/usr/bin:/sbin:/bin bash -c "cd $work/n2v && exec bash"
+  exit 0
+fi
+# ccache, kept in the chroot, makes a warm run rebuild only what changed (CMake takes the launcher
+# from the environment, so the README's command stays as it is). Without it, everything builds.
+launcher=()
+if chroot "$root" sh -c 'command -v ccache >/dev/null || { apt-get update -q && apt-get install -y -q ccache; }' >/dev/null 2>&1; then
+  launcher=(CMAKE_CXX_COMPILER_LAUNCHER=ccache CCACHE_DIR=/var/cache/n2v-ccache
+            CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime)
+fi
+say "running in $root: $test_command"
+status=0
+chroot "$root" /usr/bin/env -i HOME=/root CI="${CI:-}" LANG=C.UTF-8 PATH=/usr/sbin:/usr/bin:/sbin:/bin "${launcher[@]}" \
+  bash -c "cd $work/n2v && $test_command" || status=$?
+say "$( ((status == 0)) && echo passed || echo "FAILED (exit $status)") in $(( $(date +%s) - start )) s"
+exit "$status"
