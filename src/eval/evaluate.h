@@ -19,9 +19,9 @@
 #include <vector>
 
 #include "core/choice.h"
-#include "graph/holdout.h"
 #include "eval/recommend.h"
 #include "graph/graph.h"
+#include "graph/holdout.h"
 
 namespace n2v {
 

@@ -4,9 +4,9 @@
 #include <functional>
 
 #include "core/config.h"
-#include "graph/holdout.h"
 #include "graph/cooccurrence.h"
 #include "graph/edgelist.h"
+#include "graph/holdout.h"
 #include "walk/examples.h"
 #include "walk/stream.h"
 #include "walk/walks.h"

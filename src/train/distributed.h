@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "core/config.h"
-#include "pipeline/dist_options.h"
 #include "models/row_sparse.h"
+#include "pipeline/dist_options.h"
 #include "walk/walks.h"
 
 namespace n2v {

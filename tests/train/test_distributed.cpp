@@ -12,11 +12,11 @@
 #include "core/errors.h"
 #include "eval/keras_reference.h"
 #include "eval/loss_report.h"
+#include "models/row_sparse.h"
 #include "models/skipgram_loss.h"
 #include "models/sparse_optimizers.h"
 #include "test_util.h"
 #include "train/distributed.h"
-#include "models/row_sparse.h"
 
 namespace n2v {
 namespace {
