@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "graph/graph.h"
+#include "models/row_sparse.h"
 #include "walk/walks.h"
 
 namespace n2v::testing {
@@ -69,6 +70,18 @@ inline CommandResult run_shell(const std::string& command) {
 // Runs the built n2v with the given arguments (a shell fragment).
 inline CommandResult run_n2v(const std::string& arguments) {
   return run_shell(std::string(N2V_BINARY) + " " + arguments);
+}
+
+// A RowSparse as the view a rank's merge reads: ids and values in arrays of their own (`ids` holds
+// the ids narrowed to int32).
+inline RowSparseView view_of(const RowSparse& r, std::vector<std::int32_t>& ids) {
+  ids.assign(r.rows.begin(), r.rows.end());
+  RowSparseView v;
+  v.rows = ids.data();
+  v.values = r.values.data();
+  v.value_stride = static_cast<std::size_t>(r.dim);
+  v.size = r.size();
+  return v;
 }
 
 // Walks written by hand, one list of tokens per walk.

@@ -9,6 +9,8 @@
 namespace n2v {
 namespace {
 
+using testing::view_of;
+
 TEST(AssignSlots, EachDistinctRowGetsOneSlotInExampleOrder) {
   // Order t0, c0, t1, c1, ...: 4, 2, (2), 9, (4), 0, 7, (4).
   const std::vector<std::int64_t> t{4, 2, 4, 7}, c{2, 9, 0, 4};
@@ -37,17 +39,6 @@ RowSparse rows_of(std::vector<std::int64_t> ids, std::vector<float> values) {
   r.rows = std::move(ids);
   r.values = std::move(values);
   return r;
-}
-
-// Ids and values in arrays of their own, as a rank holds its part.
-RowSparseView view_of(const RowSparse& r, std::vector<std::int32_t>& ids) {
-  ids.assign(r.rows.begin(), r.rows.end());
-  RowSparseView v;
-  v.rows = ids.data();
-  v.values = r.values.data();
-  v.value_stride = static_cast<std::size_t>(r.dim);
-  v.size = r.size();
-  return v;
 }
 
 // One float buffer of [row id bits, dim values] per row, as the ranks exchange them (distributed.cpp).

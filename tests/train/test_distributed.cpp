@@ -21,6 +21,8 @@
 namespace n2v {
 namespace {
 
+using testing::view_of;
+
 namespace fs = std::filesystem;
 
 std::string train_args(const fs::path& out) {
@@ -265,16 +267,6 @@ TEST(Distributed, AggregateModeSparseExchangeTrainsTheSingleProcessModel) {
   ASSERT_EQ(loss.size(), 2u);
   ASSERT_EQ(single.size(), 2u);
   for (std::size_t i = 0; i < 2; ++i) EXPECT_NEAR(loss[i], single[i], 1e-4) << "epoch " << i + 1;
-}
-
-RowSparseView view_of(const RowSparse& r, std::vector<std::int32_t>& ids) {
-  ids.assign(r.rows.begin(), r.rows.end());
-  RowSparseView v;
-  v.rows = ids.data();
-  v.values = r.values.data();
-  v.value_stride = static_cast<std::size_t>(r.dim);
-  v.size = r.size();
-  return v;
 }
 
 // What two ranks do with one batch, without processes: each half's gradient, merged, one Adam step.
