@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "test_util.h"
+
 namespace n2v {
 namespace {
 
