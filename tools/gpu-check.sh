@@ -44,8 +44,9 @@ for deb in "$deps"/*.deb; do
   fi
 done
 
+rm -f "$build/CMakeCache.txt"  # found packages are cached: a fresh configure finds the prefix's
 step "configure (LibTorch from $torch_prefix; download, ONNX, distributed and benchmarks off)"
-cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$torch_prefix;$prefix/usr" \
+cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$prefix/usr;$torch_prefix" \
   -DN2V_WITH_DOWNLOAD=OFF -DN2V_WITH_ONNX=OFF -DN2V_WITH_DISTRIBUTED=OFF -DN2V_WITH_BENCHMARKS=OFF \
   -DN2V_SHARED_DATA="$deps" >"$build/configure.log" 2>&1 || { tail -n 40 "$build/configure.log"; fail "cmake failed"; }
 grep -E '^(Torch|yaml-cpp|fmt|CLI11|GTest|nlohmann_json)_DIR:' "$build/CMakeCache.txt" || true

@@ -7,6 +7,7 @@
 
 #include "core/errors.h"
 #include "test_util.h"
+#include "train/torch_version.h"
 
 namespace n2v {
 namespace {
@@ -34,7 +35,7 @@ void adam_steps(SkipGram& model, torch::optim::Adam& optimizer, int steps) {
 
 // Adam's moments of `parameter`; null before its first step.
 const torch::optim::AdamParamState* adam_state(torch::optim::Adam& optimizer, const torch::Tensor& parameter) {
-  auto it = optimizer.state().find(c10::guts::to_string(parameter.unsafeGetTensorImpl()));
+  auto it = optimizer.state().find(optimizer_state_key(optimizer, parameter));
   return it == optimizer.state().end() ? nullptr : static_cast<const torch::optim::AdamParamState*>(it->second.get());
 }
 
