@@ -28,6 +28,12 @@ fi
 mounted=()
 cleanup() {
   local status=$?
+  # What the tests mounted inside (ip netns binds /run/netns), deepest first, then ours in reverse.
+  local inner
+  inner=$(awk -v root="$root/" 'index($2, root) == 1 { print $2 }' /proc/self/mounts | sort -r)
+  for path in $inner; do
+    [[ " ${mounted[*]} " == *" $path "* ]] || umount "$path" 2>/dev/null || umount -l "$path" 2>/dev/null || true
+  done
   for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
     umount "${mounted[i]}" 2>/dev/null || umount -l "${mounted[i]}" 2>/dev/null || say "warning: could not unmount ${mounted[i]}"
   done
@@ -42,6 +48,8 @@ bind() {  # bind <host path> <path in the chroot> [read-only]
   mounted+=("$root$2")
   if [[ ${3:-} == ro ]]; then mount -o remount,bind,ro "$root$2"; fi
 }
+# The chroot's / is a mount point of its own, as a system's is (ip netns exec remounts it).
+mount --bind "$root" "$root" && mounted+=("$root")
 mkdir -p "$root/proc" "$root/sys"
 mount -t proc proc "$root/proc" && mounted+=("$root/proc")
 mount -t sysfs sysfs "$root/sys" && mounted+=("$root/sys")
@@ -49,6 +57,13 @@ bind /dev /dev
 mount -t devpts devpts "$root/dev/pts" -o newinstance,ptmxmode=0666 2>/dev/null && mounted+=("$root/dev/pts") || true
 mkdir -p "$root/dev/shm" && mount -t tmpfs shm "$root/dev/shm" && mounted+=("$root/dev/shm")
 cp -L /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+# The host's own CAs (a proxy's or a company's), so that https from the chroot (npm's registry) is
+# trusted as on the host; ca-certificates adds them to the bundle when it is installed or updated.
+if compgen -G "/usr/local/share/ca-certificates/*" >/dev/null; then
+  mkdir -p "$root/usr/local/share/ca-certificates"
+  cp -a /usr/local/share/ca-certificates/. "$root/usr/local/share/ca-certificates/"
+  chroot "$root" sh -c 'command -v update-ca-certificates >/dev/null && update-ca-certificates' >/dev/null 2>&1 || true
+fi
 
 # A fresh copy of the checkout and of ../shared, as CI lays them out.
 work=/work
@@ -73,6 +88,7 @@ fi
 say "running in $root: $test_command"
 status=0
 chroot "$root" /usr/bin/env -i HOME=/root CI="${CI:-}" LANG=C.UTF-8 PATH=/usr/sbin:/usr/bin:/sbin:/bin "${launcher[@]}" \
+  NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt \
   bash -c "cd $work/n2v && $test_command" || status=$?
 say "$( ((status == 0)) && echo passed || echo "FAILED (exit $status)") in $(( $(date +%s) - start )) s"
 exit "$status"
