@@ -9,7 +9,7 @@
 # ../shared beside it, and always unmounts what it mounted, also when interrupted.
 set -euo pipefail
 repo=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
-shared=$(cd "$repo/../shared" 2>/dev/null && pwd) || { echo "trixie-check: no ../shared beside $repo" >&2; exit 1; }
+shared=$(cd "$repo/../shared" 2>/dev/null && pwd -P) || { echo "trixie-check: no ../shared beside $repo" >&2; exit 1; }
 root=${N2V_TRIXIE_ROOT:-/var/tmp/n2v-trixie}
 mirror=${N2V_TRIXIE_MIRROR:-http://deb.debian.org/debian}
 start=$(date +%s)
@@ -70,7 +70,8 @@ work=/work
 rm -rf "${root:?}$work"
 mkdir -p "$root$work/n2v"
 (cd "$repo" && git ls-files -z --cached --others --exclude-standard | tar --null -T - -c) | tar -x -C "$root$work/n2v"
-cp -a "$shared" "$root$work/shared"
+mkdir -p "$root$work/shared"
+cp -a "$shared/." "$root$work/shared/"  # the contents, also when ../shared is a link
 test_command=$(grep -A1 '^# 2\. ' "$repo/README.md" | tail -n 1)
 [[ $test_command == *ctest* ]] || { say "cannot find the README's test command (the line after '# 2. ...')" >&2; exit 1; }
 
