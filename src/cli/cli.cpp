@@ -1,7 +1,10 @@
 #include "cli/cli.h"
 
+#include <cstdio>
+
 #include "core/atomic_file.h"
 #include "core/errors.h"
+#include "core/text.h"
 
 namespace n2v {
 
@@ -29,7 +32,10 @@ Config resolve_config(const CommonOptions& options) {
   if (!options.data_dir.empty()) config.set("data.dir", options.data_dir, "--data-dir");
   if (options.seed) config.set("seed", std::to_string(*options.seed), "--seed");
   if (options.threads) config.set("threads", std::to_string(*options.threads), "--threads");
-  for (const auto& assignment : options.overrides) config.set(assignment, "--set " + assignment);
+  for (const auto& assignment : options.overrides) {
+    const std::string shown = quote_excerpt(assignment);  // the assignment itself when short and printable
+    config.set(assignment, "--set " + (shown == "'" + assignment + "'" ? assignment : shown));
+  }
   config.validate();
   return config;
 }
@@ -50,6 +56,23 @@ void begin_outputs(const Run& run) {
   write_file_atomic(run.out_dir / "config.yaml", run.config.to_yaml());
 }
 
+namespace {
+
+// CLI11 reads "-3" into an unsigned option as 18446744073709551613 (strtoull wraps around), so
+// every unsigned option refuses a sign before the conversion.
+void refuse_negative_unsigned(CLI::App& app) {
+  const CLI::Validator not_negative(
+      [](std::string& text) {
+        return trim(text).rfind('-', 0) == 0 ? "must be 0 or more, not " + quote_excerpt(text) : std::string();
+      },
+      "", "NOT_NEGATIVE");
+  for (CLI::Option* option : app.get_options())
+    if (option->get_type_name() == "UINT") option->check(not_negative);
+  for (CLI::App* command : app.get_subcommands({})) refuse_negative_unsigned(*command);
+}
+
+}  // namespace
+
 int run_cli(int argc, char** argv) {
   CLI::App app{"n2v: node2vec embeddings for MovieLens and any weighted graph (C++ / LibTorch)", "n2v"};
   app.set_version_flag("-V,--version", std::string("n2v ") + N2V_VERSION);
@@ -68,6 +91,7 @@ int run_cli(int argc, char** argv) {
   add_synth_command(app);
   add_bench_command(app);
   add_launch_command(app);
+  refuse_negative_unsigned(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -77,7 +101,8 @@ int run_cli(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
+    // CLI11's message quotes the whole value: bounded like every other message.
+    std::fprintf(stderr, "n2v: error: %s\nRun with --help for more information.\n", printable_excerpt(e.what(), 300).c_str());
     return 2;
   }
   return 0;

@@ -12,6 +12,7 @@
 #include <type_traits>
 #include <variant>
 
+#include "core/csv.h"
 #include "core/errors.h"
 #include "core/text.h"
 
@@ -23,16 +24,19 @@ struct Range {
   double hi = std::numeric_limits<double>::infinity();
   bool lo_open = false;  // true: value must be > lo
   bool hi_open = false;
+  bool zero_too = false;  // 0 (= off) is accepted besides [lo, hi]
 
   bool contains(double v) const {
+    if (zero_too && v == 0) return true;
     return std::isfinite(v) && (lo_open ? v > lo : v >= lo) && (hi_open ? v < hi : v <= hi);
   }
   std::string describe() const {
     bool has_lo = std::isfinite(lo), has_hi = std::isfinite(hi);
     std::string a = format_double(lo), b = format_double(hi);
-    if (has_lo && has_hi) return std::string(lo_open ? "(" : "[") + a + ", " + b + (hi_open ? ")" : "]");
-    if (has_lo) return std::string(lo_open ? "> " : ">= ") + a;
-    if (has_hi) return std::string(hi_open ? "< " : "<= ") + b;
+    std::string zero = zero_too ? "0 or " : "";
+    if (has_lo && has_hi) return zero + (lo_open ? "(" : "[") + a + ", " + b + (hi_open ? ")" : "]");
+    if (has_lo) return zero + (lo_open ? "> " : ">= ") + a;
+    if (has_hi) return zero + (hi_open ? "< " : "<= ") + b;
     return "any finite number";
   }
 };
@@ -65,8 +69,11 @@ struct Field {
 Range at_least(double lo) { return Range{lo}; }
 Range above(double lo) { Range r{lo}; r.lo_open = true; return r; }
 Range between(double lo, double hi) { return Range{lo, hi}; }
-Range between_open_low(double lo, double hi) { Range r{lo, hi}; r.lo_open = true; return r; }  // (lo, hi]
 Range below_one() { Range r{0, 1}; r.hi_open = true; return r; }  // a fraction: [0, 1)
+Range zero_or_between(double lo, double hi) { Range r{lo, hi}; r.zero_too = true; return r; }
+// Learning rates and l2 are applied in float32 arithmetic (the updates, the decay factor 2 x l2):
+// below 1e-30 they would round to 0 or denormals, above 1e30 they overflow once multiplied.
+constexpr double kFloatFactorMin = 1e-30, kFloatFactorMax = 1e30;
 
 // The one table of keys: loading, --set, validation and saving all go through it.
 std::vector<Field> fields(Config& c) {
@@ -80,11 +87,12 @@ std::vector<Field> fields(Config& c) {
       {"data.sha256", &c.data.sha256, {}},
       {"data.edges", &c.data.edges, {}},
       {"graph.min_rating", &c.graph.min_rating, between(0.5, 5.0)},
-      {"graph.min_weight", &c.graph.min_weight, {}},
+      // A negative bound would keep edges of negative PMI, which no sampler can weigh.
+      {"graph.min_weight", &c.graph.min_weight, at_least(0)},
       {"graph.directed", &c.graph.directed, {}},
       {"graph.self_loops", choice(&c.graph.self_loops), {}},
-      {"walk.p", &c.walk.p, above(0)},
-      {"walk.q", &c.walk.q, above(0)},
+      {"walk.p", &c.walk.p, between(kWalkParameterMin, kWalkParameterMax)},
+      {"walk.q", &c.walk.q, between(kWalkParameterMin, kWalkParameterMax)},
       {"walk.num_walks", &c.walk.num_walks, between(1, 1e6)},
       {"walk.num_steps", &c.walk.num_steps, between(1, 1e6)},
       {"skipgram.window", &c.skipgram.window, between(1, 1e6)},
@@ -94,9 +102,9 @@ std::vector<Field> fields(Config& c) {
       {"train.batch_size", &c.train.batch_size, between(1, 1e8)},
       {"train.embedding_dim", &c.train.embedding_dim, between(1, 100000)},
       {"train.epochs", &c.train.epochs, between(1, 1e6)},
-      {"train.learning_rate", &c.train.learning_rate, above(0)},
-      {"train.l2", &c.train.l2, at_least(0)},
-      {"train.stream_learning_rate", &c.train.stream_learning_rate, above(0)},
+      {"train.learning_rate", &c.train.learning_rate, between(kFloatFactorMin, kFloatFactorMax)},
+      {"train.l2", &c.train.l2, zero_or_between(kFloatFactorMin, kFloatFactorMax)},
+      {"train.stream_learning_rate", &c.train.stream_learning_rate, between(kFloatFactorMin, kFloatFactorMax)},
       {"train.stream_optimizer", choice(&c.train.stream_optimizer), {}},
       {"train.device", choice(&c.train.device), {}},
       {"export.torchscript", &c.export_.torchscript, {}},
@@ -105,7 +113,8 @@ std::vector<Field> fields(Config& c) {
       {"export.onnx", &c.export_.onnx, {}},
       {"eval.holdout_edges", &c.eval.holdout_edges, below_one()},
       {"eval.holdout_latest", &c.eval.holdout_latest, below_one()},
-      {"dist.timeout_s", &c.dist.timeout_s, between_open_low(0, 86400)},
+      // Whole milliseconds reach c10d, where 0 would mean no timeout at all.
+      {"dist.timeout_s", &c.dist.timeout_s, between(0.001, 86400)},
       {"dist.exchange", choice(&c.dist.exchange), {}},
   };
 }
@@ -117,12 +126,12 @@ Field* find_field(std::vector<Field>& table, const std::string& key) {
 }
 
 std::string unknown_key_message(const std::string& key) {
-  return "unknown config key '" + key + "'; did you mean '" + nearest_key(key) + "'?";
+  return "unknown config key " + quote_excerpt(key) + "; did you mean '" + nearest_key(key.substr(0, 100)) + "'?";
 }
 
 void assign(Field& field, const std::string& value, const std::string& where) {
   auto fail = [&](const std::string& what) {
-    throw ConfigError(where + ": " + field.key + ": '" + value + "' is not " + what);
+    throw ConfigError(where + ": " + field.key + ": " + quote_excerpt(value) + " is not " + what);
   };
   std::visit(
       [&](auto& ptr) {  // a pointer to the value, or the ChoiceTarget
@@ -141,7 +150,7 @@ void assign(Field& field, const std::string& value, const std::string& where) {
           *ptr = static_cast<int>(v);
         } else if constexpr (std::is_same_v<T, std::uint64_t>) {
           long long v;
-          if (!parse_int64(trim(value), v) || v < 0) fail("a non-negative integer");
+          if (!parse_int64(trim(value), v) || v < 0) fail("an integer from 0 to 9223372036854775807");
           *ptr = static_cast<std::uint64_t>(v);
         } else if constexpr (std::is_same_v<T, bool>) {
           std::string v = to_lower(trim(value));
@@ -168,19 +177,51 @@ std::string value_text(const Field& field) {
       field.target);
 }
 
+const char* node_kind(const YAML::Node& node) {
+  return node.IsSequence() ? "a list" : node.IsMap() ? "a map" : node.IsNull() ? "empty" : "a single value";
+}
+
+bool is_key(const std::string& key) {
+  const auto keys = config_keys();
+  return std::find(keys.begin(), keys.end(), key) != keys.end();
+}
+
+bool is_section(const std::string& name) {
+  for (const auto& key : config_keys())
+    if (key.compare(0, name.size() + 1, name + ".") == 0) return true;
+  return false;
+}
+
+// One level of the YAML: sections at the top, `key: value` inside a section. Every refusal names
+// the file and line; yaml-cpp's own exceptions never get past here.
 void load_node(Config& config, const YAML::Node& node, const std::string& prefix, const std::string& file) {
+  std::map<std::string, int> line_of;  // the names seen at this level: a repeated one is an error
   for (const auto& item : node) {
-    std::string name = item.first.as<std::string>();
-    std::string key = prefix.empty() ? name : prefix + "." + name;
-    std::string where = file + ":" + std::to_string(item.first.Mark().line + 1);
+    const int line = item.first.Mark().line + 1;
+    const std::string where = file + ":" + std::to_string(line);
+    if (!item.first.IsScalar()) {
+      throw ConfigError(where + ": a config key must be a plain name, not " + std::string(node_kind(item.first)) +
+                        "; expected 'section:' then 'key: value' lines");
+    }
+    const std::string name = item.first.Scalar();
+    const std::string key = prefix.empty() ? name : prefix + "." + name;
+    if (auto [seen, inserted] = line_of.emplace(name, line); !inserted) {
+      throw ConfigError(where + ": " + quote_excerpt(key) + " is set twice, on lines " + std::to_string(seen->second) +
+                        " and " + std::to_string(line) + "; keep one");
+    }
     const YAML::Node& value = item.second;
-    if (value.IsMap()) {
-      if (!prefix.empty()) throw ConfigError(where + ": " + unknown_key_message(key));
-      load_node(config, value, key, file);
-    } else if (value.IsScalar() || value.IsNull()) {
+    if (prefix.empty() && is_section(name) && !value.IsMap()) {
+      if (value.IsNull()) continue;  // an empty section leaves its defaults
+      throw ConfigError(where + ": " + name + " is a section: it takes 'key: value' lines, not " + node_kind(value));
+    }
+    if (value.IsScalar() || value.IsNull()) {
       config.set(key, value.IsNull() ? std::string() : value.Scalar(), where);
+    } else if (is_key(key)) {
+      throw ConfigError(where + ": " + key + " takes a single value, not " + node_kind(value));
+    } else if (value.IsMap() && prefix.empty()) {
+      load_node(config, value, key, file);
     } else {
-      throw ConfigError(where + ": " + key + " must be a single value, not a list");
+      throw ConfigError(where + ": " + unknown_key_message(key));
     }
   }
 }
@@ -210,14 +251,30 @@ std::string nearest_key(const std::string& key) {
 Config Config::load(const std::filesystem::path& yaml_file) {
   Config config;
   config.source = yaml_file;
-  if (!std::filesystem::exists(yaml_file)) {
+  std::error_code ec;
+  if (!std::filesystem::exists(yaml_file, ec)) {
     throw ConfigError("config file not found: " + yaml_file.string());
+  }
+  if (!std::filesystem::is_regular_file(yaml_file, ec)) {
+    throw ConfigError(yaml_file.string() + ": not a regular file; expected a YAML config file");
+  }
+  std::string text;
+  try {
+    text = read_file(yaml_file);
+  } catch (const DataError& e) {
+    throw ConfigError(e.what());
   }
   YAML::Node root;
   try {
-    root = YAML::LoadFile(yaml_file.string());
+    root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    throw ConfigError(yaml_file.string() + ":" + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg);
+    const std::string where = yaml_file.string() + ":" + std::to_string(e.mark.line + 1);
+    // yaml-cpp 0.7 reports its nesting limit (deeper than about 500 levels) as "bad file".
+    if (e.msg == "bad file") {
+      throw ConfigError(where + ": invalid YAML: nested too deeply; a config has two levels, 'section:' then "
+                        "'key: value' lines");
+    }
+    throw ConfigError(where + ": invalid YAML: " + e.msg);
   }
   if (root.IsNull()) return config;  // an empty file means all defaults
   if (!root.IsMap()) throw ConfigError(yaml_file.string() + ": the config must be a map of sections");
@@ -228,7 +285,7 @@ Config Config::load(const std::filesystem::path& yaml_file) {
 void Config::set(const std::string& assignment, const std::string& where) {
   auto eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0) {
-    throw ConfigError(where + ": expected KEY=VALUE (e.g. graph.min_weight=5), got '" + assignment + "'");
+    throw ConfigError(where + ": expected KEY=VALUE (e.g. graph.min_weight=5), got " + quote_excerpt(assignment));
   }
   set(trim(assignment.substr(0, eq)), assignment.substr(eq + 1), where);
 }

@@ -72,6 +72,14 @@ struct GraphConfig {
   SelfLoops self_loops = SelfLoops::Drop;  // edgelist format
 };
 
+// The range of walk.p and walk.q where the sampler is exact. A step weighs each neighbour by its
+// edge weight (a float: 1.4e-45 to 3.4e38) times 1/p, 1 or 1/q; with the factors within 1e-100 to
+// 1e100 every product, and every sum of up to 2^32 of them, stays a normal double (1e-145 to
+// 1e149), so no weight rounds to 0 or to infinity. Outside it they did: p = 1e-308 made the
+// return edge's weight infinite and walks returned 2% of the time instead of always.
+constexpr double kWalkParameterMin = 1e-100;
+constexpr double kWalkParameterMax = 1e100;
+
 struct WalkConfig {
   double p = 1.0;  // return parameter
   double q = 1.0;  // in-out parameter

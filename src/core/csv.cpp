@@ -23,8 +23,18 @@ std::string read_file(const std::filesystem::path& path) {
   return text;
 }
 
+void check_line_ends(std::string_view text, const std::string& file_name) {
+  if (text.find('\n') != std::string_view::npos) return;  // LF or CRLF: one memchr in the usual case
+  const std::size_t cr = text.find('\r');
+  if (cr != std::string_view::npos && cr + 1 < text.size()) {
+    throw DataError(file_name + ": its lines end in CR alone (classic Mac OS line ends); expected LF or CRLF, "
+                    "e.g. convert it with: tr '\\r' '\\n'");
+  }
+}
+
 CsvReader::CsvReader(std::string text, std::string file_name, char separator)
     : text_(std::move(text)), file_name_(std::move(file_name)), separator_(separator) {
+  check_line_ends(text_, file_name_);
   if (text_.compare(0, 3, "\xEF\xBB\xBF") == 0) pos_ = 3;
 }
 

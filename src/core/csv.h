@@ -1,6 +1,7 @@
 #pragma once
 // An RFC 4180 CSV reader over a file held in memory: quoted fields with commas, doubled quotes
-// and line breaks, UTF-8 (a BOM is skipped), LF or CRLF line ends. Errors name file and line.
+// and line breaks, UTF-8 (a BOM is skipped), LF or CRLF line ends (CR alone is refused). Errors
+// name file and line.
 #include <deque>
 #include <filesystem>
 #include <string>
@@ -41,9 +42,14 @@ std::string quote_field(std::string_view field, char separator = ',');
 // Splits one line on a multi-character separator ("::" in ml-1m .dat files).
 void split_line(std::string_view line, std::string_view separator, std::vector<std::string_view>& out);
 
+// Throws DataError naming the file when its lines end in CR alone (classic Mac OS): read as LF
+// files they would be one long line, or look empty. LF and CRLF are accepted everywhere.
+void check_line_ends(std::string_view text, const std::string& file_name);
+
 // Calls fn(line_number, line) for each line without its LF/CRLF; skips blank lines.
 template <typename Fn>
-void for_each_line(std::string_view text, Fn&& fn) {
+void for_each_line(std::string_view text, const std::string& file_name, Fn&& fn) {
+  check_line_ends(text, file_name);
   std::size_t pos = 0, line_number = 0;
   while (pos < text.size()) {
     std::size_t end = text.find('\n', pos);

@@ -43,6 +43,13 @@ class DistributedError : public Error {
   using Error::Error;
 };
 
+// Training diverged: a loss became NaN or infinite (a learning rate far too high, ...). Nothing of
+// that epoch is written; the last good checkpoint stays. Exit code 1.
+class TrainingError : public Error {
+ public:
+  using Error::Error;
+};
+
 // Writing an output failed (permissions, disk full, ...).
 class OutputError : public Error {
  public:

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <utility>
 
 namespace n2v {
 
@@ -87,6 +88,53 @@ bool parse_int64(std::string_view s, long long& out) {
   if (s.front() == '+') s.remove_prefix(1);
   auto result = std::from_chars(s.data(), s.data() + s.size(), out);
   return result.ec == std::errc() && result.ptr == s.data() + s.size();
+}
+
+namespace {
+
+// The escaped text of value[0..max_bytes) and how many bytes of value it covers.
+std::pair<std::string, std::size_t> escaped_prefix(std::string_view value, std::size_t max_bytes) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < value.size() && i < max_bytes) {
+    const unsigned char c = static_cast<unsigned char>(value[i]);
+    const std::size_t length = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (length > 1 && i + length <= value.size() && is_valid_utf8(value.substr(i, length))) {
+      if (i + length > max_bytes) break;  // never half a character
+      out.append(value.substr(i, length));
+      i += length;
+      continue;
+    }
+    if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else if (c == '\t') out += "\\t";
+    else if (c == '\\') out += "\\\\";
+    else if (c < 0x20 || c >= 0x7F) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "\\x%02X", c);
+      out += hex;
+    } else {
+      out.push_back(static_cast<char>(c));
+    }
+    ++i;
+  }
+  return {out, i};
+}
+
+std::string cut_note(std::string_view value, std::size_t covered) {
+  return covered < value.size() ? "... (" + std::to_string(value.size()) + " bytes)" : "";
+}
+
+}  // namespace
+
+std::string quote_excerpt(std::string_view value, std::size_t max_bytes) {
+  auto [text, covered] = escaped_prefix(value, max_bytes);
+  return "'" + text + "'" + cut_note(value, covered);
+}
+
+std::string printable_excerpt(std::string_view text, std::size_t max_bytes) {
+  auto [shown, covered] = escaped_prefix(text, max_bytes);
+  return shown + cut_note(text, covered);
 }
 
 }  // namespace n2v

@@ -17,4 +17,12 @@ std::string format_double(double value);
 bool parse_double(std::string_view s, double& out);
 bool parse_int64(std::string_view s, long long& out);
 
+// A value as an error message quotes it: in single quotes, at most `max_bytes` of it (cut at a
+// UTF-8 boundary, then "..." and the full size), control bytes and invalid UTF-8 escaped (\n,
+// \r, \t, \xHH). Every error that echoes user text goes through it, so a 10 MB field or a
+// binary file never floods the terminal.
+std::string quote_excerpt(std::string_view value, std::size_t max_bytes = 60);
+// The same without the quotes, for a whole message from a library (CLI11's, yaml-cpp's).
+std::string printable_excerpt(std::string_view text, std::size_t max_bytes);
+
 }  // namespace n2v

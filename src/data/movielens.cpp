@@ -19,21 +19,21 @@ namespace {
 std::int32_t parse_id(std::string_view s, const char* column, const std::string& name, std::size_t line) {
   long long v;
   if (!parse_int64(s, v) || v < 0 || v > std::numeric_limits<std::int32_t>::max()) {
-    fail_at(name, line, std::string(column) + " '" + std::string(s) + "' is not a valid id");
+    fail_at(name, line, std::string(column) + " " + quote_excerpt(s) + " is not a valid id");
   }
   return static_cast<std::int32_t>(v);
 }
 
 float parse_rating(std::string_view s, const std::string& name, std::size_t line) {
   double v;
-  if (!parse_double(s, v)) fail_at(name, line, "rating '" + std::string(s) + "' is not a number");
-  if (!(v >= 0.5 && v <= 5.0)) fail_at(name, line, "rating " + std::string(s) + " is outside 0.5..5");
+  if (!parse_double(s, v)) fail_at(name, line, "rating " + quote_excerpt(s) + " is not a number");
+  if (!(v >= 0.5 && v <= 5.0)) fail_at(name, line, "rating " + quote_excerpt(s) + " is outside 0.5..5");
   return static_cast<float>(v);
 }
 
 std::int64_t parse_timestamp(std::string_view s, const std::string& name, std::size_t line) {
   long long v;
-  if (!parse_int64(s, v)) fail_at(name, line, "timestamp '" + std::string(s) + "' is not an integer");
+  if (!parse_int64(s, v)) fail_at(name, line, "timestamp " + quote_excerpt(s) + " is not an integer");
   return v;
 }
 
@@ -45,7 +45,7 @@ void expect_header(const std::vector<std::string_view>& got, const std::vector<s
     std::string expected, seen;
     for (const auto& w : want) expected += (expected.empty() ? "" : ",") + w;
     for (const auto& g : got) seen += (seen.empty() ? "" : ",") + std::string(g);
-    throw DataError(name + ":1: wrong header '" + seen + "'; expected '" + expected + "'");
+    throw DataError(name + ":1: wrong header " + quote_excerpt(seen) + "; expected '" + expected + "'");
   }
 }
 
@@ -127,7 +127,7 @@ Ratings parse_ratings_dat(const std::string& text, const std::string& name) {
   Ratings ratings;
   ratings.reserve(text.size() / 20);
   std::vector<std::string_view> f;
-  for_each_line(text, [&](std::size_t line, std::string_view row) {
+  for_each_line(text, name, [&](std::size_t line, std::string_view row) {
     split_line(row, "::", f);
     if (f.size() != 4) fail_at(name, line, "expected UserID::MovieID::Rating::Timestamp, found " + std::to_string(f.size()) + " fields");
     ratings.push_back(parse_id(f[0], "UserID", name, line), parse_id(f[1], "MovieID", name, line),
@@ -141,7 +141,7 @@ MovieTable parse_movies_dat(const std::string& raw, const std::string& name) {
   MovieTable table;
   std::string text = utf8_text(raw);
   std::vector<std::string_view> f;
-  for_each_line(text, [&](std::size_t line, std::string_view row) {
+  for_each_line(text, name, [&](std::size_t line, std::string_view row) {
     split_line(row, "::", f);
     if (f.size() != 3) fail_at(name, line, "expected MovieID::Title::Genres, found " + std::to_string(f.size()) + " fields");
     table.add(Movie{parse_id(f[0], "MovieID", name, line), std::string(f[1]), std::string(f[2])});
@@ -152,7 +152,7 @@ MovieTable parse_movies_dat(const std::string& raw, const std::string& name) {
 Ratings parse_u_data(const std::string& text, const std::string& name) {
   Ratings ratings;
   std::vector<std::string_view> f;
-  for_each_line(text, [&](std::size_t line, std::string_view row) {
+  for_each_line(text, name, [&](std::size_t line, std::string_view row) {
     split_line(row, "\t", f);
     if (f.size() != 4) fail_at(name, line, "expected 4 tab-separated fields (user item rating timestamp), found " + std::to_string(f.size()));
     ratings.push_back(parse_id(f[0], "user id", name, line), parse_id(f[1], "item id", name, line),
@@ -169,7 +169,7 @@ MovieTable parse_u_item(const std::string& raw, const std::string& name) {
   MovieTable table;
   std::string text = utf8_text(raw);
   std::vector<std::string_view> f;
-  for_each_line(text, [&](std::size_t line, std::string_view row) {
+  for_each_line(text, name, [&](std::size_t line, std::string_view row) {
     split_line(row, "|", f);
     if (f.size() != 24) fail_at(name, line, "expected 24 '|'-separated fields, found " + std::to_string(f.size()));
     std::string genres;

@@ -11,6 +11,7 @@
 #include "core/atomic_file.h"
 #include "core/csv.h"
 #include "core/errors.h"
+#include "core/memory.h"
 #include "core/parallel.h"
 #include "core/progress.h"
 #include "core/rng.h"
@@ -369,7 +370,10 @@ void check_synth_options(const SynthOptions& o) {
   if (o.ratings / o.users > o.movies || (o.ratings / o.users == o.movies && o.ratings % o.users != 0)) {
     throw UsageError("--ratings " + n(o.ratings) + " is more than --users " + n(o.users) + " x --movies " + n(o.movies) +
                      " (a user rates a movie at most once); lower --ratings or raise --movies");
-  }
+  }  // The catalogue's arrays and alias tables (~64 bytes a movie) and the per-user counts and
+  // weights (~32 bytes a user); the ratings themselves are streamed to the file.
+  check_fits_in_memory("synth", 32.0 * static_cast<double>(o.users) + 64.0 * static_cast<double>(o.movies),
+                       "--users " + n(o.users) + ", --movies " + n(o.movies), "--users or --movies");
 }
 
 std::vector<std::uint64_t> user_rating_counts(const SynthOptions& o) {

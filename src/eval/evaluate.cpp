@@ -164,7 +164,7 @@ NodeLabels read_labels_file(const fs::path& path, const Vocabulary& vocabulary, 
   std::vector<std::vector<std::string>> names(vocabulary.size());
   std::size_t outside = 0;
   const std::string text = read_file(path);
-  for_each_line(text, [&](std::size_t line, std::string_view row) {
+  for_each_line(text, path.string(), [&](std::size_t line, std::string_view row) {
     if (trim(row).empty() || trim(row)[0] == '#') return;
     std::size_t tab = row.find('\t');
     if (tab == std::string_view::npos)

@@ -21,6 +21,8 @@ std::vector<double> read_loss_csv(const std::filesystem::path& path) {
   while (reader.next(f)) {
     double value;
     if (f.size() < 2 || !parse_double(f[1], value)) reader.fail("expected epoch,loss,seconds");
+    // n2v train stops on a non-finite loss; one here would compare as 0% off the reference.
+    if (!std::isfinite(value)) reader.fail("the loss " + quote_excerpt(f[1]) + " is not finite: this run diverged");
     loss.push_back(value);
   }
   if (loss.empty()) throw DataError(path.string() + ": no epochs recorded yet");
@@ -46,7 +48,9 @@ std::string loss_comparison_table(const std::vector<double>& ours) {
 double max_relative_difference(const std::vector<double>& ours) {
   double worst = 0.0;
   for (std::size_t i = 0; i < std::min(ours.size(), kKerasReferenceLoss.size()); ++i) {
-    worst = std::max(worst, std::fabs(ours[i] - kKerasReferenceLoss[i]) / kKerasReferenceLoss[i]);
+    const double difference = std::fabs(ours[i] - kKerasReferenceLoss[i]) / kKerasReferenceLoss[i];
+    if (std::isnan(difference)) return difference;  // std::max would drop it: 0% off
+    worst = std::max(worst, difference);
   }
   return worst;
 }

@@ -11,7 +11,7 @@ std::vector<double> read_loss_csv(const std::filesystem::path& path);
 
 // Epoch, ours, Keras, relative difference; epochs past the reference's 10 have no Keras column.
 std::string loss_comparison_table(const std::vector<double>& ours);
-// Largest |ours - keras| / keras over the epochs both curves have.
+// Largest |ours - keras| / keras over the epochs both curves have; NaN or infinity when a loss is.
 double max_relative_difference(const std::vector<double>& ours);
 
 // Both curves on one plot with labelled axes and a legend.

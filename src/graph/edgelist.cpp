@@ -139,7 +139,7 @@ Graph parse_edge_list(std::string_view text, const std::string& name, const Edge
   Separator separator = Separator::Space;
   LineSplitter splitter(separator);
   std::vector<std::string_view> fields;
-  for_each_line(text, [&](std::size_t line_number, std::string_view line) {
+  for_each_line(text, name, [&](std::size_t line_number, std::string_view line) {
     if (is_comment(line)) return;
     auto fail = [&](const std::string& what) {
       throw DataError(name + ":" + std::to_string(line_number) + ": " + what);
@@ -152,7 +152,7 @@ Graph parse_edge_list(std::string_view text, const std::string& name, const Edge
     if (!error.empty()) fail(error);
     if (fields.size() < 2 || fields.size() > 3) {
       fail("expected 'src dst [weight]' separated by " + std::string(separator_name(separator)) + ", got " +
-           std::to_string(fields.size()) + " field" + (fields.size() == 1 ? "" : "s") + ": '" + std::string(line) + "'");
+           std::to_string(fields.size()) + " field" + (fields.size() == 1 ? "" : "s") + ": " + quote_excerpt(line));
     }
     double weight = 1.0;
     if (fields.size() == 3 && !parse_double(trim_spaces(fields[2]), weight)) {
@@ -161,21 +161,21 @@ Graph parse_edge_list(std::string_view text, const std::string& name, const Edge
         r.header = true;
         return;
       }
-      fail("weight '" + std::string(fields[2]) + "' is not a number");
+      fail("weight " + quote_excerpt(fields[2]) + " is not a number");
     }
     first = false;
-    if (!std::isfinite(weight)) fail("weight '" + std::string(fields[2]) + "' is not finite");
-    if (weight < 0) fail("weight " + std::string(fields[2]) + " is negative; weights must be >= 0");
-    if (weight > std::numeric_limits<float>::max()) fail("weight " + std::string(fields[2]) + " is too large for a float");
+    if (!std::isfinite(weight)) fail("weight " + quote_excerpt(fields[2]) + " is not finite");
+    if (weight < 0) fail("weight " + quote_excerpt(fields[2]) + " is negative; weights must be >= 0");
+    if (weight > std::numeric_limits<float>::max()) fail("weight " + quote_excerpt(fields[2]) + " is too large for a float");
     if (weight > 0 && static_cast<float>(weight) == 0.0f) {
-      fail("weight " + std::string(fields[2]) + " is too small for a float (it would become 0)");
+      fail("weight " + quote_excerpt(fields[2]) + " is too small for a float (it would become 0)");
     }
-    if (fields[0].empty() || fields[1].empty()) fail("empty node name in '" + std::string(line) + "'");
+    if (fields[0].empty() || fields[1].empty()) fail("empty node name in " + quote_excerpt(line));
     ++r.edge_lines;
     if (fields[0] == fields[1]) {
       if (options.self_loops == SelfLoops::Error) {
-        fail("self-loop '" + std::string(fields[0]) + "' -> '" + std::string(fields[1]) +
-             "'; set graph.self_loops: drop to skip self-loops");
+        fail("self-loop " + quote_excerpt(fields[0]) + " -> " + quote_excerpt(fields[1]) +
+             "; set graph.self_loops: drop to skip self-loops");
       }
       ++r.self_loops_dropped;
       return;
@@ -198,8 +198,8 @@ Graph parse_edge_list(std::string_view text, const std::string& name, const Edge
     if (edge.weight == 0) {
       ++r.zero_weight_dropped;
     } else if (edge.weight > std::numeric_limits<float>::max()) {
-      throw DataError(name + ":" + std::to_string(edge.line) + ": the weights of edge '" + names[edge.a] + "' - '" +
-                      names[edge.b] + "' sum to " + format_double(edge.weight) + ", too large for a float");
+      throw DataError(name + ":" + std::to_string(edge.line) + ": the weights of edge " + quote_excerpt(names[edge.a]) + " - " +
+                      quote_excerpt(names[edge.b]) + " sum to " + format_double(edge.weight) + ", too large for a float");
     } else {
       merged.push_back(edge);
     }

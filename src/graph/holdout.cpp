@@ -166,7 +166,7 @@ std::vector<LabeledPair> read_holdout_edges(const std::filesystem::path& path, c
     for (int side = 0; side < 2; ++side) {
       auto it = token_of.find(std::string(f[side]));
       if (it == token_of.end())
-        reader.fail("node '" + std::string(f[side]) + "' is not in the model's vocabulary: this file belongs to another run");
+        reader.fail("node " + quote_excerpt(f[side]) + " is not in the model's vocabulary: this file belongs to another run");
       (side == 0 ? p.src : p.dst) = it->second;
     }
     p.edge = f[2] == "1";

@@ -15,7 +15,7 @@ int env_int(const char* name, int fallback) {
   if (!value || !*value) return fallback;
   long long v;
   if (!parse_int64(trim(value), v) || v < 0 || v > 1 << 30) {
-    throw UsageError(std::string("environment variable ") + name + "='" + value + "' is not a non-negative integer");
+    throw UsageError(std::string("environment variable ") + name + "=" + quote_excerpt(value) + " is not a non-negative integer");
   }
   return static_cast<int>(v);
 }
@@ -36,7 +36,7 @@ void parse_master(const std::string& text, DistOptions& options) {
   const auto colon = text.rfind(':');
   long long port = 0;
   if (colon == std::string::npos || colon == 0 || !parse_int64(text.substr(colon + 1), port)) {
-    throw UsageError("--master '" + text + "': expected ADDR:PORT, e.g. 127.0.0.1:29500");
+    throw UsageError("--master " + quote_excerpt(text) + ": expected ADDR:PORT, e.g. 127.0.0.1:29500");
   }
   options.master_addr = text.substr(0, colon);
   options.master_port = static_cast<int>(std::clamp<long long>(port, -1, 1 << 20));

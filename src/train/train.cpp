@@ -13,6 +13,7 @@
 #include <cstdio>
 
 #include "core/errors.h"
+#include "core/memory.h"
 #include "core/progress.h"
 #include "core/rng.h"
 #include "core/text.h"
@@ -82,6 +83,11 @@ TrainResult train_loop(std::size_t vocabulary_size, const Config& config, const 
   // and OpenMP's spinning workers make every step crawl when another process holds a core.
   torch::set_num_threads(config.threads > 0 ? config.threads : 1);
 
+  // The weights, their gradient, Adam's two moments and a checkpoint's copy of each.
+  check_fits_in_memory("training", 8.0 * 4 * static_cast<double>(vocabulary_size) * tc.embedding_dim,
+                       std::to_string(vocabulary_size) + " tokens x train.embedding_dim " +
+                           std::to_string(tc.embedding_dim) + " floats, 8 copies",
+                       "train.embedding_dim");
   SkipGram model(static_cast<std::int64_t>(vocabulary_size), tc.embedding_dim,
                  splitmix64(config.seed ^ static_cast<std::uint64_t>(RngStream::Init)));
   model->to(device);
@@ -110,6 +116,17 @@ TrainResult train_loop(std::size_t vocabulary_size, const Config& config, const 
     progress.finish();
     std::printf("Epoch %d/%d - %zu steps - loss: %.4f - %.2f s\n", epoch, tc.epochs, steps, epoch_loss, seconds);
     std::fflush(stdout);
+    // Diverged: stop before this epoch's weights reach a checkpoint, loss.csv or an export.
+    if (!std::isfinite(epoch_loss)) {
+      const std::string kept = state.epoch > 0 && writer && !out_dir.empty()
+                                   ? "; " + checkpoint_path.string() + " keeps epoch " + std::to_string(state.epoch)
+                                   : "";
+      throw TrainingError("training diverged: the loss of epoch " + std::to_string(epoch) + "/" +
+                          std::to_string(tc.epochs) + " (the mean of its " + std::to_string(steps) + " steps) is " +
+                          format_double(epoch_loss) + kept + "; lower the learning rate (train.learning_rate = " +
+                          format_double(tc.learning_rate) + ", train.stream_learning_rate = " +
+                          format_double(tc.stream_learning_rate) + ") or train.l2 (" + format_double(tc.l2) + ")");
+    }
     state.epoch = epoch;
     state.loss.push_back(epoch_loss);
     state.seconds.push_back(seconds);

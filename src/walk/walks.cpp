@@ -5,9 +5,12 @@
 #include <cstring>
 #include <string>
 
+#include "core/config.h"
 #include "core/errors.h"
+#include "core/memory.h"
 #include "core/parallel.h"
 #include "core/progress.h"
+#include "core/text.h"
 
 namespace n2v {
 namespace {
@@ -40,9 +43,11 @@ inline bool contains_sorted(const NodeId* a, std::size_t n, NodeId x) {
 }  // namespace
 
 WalkSampler::WalkSampler(const CsrGraph& graph, double p, double q) : graph_(graph), p_(p), q_(q) {
-  if (!(p > 0) || !std::isfinite(p) || !(q > 0) || !std::isfinite(q)) {
-    throw UsageError("walk.p and walk.q must be finite and > 0 (got p = " + std::to_string(p) +
-                     ", q = " + std::to_string(q) + ")");
+  // Outside this range the factors 1/p and 1/q times a weight overflow or vanish (core/config.h).
+  auto exact = [](double v) { return v >= kWalkParameterMin && v <= kWalkParameterMax; };
+  if (!exact(p) || !exact(q)) {
+    throw UsageError("walk.p and walk.q must be in [" + format_double(kWalkParameterMin) + ", " +
+                     format_double(kWalkParameterMax) + "] (got p = " + format_double(p) + ", q = " + format_double(q) + ")");
   }
   if (graph.num_nodes() > kNoNode) throw UsageError("the graph has too many nodes for 32-bit node ids");
   first_order_ = p == 1.0 && q == 1.0;
@@ -372,6 +377,10 @@ Walks generate_walks(const CsrGraph& graph, const WalkOptions& options, WalkRang
 
   // Every walk gets a full-length slot, so threads never coordinate; short walks are squeezed
   // out afterwards.
+  // The slots, the lengths, the starts and the offsets.
+  check_fits_in_memory("walking", static_cast<double>(total) * (static_cast<double>(steps) * sizeof(NodeId) + 20),
+                       format_double(static_cast<double>(total)) + " walks of " + std::to_string(steps) + " nodes",
+                       "walk.num_walks or walk.num_steps");
   Walks walks;
   walks.nodes.resize(total * steps);
   std::vector<std::uint64_t> lengths(total);

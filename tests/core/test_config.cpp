@@ -75,12 +75,22 @@ TEST(Config, UnknownKeyNamesItselfAndTheNearestKey) {
 
 TEST(Config, OutOfRangeValuesNameKeyValueAndRange) {
   struct Case { const char* assignment; const char* key; const char* range; };
-  for (const Case& c : {Case{"walk.p=0", "walk.p = 0", "> 0"}, Case{"walk.q=-1", "walk.q = -1", "> 0"},
+  for (const Case& c : {Case{"walk.p=0", "walk.p = 0", "[1e-100, 1e+100]"},
+                        Case{"walk.q=-1", "walk.q = -1", "[1e-100, 1e+100]"},
                         Case{"graph.min_rating=6", "graph.min_rating = 6", "[0.5, 5]"},
                         Case{"graph.min_rating=0.25", "graph.min_rating = 0.25", "[0.5, 5]"},
                         Case{"train.embedding_dim=0", "train.embedding_dim = 0", "[1, 100000]"},
                         Case{"train.batch_size=0", "train.batch_size = 0", "[1, 100000000]"},
-                        Case{"train.learning_rate=0", "train.learning_rate = 0", "> 0"}}) {
+                        Case{"train.learning_rate=0", "train.learning_rate = 0", "[1e-30, 1e+30]"},
+                        // Accepted by "> 0" once, where the arithmetic is no longer exact:
+                        Case{"walk.p=1e-308", "walk.p = 1e-308", "[1e-100, 1e+100]"},
+                        Case{"walk.q=1e101", "walk.q = 1e+101", "[1e-100, 1e+100]"},
+                        Case{"train.learning_rate=1e-40", "train.learning_rate = 1e-40", "[1e-30, 1e+30]"},
+                        Case{"train.stream_learning_rate=1e31", "train.stream_learning_rate = 1e+31", "[1e-30, 1e+30]"},
+                        Case{"train.l2=1e-35", "train.l2 = 1e-35", "0 or [1e-30, 1e+30]"},
+                        Case{"graph.min_weight=-1", "graph.min_weight = -1", ">= 0"},
+                        Case{"dist.timeout_s=1e-9", "dist.timeout_s = 1e-09", "[0.001, 86400]"},
+                        Case{"walk.num_walks=-1", "walk.num_walks = -1", "[1, 1000000]"}}) {
     Config config;
     config.set(c.assignment, "--set");
     std::string message = config_error([&] { config.validate(); });
@@ -226,6 +236,141 @@ TEST(Config, InvalidYamlNamesTheLine) {
   testing::write_text(dir / "bad.yaml", "walk:\n  p: 1\n  q: a: b\n  num_walks: 5\n");
   std::string message = config_error([&] { Config::load(dir / "bad.yaml"); });
   EXPECT_EQ(message, (dir / "bad.yaml").string() + ":3: invalid YAML: illegal map value");
+}
+
+TEST(Config, RangeEndsAreAccepted) {
+  Config c;
+  for (const char* assignment : {"walk.p=1e-100", "walk.q=1e100", "train.l2=0", "train.l2=1e-30", "train.learning_rate=1e30",
+                                 "graph.min_weight=0", "dist.timeout_s=0.001"}) {
+    c.set(assignment, "--set");
+    EXPECT_NO_THROW(c.validate()) << assignment;
+  }
+}
+
+TEST(Config, ADuplicateKeyNamesBothLines) {
+  testing::TempDir dir;
+  testing::write_text(dir / "c.yaml", "walk:\n  p: 1\n  q: 2\n  p: 4\n");
+  std::string message = config_error([&] { Config::load(dir / "c.yaml"); });
+  EXPECT_EQ(message, (dir / "c.yaml").string() + ":4: 'walk.p' is set twice, on lines 2 and 4; keep one");
+  // A section given twice is the same mistake one level up.
+  testing::write_text(dir / "s.yaml", "walk:\n  p: 1\ntrain:\n  epochs: 2\nwalk:\n  q: 2\n");
+  message = config_error([&] { Config::load(dir / "s.yaml"); });
+  EXPECT_NE(message.find("s.yaml:5: 'walk' is set twice, on lines 1 and 5"), std::string::npos) << message;
+}
+
+TEST(Config, AKeyThatIsAListOrMapIsAConfigErrorNamingFileAndLine) {
+  testing::TempDir dir;
+  testing::write_text(dir / "c.yaml", "walk:\n  p: 1\n? [a, b]\n: 1\n");
+  std::string message = config_error([&] { Config::load(dir / "c.yaml"); });
+  EXPECT_EQ(message.rfind((dir / "c.yaml").string() + ":3: a config key must be a plain name, not a list", 0), 0u)
+      << message;
+  testing::write_text(dir / "m.yaml", "walk:\n  ? {a: 1}\n  : 2\n");
+  message = config_error([&] { Config::load(dir / "m.yaml"); });
+  EXPECT_NE(message.find("m.yaml:2: a config key must be a plain name, not a map"), std::string::npos) << message;
+}
+
+TEST(Config, AMapOrListWhereAValueBelongsSaysSo) {
+  testing::TempDir dir;
+  testing::write_text(dir / "c.yaml", "walk:\n  num_walks:\n    a: 1\n");
+  std::string message = config_error([&] { Config::load(dir / "c.yaml"); });
+  EXPECT_EQ(message, (dir / "c.yaml").string() + ":2: walk.num_walks takes a single value, not a map");
+  testing::write_text(dir / "l.yaml", "seed: [1, 2]\n");
+  message = config_error([&] { Config::load(dir / "l.yaml"); });
+  EXPECT_EQ(message, (dir / "l.yaml").string() + ":1: seed takes a single value, not a list");
+  testing::write_text(dir / "s.yaml", "walk: 5\n");
+  message = config_error([&] { Config::load(dir / "s.yaml"); });
+  EXPECT_EQ(message, (dir / "s.yaml").string() + ":1: walk is a section: it takes 'key: value' lines, not a single value");
+  testing::write_text(dir / "e.yaml", "walk:\ntrain:\n  epochs: 3\n");  // an empty section keeps its defaults
+  EXPECT_EQ(Config::load(dir / "e.yaml").train.epochs, 3);
+}
+
+TEST(Config, DeepNestingIsNamedNotABadFile) {
+  testing::TempDir dir;
+  testing::write_text(dir / "deep.yaml", "walk: " + std::string(100000, '[') + std::string(100000, ']') + "\n");
+  std::string message = config_error([&] { Config::load(dir / "deep.yaml"); });
+  EXPECT_NE(message.find("deep.yaml:1: invalid YAML: nested too deeply"), std::string::npos) << message;
+  EXPECT_EQ(message.find("bad file"), std::string::npos) << message;
+}
+
+TEST(Config, AHugeValueIsQuotedAsAShortExcerpt) {
+  testing::TempDir dir;
+  const std::string huge(10 << 20, '7');
+  testing::write_text(dir / "c.yaml", "walk:\n  p: \"x" + huge + "\"\n");
+  std::string message = config_error([&] { Config::load(dir / "c.yaml"); });
+  EXPECT_LT(message.size(), 200u) << message.substr(0, 300);
+  EXPECT_NE(message.find("c.yaml:2: walk.p: 'x777"), std::string::npos) << message;
+  EXPECT_NE(message.find("... (10485761 bytes) is not a number"), std::string::npos) << message;
+  Config c;
+  message = config_error([&] { c.set("walk.p=\x1b[31mred"); });
+  EXPECT_NE(message.find("'\\x1B[31mred' is not a number"), std::string::npos) << message;
+  message = config_error([&] { c.set(huge + "=1"); });
+  EXPECT_LT(message.size(), 200u) << message.substr(0, 300);
+  EXPECT_NE(message.find("unknown config key '777"), std::string::npos) << message;
+}
+
+TEST(Config, ANegativeSeedIsRefusedNotWrapped) {
+  Config c;
+  std::string message = config_error([&] { c.set("seed=-5"); });
+  EXPECT_NE(message.find("seed: '-5' is not an integer from 0 to"), std::string::npos) << message;
+}
+
+// ---- The same rules seen from the command line (config errors exit 2). ----
+
+TEST(ConfigCommand, YamlProblemsExitTwoNamingTheFile) {
+  testing::TempDir dir;
+  testing::write_text(dir / "list-key.yaml", "? [a, b]\n: 1\n");
+  testing::write_text(dir / "twice.yaml", "walk:\n  p: 1\n  p: 2\n");
+  for (const char* file : {"list-key.yaml", "twice.yaml"}) {
+    auto result = testing::run_n2v("graph --config " + (dir / file).string() + " --out " + (dir / "out").string());
+    EXPECT_EQ(result.exit_code, 2) << result.output;
+    EXPECT_NE(result.output.find((dir / file).string() + ":"), std::string::npos) << result.output;
+    EXPECT_EQ(result.output.find("yaml-cpp"), std::string::npos) << result.output;
+    EXPECT_EQ(result.output.find("unexpected error"), std::string::npos) << result.output;
+  }
+}
+
+TEST(ConfigCommand, NegativeNumbersForUnsignedOptionsAreRefusedNotWrapped) {
+  testing::TempDir dir;
+  const std::string out = " --out " + (dir / "out").string();
+  struct Case { std::string arguments, expected; };
+  for (const Case& c : {Case{"graph --seed -5" + out, "must be 0 or more, not '-5'"},
+                        Case{"graph --threads -1" + out, "threads = -1 is out of range"},
+                        Case{"graph --set walk.num_walks=-1" + out, "walk.num_walks = -1 is out of range"},
+                        Case{"graph --set seed=-5" + out, "seed: '-5' is not an integer from 0 to"},
+                        Case{"synth --users -3" + out, "must be 0 or more, not '-3'"},
+                        Case{"synth --ratings -100" + out, "must be 0 or more, not '-100'"}}) {
+    auto result = testing::run_n2v(c.arguments);
+    EXPECT_EQ(result.exit_code, 2) << c.arguments << "\n" << result.output;
+    EXPECT_NE(result.output.find(c.expected), std::string::npos) << c.arguments << "\n" << result.output;
+    EXPECT_EQ(result.output.find("18446744073709551"), std::string::npos) << result.output;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir / "out"));
+}
+
+TEST(ConfigCommand, HugeValuesAreQuotedShort) {
+  testing::TempDir dir;
+  const std::string huge(100000, '9');
+  for (const std::string& arguments : {"graph --set walk.p=x" + huge, "graph --threads x" + huge,
+                                       "graph --set " + huge + "=1"}) {
+    auto result = testing::run_n2v(arguments + " --out " + (dir / "out").string());
+    EXPECT_EQ(result.exit_code, 2) << result.output.substr(0, 500);
+    EXPECT_LT(result.output.size(), 600u) << result.output.substr(0, 1000);
+    EXPECT_NE(result.output.find("... (1000"), std::string::npos) << result.output.substr(0, 1000);  // the size
+  }
+}
+
+TEST(ConfigCommand, WalksThatCannotFitAreRefusedUpFront) {
+  testing::TempDir dir;
+  testing::write_text(dir / "edges.tsv", "a b\nb c\nc a\n");
+  auto result = testing::run_n2v("walk --set data.format=edgelist --data-dir " + dir.path().string() +
+                                 " --set walk.num_walks=1000000 --set walk.num_steps=1000000 --out " +
+                                 (dir / "out").string());
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_NE(result.output.find("walking needs about 12 TB (3000000 walks of 1000000 nodes), more than the"),
+            std::string::npos)
+      << result.output;
+  EXPECT_NE(result.output.find("lower walk.num_walks or walk.num_steps"), std::string::npos) << result.output;
+  EXPECT_EQ(result.output.find("bad_alloc"), std::string::npos) << result.output;
 }
 
 }  // namespace

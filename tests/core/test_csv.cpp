@@ -45,6 +45,24 @@ TEST(Csv, CrLfAndUtf8AndBom) {
   EXPECT_EQ(rows[2][1], "Caf\xC3\xA9");
 }
 
+// Classic Mac OS line ends would read as one line, or as an empty file: refused, naming the file.
+TEST(Csv, CrOnlyLineEndsAreRefusedNamingTheFile) {
+  const std::string message = error_of("userId,movieId,rating,timestamp\r1,2,5.0,9\r2,3,4.0,9\r");
+  EXPECT_EQ(message.rfind("t.csv: its lines end in CR alone", 0), 0u) << message;
+  EXPECT_NE(message.find("expected LF or CRLF"), std::string::npos) << message;
+  std::vector<std::string> lines;
+  try {
+    for_each_line("a b\rc d\r", "e.tsv", [&](std::size_t, std::string_view line) { lines.emplace_back(line); });
+    ADD_FAILURE() << "CR-only lines accepted";
+  } catch (const DataError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("e.tsv: its lines end in CR alone", 0), 0u) << e.what();
+  }
+  // One line ending in CR, CRLF files and a CR inside a quoted field of an LF file still read.
+  EXPECT_EQ(parse_all("a,b\r").size(), 1u);
+  EXPECT_EQ(parse_all("a,b\r\nc,d\r\n").size(), 2u);
+  EXPECT_EQ(parse_all("a,\"x\ry\"\nc,d\n")[0][1], "x\ry");
+}
+
 TEST(Csv, NewlineInsideQuotesAndLineNumbers) {
   CsvReader reader("a,b\n1,\"two\nlines\"\n3,x\n", "t.csv");
   std::vector<std::string_view> f;

@@ -70,5 +70,22 @@ TEST(Text, NumbersParseOnlyWhenTheWholeStringIsOne) {
   EXPECT_FALSE(parse_int64("9223372036854775808", i)) << "overflow";
 }
 
+TEST(Text, QuoteExcerptIsShortPrintableAndCutsBetweenCharacters) {
+  EXPECT_EQ(quote_excerpt("abc"), "'abc'");
+  EXPECT_EQ(quote_excerpt(""), "''");
+  EXPECT_EQ(quote_excerpt(std::string(100, 'x'), 10), "'xxxxxxxxxx'... (100 bytes)");
+  EXPECT_EQ(quote_excerpt("a\nb\r\tc\\"), "'a\\nb\\r\\tc\\\\'");
+  EXPECT_EQ(quote_excerpt(std::string("a\0b\x7f", 4)), "'a\\x00b\\x7F'");
+  EXPECT_EQ(quote_excerpt("caf\xC3\xA9 ok"), "'caf\xC3\xA9 ok'");  // valid UTF-8 stays as it is
+  EXPECT_EQ(quote_excerpt("caf\xE9"), "'caf\\xE9'");  // Latin-1: escaped
+  // 4 bytes allowed, the é would be bytes 4 and 5: cut before it, never half of it.
+  EXPECT_EQ(quote_excerpt("caf\xC3\xA9", 4), "'caf'... (5 bytes)");
+  // A 10 MB value quotes 60 bytes.
+  const std::string huge(10 << 20, 'z');
+  EXPECT_EQ(quote_excerpt(huge), "'" + std::string(60, 'z') + "'... (10485760 bytes)");
+  EXPECT_EQ(printable_excerpt("line\none", 100), "line\\none");
+  EXPECT_EQ(printable_excerpt(huge, 5), "zzzzz... (10485760 bytes)");
+}
+
 }  // namespace
 }  // namespace n2v

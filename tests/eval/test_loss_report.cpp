@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <functional>
+#include <limits>
 #include <sstream>
 
 #include "core/errors.h"
@@ -158,6 +160,22 @@ TEST(LossReport, ReadsLossCsvAndNamesTheFileOnBadInput) {
   write_text(dir / "bad.csv", "epoch,loss,seconds\n");
   EXPECT_EQ(error_of([&] { read_loss_csv(file); }), file + ": no epochs recorded yet");
   EXPECT_EQ(error_of([&] { read_loss_csv(dir / "missing.csv"); }), (dir / "missing.csv").string() + ": file not found");
+  // A diverged run's loss is refused, not compared as 0% off.
+  write_text(dir / "bad.csv", "epoch,loss,seconds\n1,2.5,0.1\n2,-nan,0.2\n");
+  EXPECT_EQ(error_of([&] { read_loss_csv(file); }), file + ":3: the loss '-nan' is not finite: this run diverged");
+  write_text(dir / "bad.csv", "epoch,loss,seconds\n1,inf,0.1\n");
+  EXPECT_EQ(error_of([&] { read_loss_csv(file); }), file + ":2: the loss 'inf' is not finite: this run diverged");
+}
+
+TEST(LossReport, ANonFiniteLossIsNeverZeroPercentOff) {
+  std::vector<double> ours(kKerasReferenceLoss.begin(), kKerasReferenceLoss.end());
+  ours[3] = std::nan("");
+  EXPECT_TRUE(std::isnan(max_relative_difference(ours)));
+  const std::string table = loss_comparison_table(ours);
+  EXPECT_EQ(table.find("max |rel.diff| 0.00%"), std::string::npos) << table;
+  EXPECT_NE(table.find("max |rel.diff| nan%"), std::string::npos) << table;
+  ours[3] = std::numeric_limits<double>::infinity();
+  EXPECT_TRUE(std::isinf(max_relative_difference(ours)));
 }
 
 }  // namespace

@@ -117,14 +117,20 @@ Examples small_examples() {
   return generate_examples(walks, 30, example_options);
 }
 
-TEST(Train, ResumeEndsWithTheSameWeightsAsAnUninterruptedRun) {
-  set_quiet(true);
-  Examples examples = small_examples();
+// Settings that train small_examples() in a blink: one thread, batches of 64, 8 dimensions.
+Config small_training_config(int epochs) {
   Config config;
   config.threads = 1;
   config.train.batch_size = 64;
   config.train.embedding_dim = 8;
-  config.train.epochs = 3;
+  config.train.epochs = epochs;
+  return config;
+}
+
+TEST(Train, ResumeEndsWithTheSameWeightsAsAnUninterruptedRun) {
+  set_quiet(true);
+  Examples examples = small_examples();
+  Config config = small_training_config(3);
   TempDir full, resumed;
   TrainResult straight = train_skipgram(examples, 30, config, full.path(), false);
   ASSERT_EQ(straight.epoch_loss.size(), 3u);
@@ -141,6 +147,48 @@ TEST(Train, ResumeEndsWithTheSameWeightsAsAnUninterruptedRun) {
   Config changed = config;
   changed.walk.p = 2;  // other examples: the checkpoint must not be reused
   EXPECT_THROW(train_skipgram(examples, 30, changed, resumed.path(), true), UsageError);
+}
+
+// train.learning_rate: 1e30 once trained to -nan, exported NaN vectors and exited 0.
+TEST(Train, ANonFiniteLossStopsTrainingAndLeavesTheLastGoodFiles) {
+  set_quiet(true);
+  Examples examples = small_examples();
+  Config config = small_training_config(2);
+  TempDir dir;
+  train_skipgram(examples, 30, config, dir.path(), false);
+  const std::string checkpoint = testing::read_text(dir / "checkpoint.pt");
+  const std::string loss = testing::read_text(dir / "loss.csv");
+  Config diverging = config;
+  diverging.train.learning_rate = 1e30;
+  diverging.train.epochs = 3;
+  try {
+    train_skipgram(examples, 30, diverging, dir.path(), false);
+    ADD_FAILURE() << "trained through a non-finite loss";
+  } catch (const TrainingError& e) {
+    const std::string message = e.what();
+    EXPECT_EQ(message.rfind("training diverged: the loss of epoch 1/3 (the mean of its ", 0), 0u) << message;
+    EXPECT_TRUE(message.find(" is nan") != std::string::npos || message.find(" is -nan") != std::string::npos ||
+                message.find(" is inf") != std::string::npos)
+        << message;
+    EXPECT_NE(message.find("train.learning_rate = 1e+30"), std::string::npos) << message;
+    EXPECT_EQ(e.exit_code(), 1);
+  }
+  EXPECT_EQ(testing::read_text(dir / "checkpoint.pt"), checkpoint) << "the good checkpoint stays";
+  EXPECT_EQ(testing::read_text(dir / "loss.csv"), loss);
+}
+
+TEST(Train, AnEmbeddingThatCannotFitIsRefusedBeforeAllocating) {
+  set_quiet(true);
+  Config config = small_training_config(1);
+  config.train.embedding_dim = 100000;
+  try {
+    train_skipgram(small_examples(), 1'000'000'000, config, {}, false);  // 3.2 PB
+    ADD_FAILURE() << "a 3.2 PB model accepted";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("training needs about 3.2 PB (1000000000 tokens x train.embedding_dim 100000"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(Train, SameSeedSameCpuModelWithOneOrTwoThreads) {

@@ -241,6 +241,42 @@ TEST(WalkSampler, ExtremeParametersStayExact) {
   }
 }
 
+// The ends of the accepted range (core/config.h) are exact: with p at its least every second-order
+// step returns to the previous node, even over weights near float's largest; with q at its least
+// a step never stays next to the previous node while a node away from it is there. p = 1e-308,
+// once accepted, made the return weight infinite and walks returned about 2% of the time.
+TEST(WalkSampler, TheLeastPReturnsEveryTimeAndTheLeastQAlwaysMovesAway) {
+  const std::vector<Arc> heavy{{1, 2, 3e38f}, {1, 3, 2.0f}, {2, 3, 1e30f}, {2, 4, 3e38f}, {3, 4, 1.0f}, {4, 5, 2e38f}};
+  CsrGraph g = make_graph(6, heavy, false, true);
+  WalkSampler return_always(g, kWalkParameterMin, 1.0);
+  Rng rng(3);
+  for (auto [previous, current] : std::vector<std::pair<NodeId, NodeId>>{{1, 2}, {3, 2}, {4, 2}, {2, 4}, {5, 4}}) {
+    for (int i = 0; i < 20000; ++i) ASSERT_EQ(return_always.next_step(previous, current, rng), previous) << i;
+  }
+  WalkOptions options{kWalkParameterMin, 1.0, 20, 12, 7, 2};
+  const Walks walks = generate_walks(g, options);
+  ASSERT_EQ(walks.size(), 5u * 20);
+  for (std::size_t i = 0; i < walks.size(); ++i) {
+    ASSERT_EQ(walks.length(i), 12u);
+    for (std::size_t j = 2; j < walks.length(i); ++j) ASSERT_EQ(walks.walk(i)[j], walks.walk(i)[j - 2]) << i;
+  }
+  // From 1 to 2: 3 is 1's neighbour (factor 1), 4 is away (factor 1e100), 1 is the return.
+  WalkSampler away_always(g, 1.0, kWalkParameterMin);
+  for (int i = 0; i < 20000; ++i) ASSERT_EQ(away_always.next_step(1, 2, rng), 4u) << i;
+}
+
+TEST(WalkSampler, ParametersOutsideTheExactRangeAreRefused) {
+  CsrGraph g = make_graph(3, {{1, 2, 1.0f}}, false, true);
+  for (auto [p, q] : std::vector<std::pair<double, double>>{{1e-308, 1}, {1, 1e-101}, {1e101, 1}, {0, 1}, {1, NAN}}) {
+    try {
+      WalkSampler sampler(g, p, q);
+      ADD_FAILURE() << "p = " << p << ", q = " << q << " accepted";
+    } catch (const UsageError& e) {
+      EXPECT_NE(std::string(e.what()).find("must be in [1e-100, 1e+100]"), std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST(WalkSampler, NodesWithoutNeighboursEndTheWalk) {
   CsrGraph g = make_graph(5, {{1, 2, 1.0f}, {2, 3, 1.0f}}, true, true);  // 3 is a sink, 4 has nothing
   for (auto [p, q] : kPQ) {

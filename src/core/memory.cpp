@@ -1,0 +1,36 @@
+#include "core/memory.h"
+
+#include <cstdio>
+#include <fstream>
+
+#include "core/errors.h"
+
+namespace n2v {
+
+std::uint64_t available_memory_bytes() {
+  std::ifstream meminfo("/proc/meminfo");
+  std::string line;
+  while (std::getline(meminfo, line)) {
+    unsigned long long kilobytes = 0;
+    if (std::sscanf(line.c_str(), "MemAvailable: %llu kB", &kilobytes) == 1) return kilobytes * 1024;
+  }
+  return 0;
+}
+
+std::string format_bytes(double bytes) {
+  const char* units[] = {"bytes", "kB", "MB", "GB", "TB", "PB", "EB"};
+  int unit = 0;
+  while (bytes >= 1000 && unit < 6) bytes /= 1000, ++unit;
+  char text[48];
+  std::snprintf(text, sizeof text, unit == 0 ? "%.0f %s" : "%.3g %s", bytes, units[unit]);
+  return text;
+}
+
+void check_fits_in_memory(const std::string& what, double bytes, const std::string& how, const std::string& keys) {
+  const std::uint64_t available = available_memory_bytes();
+  if (available == 0 || bytes <= static_cast<double>(available)) return;
+  throw UsageError(what + " needs about " + format_bytes(bytes) + " (" + how + "), more than the " +
+                   format_bytes(static_cast<double>(available)) + " of memory available; lower " + keys);
+}
+
+}  // namespace n2v

@@ -1,0 +1,21 @@
+#pragma once
+// Work that cannot fit in memory is refused before it starts, with the estimate and the keys that
+// set it, instead of ending in std::bad_alloc (or the kernel's OOM killer) minutes later. Each
+// stage that allocates big estimates its big arrays and asks here once.
+#include <cstdint>
+#include <string>
+
+namespace n2v {
+
+// /proc/meminfo's MemAvailable in bytes (what can be allocated without swapping); 0 when unknown.
+std::uint64_t available_memory_bytes();
+
+// "1.5 GB", "320 MB", "12 kB": for the messages.
+std::string format_bytes(double bytes);
+
+// Throws UsageError when `bytes` (the stage's big allocations; saturate rather than wrap when
+// multiplying sizes) is more than the memory available: "<what> needs about 12 GB (<how>), more
+// than the 3.1 GB available; lower <keys>". Does nothing when the available memory is unknown.
+void check_fits_in_memory(const std::string& what, double bytes, const std::string& how, const std::string& keys);
+
+}  // namespace n2v
