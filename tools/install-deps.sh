@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages n2v needs, only those that are missing (so it is quick and works
-# offline once everything is there). Run as root on Debian bookworm or trixie.
+# offline once everything is there). Run as root on Debian bookworm or trixie. With --sanitizers,
+# only what tools/sanitize-check.sh adds.
 set -euo pipefail
 required=(
   cmake g++ make pkg-config
@@ -22,10 +23,15 @@ missing() {
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || echo "$p"
   done
 }
+# tools/sanitize-check.sh (--sanitizers): clang with its sanitizer and libFuzzer runtimes.
+if [[ "${1:-}" == "--sanitizers" ]]; then
+  required=(clang libclang-rt-dev)
+  optional=()
+fi
 mapfile -t need < <(missing "${required[@]}")
 mapfile -t want < <(missing "${optional[@]}")
 # Debian's npm, unless the installed nodejs brings its own (NodeSource's conflicts with Debian's npm).
-command -v npm >/dev/null 2>&1 || need+=(npm)
+[[ "${1:-}" == "--sanitizers" ]] || command -v npm >/dev/null 2>&1 || need+=(npm)
 ((${#need[@]} + ${#want[@]})) || exit 0
 apt-get update -q
 install() { DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"; }

@@ -73,7 +73,10 @@ RecommendResult evaluate_recommendations(const std::vector<float>& embeddings, s
     sort_unique(u.targets);
     // A movie rated again later is no next item.
     u.targets.erase(std::remove_if(u.targets.begin(), u.targets.end(),
-                                   [&](std::int64_t t) { return std::binary_search(u.seen.begin(), u.seen.end(), t); }),
+                                   // (C++17 lambdas cannot capture a structured binding: clang refuses it.)
+                                   [&seen = u.seen](std::int64_t t) {
+                                     return std::binary_search(seen.begin(), seen.end(), t);
+                                   }),
                     u.targets.end());
     user_ids.push_back(id);
   }

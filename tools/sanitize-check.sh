@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The sanitizer and fuzz checks (README "Platforms, build options and checks"), run by .ci/run:
+# a clang build in build-sanitize/ with n2v's own files under ASan+UBSan (LibTorch is not
+# instrumented) and the libFuzzer targets; every test there, then each fuzz target for
+# N2V_FUZZ_SECONDS (default 20) on a copy of its corpus, printing executions per second. A
+# sanitizer report, a crash or a fuzz finding fails it; a finding's input is kept in
+# build-sanitize/fuzz-findings/. The optional parts that pull in more uninstrumented libraries
+# (ONNX, distributed, benchmarks) are off here; the main build tests them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${N2V_SANITIZE_BUILD:-build-sanitize}
+seconds=${N2V_FUZZ_SECONDS:-20}
+
+tools/install-deps.sh --sanitizers
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=clang++ -DN2V_SANITIZE=address,undefined \
+  -DN2V_BUILD_FUZZERS=ON -DN2V_WITH_ONNX=OFF -DN2V_WITH_DISTRIBUTED=OFF -DN2V_WITH_BENCHMARKS=OFF
+cmake --build "$build" -j2 --target core_tests torch_tests fuzzers
+
+# LibTorch's static objects are never freed, which LeakSanitizer would report at every exit.
+export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+ctest --test-dir "$build" --output-on-failure
+
+findings="$build/fuzz-findings"
+mkdir -p "$findings"
+summary=()
+for corpus in tests/fuzz/corpus/*/; do
+  name=$(basename "$corpus")
+  target="$build/tests/fuzz/fuzz_$name"
+  [[ -x "$target" ]] || continue
+  work=$(mktemp -d)  # new inputs go here: the committed corpus stays as it is
+  log="$build/fuzz_$name.log"
+  echo "fuzz_$name: ${seconds} s on $corpus"
+  if ! "$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
+      -artifact_prefix="$findings/${name}-" "$work" "$corpus" >"$log" 2>&1; then
+    tail -n 40 "$log"
+    echo "fuzz_$name: FINDING (input in $findings/, log $log)" >&2
+    rm -rf "$work"
+    exit 1
+  fi
+  rm -rf "$work"
+  runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+  time=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log")
+  summary+=("fuzz_$name: $runs runs in ${time:-$seconds} s, $((runs / ${time:-$seconds})) exec/s, no finding")
+done
+printf '%s\n' "${summary[@]}"
