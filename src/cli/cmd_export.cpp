@@ -1,5 +1,5 @@
 // n2v export --model model.pt [--out DIR] [--format F]...: the files for other tools (text files,
-// ONNX models), from a saved model.
+// embeddings.npy, ONNX models), from a saved model.
 #include <algorithm>
 #include <memory>
 
@@ -13,13 +13,16 @@
 
 namespace n2v {
 namespace {
-enum class ExportFormat { Projector, Word2Vec, Onnx };
+enum class ExportFormat { Projector, Word2Vec, Numpy, Onnx };
 }  // namespace
 
 template <>
 struct Choices<ExportFormat> {
   static constexpr std::pair<ExportFormat, const char*> names[]{
-      {ExportFormat::Projector, "projector"}, {ExportFormat::Word2Vec, "word2vec"}, {ExportFormat::Onnx, "onnx"}};
+      {ExportFormat::Projector, "projector"},
+      {ExportFormat::Word2Vec, "word2vec"},
+      {ExportFormat::Numpy, "numpy"},
+      {ExportFormat::Onnx, "onnx"}};
 };
 
 namespace {
@@ -30,6 +33,7 @@ struct ExportOptions {
   std::vector<ExportFormat> formats;  // empty: all of them
   bool projector = true;
   bool word2vec = true;
+  bool numpy = true;
   bool onnx = true;
 };
 
@@ -45,6 +49,7 @@ void run_export(const ExportOptions& options) {
   if (out.empty()) out = ".";
   const bool projector = options.projector && wanted(options, ExportFormat::Projector);
   const bool word2vec = options.word2vec && wanted(options, ExportFormat::Word2Vec);
+  const bool numpy = options.numpy && wanted(options, ExportFormat::Numpy);
   bool onnx = options.onnx && wanted(options, ExportFormat::Onnx);
   if (onnx && !onnx_export_available()) {
     // Asked for by name it is an error; among "all formats" it is left out, and said so.
@@ -69,6 +74,10 @@ void run_export(const ExportOptions& options) {
     write_word2vec_text(model.embeddings(), model.dim(), model.vocabulary(), out / "embeddings.w2v.txt");
     written += "embeddings.w2v.txt, ";
   }
+  if (numpy) {
+    write_numpy_matrix(model.embeddings(), model.dim(), model.vocabulary(), out / "embeddings.npy");
+    written += "embeddings.npy, ";
+  }
   write_vocabulary_tsv(model.vocabulary(), out / "vocabulary.tsv");
   log_line("export: " + written + "vocabulary.tsv in " + out.string());
 }
@@ -79,15 +88,16 @@ void add_export_command(CLI::App& app) {
   auto options = std::make_shared<ExportOptions>();
   CLI::App* command = app.add_subcommand(
       "export",
-      "Write embeddings.tsv + metadata.tsv (Embedding Projector), embeddings.w2v.txt, model.logits.onnx + "
-      "model.similar.onnx (ONNX) and vocabulary.tsv from a model.pt");
+      "Write embeddings.tsv + metadata.tsv (Embedding Projector), embeddings.w2v.txt, embeddings.npy, "
+      "model.logits.onnx + model.similar.onnx (ONNX) and vocabulary.tsv from a model.pt");
   command->add_option("-m,--model", options->model, "model.pt written by n2v train")->required();
   command->add_option("-o,--out", options->out_dir, "output folder (default: the model's folder)");
   command->add_flag("!--no-projector", options->projector, "skip embeddings.tsv + metadata.tsv");
   command->add_flag("!--no-word2vec", options->word2vec, "skip embeddings.w2v.txt");
+  command->add_flag("!--no-numpy", options->numpy, "skip embeddings.npy");
   command->add_flag("!--no-onnx", options->onnx, "skip model.logits.onnx + model.similar.onnx");
   add_choice_option(*command, "-f,--format", options->formats,
-                    "write only these: projector, word2vec, onnx (repeat or comma-separate; default all; "
+                    "write only these: projector, word2vec, numpy, onnx (repeat or comma-separate; default all; "
                     "vocabulary.tsv is always written)");
   command->callback([options] { run_export(*options); });
 }

@@ -110,6 +110,7 @@ std::vector<Field> fields(Config& c) {
       {"export.torchscript", &c.export_.torchscript, {}},
       {"export.projector", &c.export_.projector, {}},
       {"export.word2vec", &c.export_.word2vec, {}},
+      {"export.numpy", &c.export_.numpy, {}},
       {"export.onnx", &c.export_.onnx, {}},
       {"eval.holdout_edges", &c.eval.holdout_edges, below_one()},
       {"eval.holdout_latest", &c.eval.holdout_latest, below_one()},

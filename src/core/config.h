@@ -110,6 +110,7 @@ struct ExportConfig {
   bool torchscript = true;  // model.pt
   bool projector = true;  // embeddings.tsv + metadata.tsv
   bool word2vec = true;  // embeddings.w2v.txt
+  bool numpy = true;  // embeddings.npy
   bool onnx = true;  // model.logits.onnx + model.similar.onnx
 };
 

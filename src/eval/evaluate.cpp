@@ -13,6 +13,7 @@
 #include "core/rng.h"
 #include "core/text.h"
 #include "eval/metrics.h"
+#include "eval/word2vec_text.h"
 #include "graph/edgelist.h"
 #include "pipeline/pipeline.h"
 
@@ -133,10 +134,19 @@ Json label_json(const LabelScores& s) {
   return j;
 }
 
-// The data folder: --data-dir, else the one model.pt recorded when it still exists, else config.yaml's.
-void resolve_data_dir(Config& config, const EvaluateOptions& options, const EvaluatedVectors& vectors) {
+// config.yaml of the run folder (defaults, noted, when there is none) with the data folder resolved.
+Config run_config(const EvaluateOptions& options, const EvaluatedVectors* vectors, std::vector<std::string>& notes) {
+  const fs::path config_file = run_folder(options) / "config.yaml";
+  Config config;
+  if (fs::exists(config_file)) {
+    config = Config::load(config_file);
+  } else {
+    notes.push_back("no config.yaml in " + run_folder(options).string() + ": defaults assumed (no held-out data)");
+  }
   if (!options.data_dir.empty()) config.set("data.dir", options.data_dir, "--data-dir");
-  else if (!vectors.data_dir.empty() && fs::exists(vectors.data_dir)) config.set("data.dir", vectors.data_dir, "model.pt");
+  else if (vectors && !vectors->data_dir.empty() && fs::exists(vectors->data_dir))
+    config.set("data.dir", vectors->data_dir, "model.pt");
+  return config;
 }
 
 bool data_present(const Config& config) {
@@ -231,18 +241,37 @@ LinkEvaluation evaluate_links(const std::vector<float>& embeddings, std::int64_t
   return result;
 }
 
+fs::path run_folder(const EvaluateOptions& options) {
+  if (!options.run.empty()) return fs::absolute(options.run);
+  return fs::absolute(options.vectors.empty() ? options.model : options.vectors).parent_path();
+}
+
+fs::path evaluation_json_path(const EvaluateOptions& options) {
+  return fs::absolute(options.vectors.empty() ? options.model : options.vectors).parent_path() / "evaluation.json";
+}
+
+Evaluation evaluate_vectors_file(const EvaluateOptions& options, const LabelClassifier& classifier) {
+  std::vector<std::string> notes;
+  const Config config = run_config(options, nullptr, notes);
+  // The file first: a malformed one fails before the graph is built.
+  const Word2VecText text = read_word2vec_text(options.vectors);
+  if (!data_present(config))
+    throw DataError("evaluate --vectors: no data in " + config.data.dir + " to rebuild the graph from; pass --run " +
+                    "with the n2v run the vectors belong to (its config.yaml), or --data-dir with its data");
+  const Graph graph = load_graph(config);
+  const MatchedVectors matched = match_vocabulary(text, graph.vocabulary, options.vectors);
+  const EvaluatedVectors vectors{graph.vocabulary, matched.embeddings, matched.dim, config.data.dir};
+  Evaluation evaluation = evaluate_run(options, vectors, classifier);
+  evaluation.vectors = VectorsCoverage{options.vectors.string(), graph.vocabulary.size() - 1, matched.matched,
+                                       matched.missing, matched.unknown, matched.unknown_examples};
+  return evaluation;
+}
+
 Evaluation evaluate_run(const EvaluateOptions& options, const EvaluatedVectors& model,
                         const LabelClassifier& classifier) {
-  const fs::path run_dir = fs::absolute(options.model).parent_path();
-  const fs::path config_file = run_dir / "config.yaml";
+  const fs::path run_dir = run_folder(options);
   Evaluation evaluation;
-  Config config;
-  if (fs::exists(config_file)) {
-    config = Config::load(config_file);
-  } else {
-    evaluation.notes.push_back("no config.yaml beside the model: defaults assumed (no held-out data)");
-  }
-  resolve_data_dir(config, options, model);
+  const Config config = run_config(options, &model, evaluation.notes);
   evaluation.seed = options.seed.value_or(config.seed);
 
   if (runs_task(options.task, EvaluateTask::Genres)) {
@@ -342,6 +371,15 @@ std::string evaluation_table(const Evaluation& e) {
     three("NDCG@", &RankingScores::ndcg);
   }
   out += "\n";
+  if (e.vectors) {
+    const auto& v = *e.vectors;
+    out += "vectors: " + v.file + ": " + std::to_string(v.matched) + " of the graph's " + std::to_string(v.nodes) +
+           " nodes (" + std::to_string(v.missing) + " without a vector, scored as zero vectors), " +
+           std::to_string(v.unknown) + " rows naming no node left out";
+    for (std::size_t i = 0; i < v.unknown_examples.size(); ++i)
+      out += (i == 0 ? " (" : ", ") + v.unknown_examples[i] + (i + 1 == v.unknown_examples.size() ? ")" : "");
+    out += "\n";
+  }
   if (e.genres) {
     std::snprintf(line, sizeof line, "genres: %zu nodes with %zu labels (%s), %d splits of half for training\n",
                   e.genres->nodes, e.genres->labels, e.genres->source.c_str(), e.genres->splits);
@@ -363,10 +401,17 @@ std::string evaluation_table(const Evaluation& e) {
   return out;
 }
 
-std::string evaluation_json(const Evaluation& e, const fs::path& model) {
+std::string evaluation_json(const Evaluation& e, const fs::path& evaluated) {
   Json j;
-  j["model"] = fs::absolute(model).string();
+  j["model"] = fs::absolute(evaluated).string();
   j["seed"] = e.seed;
+  if (e.vectors) {
+    Json& vectors = j["vectors"];
+    vectors["nodes"] = e.vectors->nodes;
+    vectors["matched"] = e.vectors->matched;
+    vectors["missing"] = e.vectors->missing;
+    vectors["unknown"] = e.vectors->unknown;
+  }
   if (e.genres) {
     const auto& g = *e.genres;
     Json& genres = j["genres"];

@@ -9,7 +9,9 @@
 //              Adamic-Adar on the training graph is the baseline
 //   recommend  HitRate/Recall/NDCG@10 on holdout_ratings.csv (recommend.h), beside popularity and
 //              co-rating counts
-// The run's folder (the model's) holds config.yaml and the held-out files `n2v train` wrote.
+// The run's folder (the model's, or --run) holds config.yaml and the held-out files `n2v train`
+// wrote. `--vectors FILE` scores a word2vec text file (eval/word2vec_text.h) on the same tasks:
+// the run's config.yaml rebuilds its graph, whose nodes the file's keys are matched to.
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -48,7 +50,16 @@ struct LinkEvaluation {
   std::size_t positives = 0, negatives = 0;
 };
 
+// How a --vectors file covered the graph's nodes (eval/word2vec_text.h's MatchedVectors).
+struct VectorsCoverage {
+  std::string file;
+  std::size_t nodes = 0;  // the graph's nodes, token 0 left out
+  std::size_t matched = 0, missing = 0, unknown = 0;
+  std::vector<std::string> unknown_examples;
+};
+
 struct Evaluation {
+  std::optional<VectorsCoverage> vectors;  // --vectors only
   std::optional<LabelEvaluation> genres;
   std::optional<LinkEvaluation> links;
   std::optional<RecommendResult> recommend;
@@ -98,7 +109,9 @@ struct Choices<EvaluateTask> {
 inline bool runs_task(EvaluateTask asked, EvaluateTask task) { return asked == EvaluateTask::All || asked == task; }
 
 struct EvaluateOptions {
-  std::filesystem::path model;
+  std::filesystem::path model;  // model.pt, or
+  std::filesystem::path vectors;  // a word2vec text file
+  std::filesystem::path run;  // config.yaml and the held-out files; empty: the folder of model / vectors
   std::string data_dir;  // empty: the folder recorded in model.pt, else config.yaml's data.dir
   EvaluateTask task = EvaluateTask::All;
   std::optional<std::uint64_t> seed;  // default: config.yaml's seed
@@ -119,7 +132,18 @@ struct EvaluatedVectors {
 Evaluation evaluate_run(const EvaluateOptions& options, const EvaluatedVectors& vectors,
                         const LabelClassifier& classifier);
 
+// --vectors: reads options.vectors, rebuilds the run's graph from its config.yaml (its data folder:
+// --data-dir, else config.yaml's), puts the vectors on its nodes and runs evaluate_run. Throws
+// DataError for a malformed file (file:line), a file that names no node, or missing data.
+Evaluation evaluate_vectors_file(const EvaluateOptions& options, const LabelClassifier& classifier);
+
+// The run folder: options.run, else the folder of options.vectors or options.model.
+std::filesystem::path run_folder(const EvaluateOptions& options);
+// Where evaluate writes evaluation.json: beside the model or the vectors file.
+std::filesystem::path evaluation_json_path(const EvaluateOptions& options);
+
 std::string evaluation_table(const Evaluation& evaluation);
-std::string evaluation_json(const Evaluation& evaluation, const std::filesystem::path& model);
+// `evaluated`: the model or vectors file, recorded as "model".
+std::string evaluation_json(const Evaluation& evaluation, const std::filesystem::path& evaluated);
 
 }  // namespace n2v

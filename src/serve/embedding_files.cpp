@@ -1,6 +1,7 @@
 #include "serve/embedding_files.h"
 
 #include <cstdio>
+#include <cstring>
 
 #include "core/atomic_file.h"
 #include "core/errors.h"
@@ -50,15 +51,6 @@ void check_embedding_shape(const std::vector<float>& embeddings, std::int64_t di
   }
 }
 
-std::string word2vec_key(const Vocabulary& vocabulary, std::size_t token) {
-  if (vocabulary.movie_ids[token] >= 0) return "movie_" + std::to_string(vocabulary.movie_ids[token]);
-  // gensim splits each line on spaces, so a key must be one word.
-  std::string key = vocabulary.names[token];
-  for (char& c : key)
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f') c = '_';
-  return key;
-}
-
 void write_projector_files(const std::vector<float>& embeddings, std::int64_t dim, const Vocabulary& vocabulary,
                            const std::filesystem::path& embeddings_tsv, const std::filesystem::path& metadata_tsv) {
   check_embedding_shape(embeddings, dim, vocabulary);
@@ -84,6 +76,45 @@ void write_word2vec_text(const std::vector<float>& embeddings, std::int64_t dim,
   for (std::size_t token = 1; token < vocabulary.size(); ++token) {
     out << word2vec_key(vocabulary, token) << ' ';
     write_row(out, embeddings.data() + token * dim, dim, ' ');
+  }
+  file.commit();
+}
+
+// The .npy header: magic, version 1.0, a little-endian uint16 length, then a Python dict literal
+// padded with spaces and ended by '\n' so that the data starts at a multiple of 64 bytes.
+std::string numpy_header(std::size_t rows, std::int64_t dim) {
+  std::string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + std::to_string(rows) + ", " +
+                     std::to_string(dim) + "), }";
+  const std::size_t prefix = 10;  // magic (6) + version (2) + length (2)
+  const std::size_t unpadded = prefix + dict.size() + 1;
+  dict.append((64 - unpadded % 64) % 64, ' ');
+  dict += '\n';
+  const std::size_t length = dict.size();
+  std::string header = "\x93NUMPY";
+  header += '\x01';
+  header += '\x00';
+  header += static_cast<char>(length & 0xFF);
+  header += static_cast<char>(length >> 8);
+  return header + dict;
+}
+
+void write_numpy_matrix(const std::vector<float>& embeddings, std::int64_t dim, const Vocabulary& vocabulary,
+                        const std::filesystem::path& path) {
+  check_embedding_shape(embeddings, dim, vocabulary);
+  AtomicFile file(path, /*binary=*/true);
+  auto& out = file.stream();
+  out << numpy_header(vocabulary.size() - 1, dim);
+  // Little-endian bytes whatever the host's order.
+  std::string bytes;
+  bytes.reserve(static_cast<std::size_t>(dim) * 4);
+  for (std::size_t token = 1; token < vocabulary.size(); ++token) {
+    bytes.clear();
+    for (std::int64_t j = 0; j < dim; ++j) {
+      std::uint32_t bits;
+      std::memcpy(&bits, &embeddings[token * dim + j], sizeof bits);
+      for (int shift = 0; shift < 32; shift += 8) bytes += static_cast<char>((bits >> shift) & 0xFF);
+    }
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   }
   file.commit();
 }

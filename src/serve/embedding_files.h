@@ -1,12 +1,14 @@
 #pragma once
 // Embeddings as text for other tools: the TensorFlow Embedding Projector (embeddings.tsv +
-// metadata.tsv), word2vec text (gensim, fastText tooling) and a token table (vocabulary.tsv).
+// metadata.tsv), word2vec text (gensim, fastText tooling), a numpy array (embeddings.npy) and a
+// token table (vocabulary.tsv).
 // Torch-free, so `n2v export` and training share the writers. Every file is written atomically.
 #include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
 
+#include "eval/word2vec_text.h"  // word2vec_key
 #include "graph/graph.h"
 
 namespace n2v {
@@ -21,11 +23,13 @@ void write_projector_files(const std::vector<float>& embeddings, std::int64_t di
 // First line "count dim", then "movie_<id> v1 ... vdim" (the node name for edge-list graphs).
 void write_word2vec_text(const std::vector<float>& embeddings, std::int64_t dim, const Vocabulary& vocabulary,
                          const std::filesystem::path& path);
+// numpy's .npy format 1.0: float32 little-endian ('<f4'), C order, shape (vocabulary.size() - 1, dim),
+// row r = token r + 1, so its rows are metadata.tsv's rows (numpy.load reads it).
+void write_numpy_matrix(const std::vector<float>& embeddings, std::int64_t dim, const Vocabulary& vocabulary,
+                        const std::filesystem::path& path);
 // Header "token\tmovieId\ttitle", one row per token, token 0 included (movieId -1 where none).
 void write_vocabulary_tsv(const Vocabulary& vocabulary, const std::filesystem::path& path);
 
-// The word2vec key of a token: "movie_318", or the node name with whitespace made '_'.
-std::string word2vec_key(const Vocabulary& vocabulary, std::size_t token);
 // True when the vocabulary comes from MovieLens (tokens carry movie ids).
 bool has_movie_ids(const Vocabulary& vocabulary);
 // Throws Error when the matrix does not have vocabulary.size() x dim entries.

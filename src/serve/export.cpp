@@ -131,6 +131,10 @@ void export_model(const std::vector<float>& embeddings, std::int64_t dim, const 
     write_word2vec_text(embeddings, dim, vocabulary, out_dir / "embeddings.w2v.txt");
     wrote("embeddings.w2v.txt");
   }
+  if (options.numpy) {
+    write_numpy_matrix(embeddings, dim, vocabulary, out_dir / "embeddings.npy");
+    wrote("embeddings.npy");
+  }
   write_vocabulary_tsv(vocabulary, out_dir / "vocabulary.tsv");
   wrote("vocabulary.tsv");
   log_line("export: " + written + " in " + out_dir.string());

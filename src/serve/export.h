@@ -23,7 +23,7 @@ namespace n2v {
 constexpr std::int64_t kModelFormatVersion = 1;
 
 // Writes the files chosen by `options` into out_dir: model.pt (TorchScript), model.logits.onnx +
-// model.similar.onnx (onnx_export.h), embeddings.tsv + metadata.tsv, embeddings.w2v.txt, and always
+// model.similar.onnx (onnx_export.h), embeddings.tsv + metadata.tsv, embeddings.w2v.txt, embeddings.npy, and always
 // vocabulary.tsv. `embeddings` is row-major [vocabulary.size() x dim], row i = token i. `data_dir`
 // (the MovieLens folder) is recorded in model.pt so that `n2v similar` can tell a movie missing
 // from the graph from an unknown title.

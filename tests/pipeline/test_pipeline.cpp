@@ -37,6 +37,38 @@ TEST(LoadGraph, ReadsAnEdgeListInsideDataDirOrAbsolute) {
   }
 }
 
+// tools/compare-gensim.sh trains gensim on `n2v walk`'s walks.txt and n2v on the same config: the
+// walks `n2v train` trains on (prepare_training_data, with held-out edges, in stream mode, other
+// thread counts) are exactly those lines.
+TEST(PrepareTrainingData, WalksAreThoseNWalkWrites) {
+  set_quiet(true);
+  TempDir dir;
+  std::string edges;
+  for (int a = 0; a < 30; ++a)
+    for (int b = a + 1; b < 30; b += 1 + (a * b) % 4)
+      edges += "n" + std::to_string(a) + "\tn" + std::to_string(b) + "\n";
+  write_text(dir / "graph/edges.tsv", edges);
+  const std::string settings = " --set data.format=edgelist --data-dir " + (dir / "graph").string() +
+                               " --set eval.holdout_edges=0.2 --set walk.p=0.5 --set walk.q=2 --seed 9";
+  auto walk = testing::run_n2v("walk --threads 1 --out " + (dir / "walks").string() + settings +
+                               " --set skipgram.mode=stream");
+  ASSERT_EQ(walk.exit_code, 0) << walk.output;
+
+  Config config = Config::load(dir / "walks" / "config.yaml");
+  config.threads = 2;
+  PrepareOptions quiet;
+  quiet.progress = false;
+  const TrainingData data = prepare_training_data(config, quiet);
+  std::string lines;
+  for (std::size_t i = 0; i < data.walks.size(); ++i) {
+    for (std::size_t j = 0; j < data.walks.length(i); ++j)
+      lines += (j > 0 ? " " : "") + data.graph.vocabulary.names[data.walks.walk(i)[j]];
+    lines += "\n";
+  }
+  EXPECT_GT(data.walks.size(), 29u);
+  EXPECT_EQ(lines, testing::read_text(dir / "walks" / "walks.txt"));
+}
+
 TEST(StageOptions, EveryValueComesFromItsConfigKey) {
   Config config;
   config.set("walk.p=0.25");

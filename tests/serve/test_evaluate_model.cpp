@@ -1,6 +1,7 @@
 // `n2v evaluate` and `n2v sweep` end to end: embeddings trained by n2v on a graph with planted
 // communities separate them (labels far above the random floor, link AUC well above 0.5); the
-// held-out data stays out of training; recommendations on a tiny MovieLens; the sweep's outputs.
+// held-out data stays out of training; recommendations on a tiny MovieLens; the sweep's outputs;
+// `--vectors` on word2vec text files scores as `--model` on the same vectors.
 #include "serve/evaluate_model.h"
 
 #include <gtest/gtest.h>
@@ -12,6 +13,8 @@
 
 #include "core/errors.h"
 #include "core/progress.h"
+#include "serve/embedding_files.h"
+#include "serve/model_file.h"
 #include "test_util.h"
 
 namespace n2v {
@@ -121,6 +124,99 @@ TEST_F(PlantedRun, EvaluateCommandPrintsATableAndWritesJson) {
   EXPECT_NE(no_labels.output.find("--labels"), std::string::npos) << no_labels.output;
   auto missing = run_n2v("evaluate --model " + (run() / "nothing.pt").string());
   EXPECT_EQ(missing.exit_code, 1) << missing.output;
+}
+
+// The model's vectors as a word2vec text file outside the run folder (so --run is needed).
+fs::path write_model_as_word2vec(const fs::path& model_pt, const fs::path& file) {
+  ModelFile model = ModelFile::load(model_pt);
+  fs::create_directories(file.parent_path());
+  write_word2vec_text(model.embeddings(), model.dim(), model.vocabulary(), file);
+  return file;
+}
+
+TEST_F(PlantedRun, VectorsFileScoresAsTheModel) {
+  set_quiet(true);
+  const fs::path file = write_model_as_word2vec(run() / "model.pt", dir_->path() / "elsewhere" / "n2v.w2v.txt");
+  EvaluateOptions options;
+  options.model = run() / "model.pt";
+  options.labels_file = labels().string();
+  const Evaluation by_model = evaluate_model(options);
+  options.model.clear();
+  options.vectors = file;
+  options.run = run();
+  const Evaluation by_vectors = evaluate_vectors(options);
+  ASSERT_TRUE(by_model.genres && by_vectors.genres && by_model.links && by_vectors.links);
+  EXPECT_EQ(by_vectors.genres->n2v.macro_f1.mean, by_model.genres->n2v.macro_f1.mean);
+  EXPECT_EQ(by_vectors.genres->n2v.micro_f1.mean, by_model.genres->n2v.micro_f1.mean);
+  EXPECT_EQ(by_vectors.genres->random.macro_f1.mean, by_model.genres->random.macro_f1.mean);
+  EXPECT_EQ(by_vectors.links->n2v_auc, by_model.links->n2v_auc);
+  EXPECT_EQ(by_vectors.links->adamic_adar_auc, by_model.links->adamic_adar_auc);
+  ASSERT_TRUE(by_vectors.vectors);
+  EXPECT_FALSE(by_model.vectors);
+  EXPECT_EQ(by_vectors.vectors->nodes, 100u);
+  EXPECT_EQ(by_vectors.vectors->matched, 100u);
+  EXPECT_EQ(by_vectors.vectors->missing, 0u);
+  EXPECT_EQ(by_vectors.vectors->unknown, 0u);
+
+  // The command: evaluation.json beside the file, the same scores as --model's.
+  auto model_run = run_n2v("evaluate --model " + (run() / "model.pt").string() + " --labels " + labels().string());
+  ASSERT_EQ(model_run.exit_code, 0) << model_run.output;
+  const nlohmann::json model_json = nlohmann::json::parse(read_text(run() / "evaluation.json"));
+  auto vectors_run = run_n2v("evaluate --vectors " + file.string() + " --run " + run().string() + " --labels " +
+                             labels().string());
+  ASSERT_EQ(vectors_run.exit_code, 0) << vectors_run.output;
+  EXPECT_NE(vectors_run.output.find("vectors: " + file.string() + ": 100 of the graph's 100 nodes (0 without"),
+            std::string::npos)
+      << vectors_run.output;
+  const nlohmann::json vectors_json = nlohmann::json::parse(read_text(file.parent_path() / "evaluation.json"));
+  EXPECT_EQ(vectors_json["genres"], model_json["genres"]);
+  EXPECT_EQ(vectors_json["links"], model_json["links"]);
+  EXPECT_EQ(vectors_json["vectors"]["matched"], 100);
+  EXPECT_EQ(vectors_json["model"], fs::absolute(file).string());
+}
+
+TEST_F(PlantedRun, VectorsFileCountsUnknownKeysAndNodesWithoutAVector) {
+  set_quiet(true);
+  ModelFile model = ModelFile::load(run() / "model.pt");
+  const auto dim = static_cast<std::size_t>(model.dim());
+  // Two of the hundred nodes, in gensim's layout (keys as walks.txt writes them), and a stranger.
+  std::string text = "3 " + std::to_string(dim) + "\n";
+  for (const std::string& key : {std::string("v0"), std::string("ghost"), std::string("v1")}) {
+    text += key;
+    for (std::size_t j = 0; j < dim; ++j) text += " " + std::to_string(0.5 + j);
+    text += "\n";
+  }
+  const fs::path file = dir_->path() / "partial" / "vectors.txt";
+  write_text(file, text);
+  EvaluateOptions options;
+  options.vectors = file;
+  options.run = run();
+  options.task = EvaluateTask::Links;
+  Evaluation e = evaluate_vectors(options);
+  ASSERT_TRUE(e.vectors && e.links);
+  EXPECT_EQ(e.vectors->matched, 2u);
+  EXPECT_EQ(e.vectors->missing, 98u);
+  EXPECT_EQ(e.vectors->unknown, 1u);
+  EXPECT_EQ(e.vectors->unknown_examples, (std::vector<std::string>{"ghost"}));
+  EXPECT_NE(evaluation_table(e).find("rows naming no node left out (ghost)"), std::string::npos) << evaluation_table(e);
+
+  // Malformed: the file and line; nothing written.
+  write_text(file, "2 " + std::to_string(dim) + "\nv0 1 2\n");
+  auto malformed = run_n2v("evaluate --vectors " + file.string() + " --run " + run().string());
+  EXPECT_EQ(malformed.exit_code, 1) << malformed.output;
+  EXPECT_NE(malformed.output.find(file.string() + ":2: \"v0\" has 2 values"), std::string::npos) << malformed.output;
+  EXPECT_FALSE(fs::exists(file.parent_path() / "evaluation.json"));
+  // Keys of another graph.
+  write_text(file, "1 2\nuser_7 1 2\n");
+  auto other = run_n2v("evaluate --vectors " + file.string() + " --run " + run().string());
+  EXPECT_EQ(other.exit_code, 1) << other.output;
+  EXPECT_NE(other.output.find("names a node of the run's graph"), std::string::npos) << other.output;
+  // One of --model and --vectors.
+  EXPECT_EQ(run_n2v("evaluate --run " + run().string()).exit_code, 2);
+  auto both = run_n2v("evaluate --model " + (run() / "model.pt").string() + " --vectors " + file.string());
+  EXPECT_EQ(both.exit_code, 2) << both.output;
+  auto not_a_run = run_n2v("evaluate --vectors " + file.string() + " --run " + (run() / "model.pt").string());
+  EXPECT_EQ(not_a_run.exit_code, 2) << not_a_run.output;
 }
 
 std::set<std::pair<std::string, std::string>> held_out_edges(const fs::path& file) {
@@ -259,6 +355,31 @@ TEST(EvaluateRecommend, TinyMovieLensEndToEnd) {
                        (dir / "other").string());
   EXPECT_EQ(other.exit_code, 1) << other.output;
   EXPECT_NE(other.output.find("does not match"), std::string::npos) << other.output;
+}
+
+// n2v's own embeddings.w2v.txt of an ml-latest-small run with both holdouts: --vectors scores every
+// task as --model does.
+TEST(EvaluateVectors, MlSmallEmbeddingsW2vTextScoresAsTheModel) {
+  N2V_REQUIRE_ML_SMALL();
+  TempDir dir;
+  const fs::path run = dir / "run";
+  auto train = run_n2v("train --data-dir " + testing::shared_data("ml-latest-small").string() + " --out " +
+                       run.string() + " --holdout-edges 0.1 --holdout-latest 0.2 --epochs 1 --threads 2" +
+                       " --set export.onnx=false --set export.torchscript=true");
+  ASSERT_EQ(train.exit_code, 0) << train.output;
+  auto by_model = run_n2v("evaluate --model " + (run / "model.pt").string());
+  ASSERT_EQ(by_model.exit_code, 0) << by_model.output;
+  const nlohmann::json model_json = nlohmann::json::parse(read_text(run / "evaluation.json"));
+  auto by_vectors = run_n2v("evaluate --vectors " + (run / "embeddings.w2v.txt").string());
+  ASSERT_EQ(by_vectors.exit_code, 0) << by_vectors.output;
+  const nlohmann::json vectors_json = nlohmann::json::parse(read_text(run / "evaluation.json"));
+  for (const char* task : {"genres", "links", "recommend"}) {
+    ASSERT_TRUE(model_json.contains(task)) << task;
+    EXPECT_EQ(vectors_json[task], model_json[task]) << task;
+  }
+  EXPECT_EQ(vectors_json["vectors"]["missing"], 0);
+  EXPECT_EQ(vectors_json["vectors"]["unknown"], 0);
+  EXPECT_EQ(vectors_json["vectors"]["matched"], vectors_json["vectors"]["nodes"]);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <sstream>
 
 #include "core/errors.h"
@@ -123,7 +124,8 @@ class ExportTest : public ::testing::Test {
 };
 
 TEST_F(ExportTest, WritesEveryFileAtomically) {
-  for (const char* name : {"model.pt", "embeddings.tsv", "metadata.tsv", "embeddings.w2v.txt", "vocabulary.tsv"})
+  for (const char* name :
+       {"model.pt", "embeddings.tsv", "metadata.tsv", "embeddings.w2v.txt", "embeddings.npy", "vocabulary.tsv"})
     EXPECT_TRUE(fs::exists(dir / name)) << name;
   for (const auto& entry : fs::directory_iterator(dir.path()))
     EXPECT_EQ(entry.path().filename().string().find(".tmp."), std::string::npos) << entry.path();
@@ -134,9 +136,11 @@ TEST_F(ExportTest, ExportOptionsChooseTheFiles) {
   ExportConfig options;
   options.torchscript = false;
   options.word2vec = false;
+  options.numpy = false;
   export_model(embeddings, kDim, vocabulary, options, other.path());
   EXPECT_FALSE(fs::exists(other / "model.pt"));
   EXPECT_FALSE(fs::exists(other / "embeddings.w2v.txt"));
+  EXPECT_FALSE(fs::exists(other / "embeddings.npy"));
   EXPECT_TRUE(fs::exists(other / "embeddings.tsv"));
   EXPECT_TRUE(fs::exists(other / "vocabulary.tsv"));
 }
@@ -315,6 +319,49 @@ print("gensim ok", len(vectors), vectors.vector_size)
                           quoted(dir / "embeddings.w2v.txt") + " " + quoted(dir / "embeddings.tsv") + " " + keys);
   EXPECT_EQ(result.exit_code, 0) << result.output;
   EXPECT_NE(result.output.find("gensim ok 6 4"), std::string::npos) << result.output;
+}
+
+TEST_F(ExportTest, NumpyFileHasTheVersion1HeaderAndTheRowsOfMetadataTsv) {
+  const std::string bytes = read_text(dir / "embeddings.npy");
+  ASSERT_GE(bytes.size(), 10u);
+  EXPECT_EQ(bytes.substr(0, 6), "\x93NUMPY");
+  EXPECT_EQ(bytes[6], '\x01');
+  EXPECT_EQ(bytes[7], '\x00');
+  const std::size_t header_length =
+      static_cast<unsigned char>(bytes[8]) | static_cast<std::size_t>(static_cast<unsigned char>(bytes[9])) << 8;
+  const std::size_t data_start = 10 + header_length;
+  EXPECT_EQ(data_start % 64, 0u) << "numpy pads the header so the data is 64-byte aligned";
+  ASSERT_LE(data_start, bytes.size());
+  const std::string header = bytes.substr(10, header_length);
+  EXPECT_EQ(header.rfind("{'descr': '<f4', 'fortran_order': False, 'shape': (6, 4), }", 0), 0u) << header;
+  EXPECT_EQ(header.back(), '\n');
+  // Six movies (token 0 left out, as in metadata.tsv) of four little-endian float32 each.
+  ASSERT_EQ(bytes.size() - data_start, 6u * kDim * 4);
+  for (std::size_t i = 0; i < 6u * kDim; ++i) {
+    std::uint32_t bits = 0;
+    for (int b = 0; b < 4; ++b)
+      bits |= static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[data_start + 4 * i + b])) << (8 * b);
+    float value;
+    std::memcpy(&value, &bits, sizeof value);
+    EXPECT_EQ(value, embeddings[kDim + i]) << "value " << i;
+  }
+}
+
+TEST_F(ExportTest, NumpyLoadsTheNpyFileAsEmbeddingsTsv) {
+  if (!python_has("numpy")) GTEST_SKIP() << "/usr/bin/python3 has no numpy (apt-get install python3-numpy)";
+  write_text(dir / "check_npy.py", R"PY(
+import sys
+import numpy as np
+matrix = np.load(sys.argv[1] + "/embeddings.npy")
+expected = np.loadtxt(sys.argv[1] + "/embeddings.tsv", dtype=np.float32, delimiter="\t", ndmin=2)
+assert matrix.dtype == np.float32 and matrix.flags["C_CONTIGUOUS"], (matrix.dtype, matrix.flags)
+assert matrix.shape == expected.shape, (matrix.shape, expected.shape)
+assert np.array_equal(matrix, expected), "embeddings.npy differs from embeddings.tsv"
+print("numpy ok", matrix.shape[0], matrix.shape[1])
+)PY");
+  auto result = run_shell("/usr/bin/python3 " + quoted(dir / "check_npy.py") + " " + quoted(dir.path()));
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("numpy ok 6 4"), std::string::npos) << result.output;
 }
 
 TEST_F(ExportTest, VocabularyTsvListsEveryToken) {
@@ -499,8 +546,15 @@ TEST_F(ExportTest, CliExportWritesTheSameFilesAsTraining) {
   TempDir out;
   auto result = testing::run_n2v("export --model " + quoted(model_pt()) + " --out " + quoted(out.path()));
   EXPECT_EQ(result.exit_code, 0) << result.output;
-  for (const char* name : {"embeddings.tsv", "metadata.tsv", "embeddings.w2v.txt", "vocabulary.tsv"})
+  for (const char* name : {"embeddings.tsv", "metadata.tsv", "embeddings.w2v.txt", "embeddings.npy", "vocabulary.tsv"})
     EXPECT_EQ(read_text(out / name), read_text(dir / name)) << name;
+
+  TempDir numpy_only;
+  auto npy = testing::run_n2v("export --model " + quoted(model_pt()) + " --out " + quoted(numpy_only.path()) +
+                              " --format numpy");
+  EXPECT_EQ(npy.exit_code, 0) << npy.output;
+  EXPECT_EQ(read_text(numpy_only / "embeddings.npy"), read_text(dir / "embeddings.npy"));
+  EXPECT_FALSE(fs::exists(numpy_only / "embeddings.tsv"));
 
   TempDir partial;
   auto no_w2v = testing::run_n2v("export --model " + quoted(model_pt()) + " --out " + quoted(partial.path()) + " --no-word2vec");
