@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "core/atomic_file.h"
 #include "core/progress.h"
+#include "core/run_folder.h"
 #include "serve/evaluate_model.h"
 
 namespace n2v {
@@ -28,12 +29,15 @@ void add_evaluate_command(CLI::App& app) {
       ->check(CLI::ExistingFile);
   command->callback([options, model] {
     options->model = *model;
+    // The run folder is read (config.yaml, the held-out data) and written: no train may change it meanwhile.
+    const std::filesystem::path dir = options->model.parent_path();
+    RunFolder folder(dir.empty() ? "." : dir);
     Evaluation evaluation = evaluate_model(*options);
     std::printf("%s", evaluation_table(evaluation).c_str());
     std::fflush(stdout);
-    const auto json = options->model.parent_path() / "evaluation.json";
-    write_file_atomic(json, evaluation_json(evaluation, options->model));
-    log_line("wrote " + json.string());
+    write_file_atomic(folder.staged("evaluation.json"), evaluation_json(evaluation, options->model));
+    folder.commit();
+    log_line("wrote " + (folder.out() / "evaluation.json").string());
   });
 }
 

@@ -4,6 +4,7 @@
 
 #include "core/atomic_file.h"
 #include "core/errors.h"
+#include "core/text.h"
 
 namespace n2v {
 namespace {
@@ -52,11 +53,9 @@ void check_embedding_shape(const std::vector<float>& embeddings, std::int64_t di
 
 std::string word2vec_key(const Vocabulary& vocabulary, std::size_t token) {
   if (vocabulary.movie_ids[token] >= 0) return "movie_" + std::to_string(vocabulary.movie_ids[token]);
-  // gensim splits each line on spaces, so a key must be one word.
-  std::string key = vocabulary.names[token];
-  for (char& c : key)
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f') c = '_';
-  return key;
+  // gensim splits each line on spaces, so a key must be one word (the edge-list reader refuses two
+  // names that become the same word).
+  return one_word(vocabulary.names[token]);
 }
 
 void write_projector_files(const std::vector<float>& embeddings, std::int64_t dim, const Vocabulary& vocabulary,
