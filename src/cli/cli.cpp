@@ -5,6 +5,7 @@
 #include "core/atomic_file.h"
 #include "core/errors.h"
 #include "core/text.h"
+#include "graph/edgelist.h"
 
 namespace n2v {
 
@@ -51,9 +52,14 @@ Run prepare_run(const CommonOptions& options) {
   return run;
 }
 
-void begin_outputs(const Run& run) {
-  ensure_directory(run.out_dir);
-  write_file_atomic(run.out_dir / "config.yaml", run.config.to_yaml());
+std::vector<InputFolder> input_folders(const Config& config) {
+  if (config.data.format == DataFormat::MovieLens) return {{config.data_dir(), "data.dir"}};
+  std::filesystem::path folder = edge_list_path(config.data).parent_path();
+  return {{folder.empty() ? "." : folder, "the folder of the edge list data.edges"}};
+}
+
+void stage_config(const Config& config, RunFolder& folder) {
+  write_file_atomic(folder.staged("config.yaml"), config.to_yaml());
 }
 
 namespace {

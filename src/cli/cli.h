@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/config.h"
+#include "core/run_folder.h"
 #include "pipeline/dist_options.h"
 
 namespace n2v {
@@ -59,9 +60,10 @@ struct Run {
 // Loads the config, applies the command-line overrides, validates once, and picks the output
 // folder (default runs/<config stem>/). Writes nothing: bad input must leave no output behind.
 Run prepare_run(const CommonOptions& options);
-// Creates the output folder and saves the effective config as config.yaml; call it once the
-// input has loaded, just before the first output is written.
-void begin_outputs(const Run& run);
+// The folders a run of `config` reads (data.dir, or the edge list's folder), which --out must not be.
+std::vector<InputFolder> input_folders(const Config& config);
+// Saves the effective config as config.yaml among the run's staged outputs (core/run_folder.h).
+void stage_config(const Config& config, RunFolder& folder);
 // The same without creating or writing anything (for commands that only read).
 Config resolve_config(const CommonOptions& options);
 

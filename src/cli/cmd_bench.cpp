@@ -123,10 +123,11 @@ void run_bench(const BenchOptions& options) {
   if (config.eval.holdout_edges > 0 || config.eval.holdout_latest > 0) {
     log_line("bench: eval.holdout_* is ignored; the stages run on the whole data");
   }
+  RunFolder folder(run.out_dir, input_folders(config));
   ensure_dataset(config.data);  // a download is no stage
   if (config.data.format == DataFormat::MovieLens) detect_layout(config.data.dir);  // bad data leaves no output
 
-  begin_outputs(run);
+  stage_config(config, folder);
   BenchRecorder rec;
   rec.info("n2v_version", N2V_VERSION);
   rec.info("config", options.common.config_file);
@@ -138,12 +139,13 @@ void run_bench(const BenchOptions& options) {
   for (int i = 1; i <= options.repeat; ++i) {
     log_line("bench: repetition " + std::to_string(i) + "/" + std::to_string(options.repeat));
     Stopwatch total;
-    run_once(config, run.out_dir / "export", rec, i == options.repeat);
+    run_once(config, folder.staged("export"), rec, i == options.repeat);
     rec.add("total", total.seconds());
   }
   rec.info("peak_rss_mb", json_rounded(peak_rss_mb(), 0));
   std::printf("\n%s", rec.table().c_str());
-  write_file_atomic(run.out_dir / "bench.json", rec.to_json());
+  write_file_atomic(folder.staged("bench.json"), rec.to_json());
+  folder.commit();
   log_line("wrote " + (run.out_dir / "bench.json").string());
 }
 

@@ -8,6 +8,7 @@
 #include "core/atomic_file.h"
 #include "core/errors.h"
 #include "core/progress.h"
+#include "core/run_folder.h"
 #include "serve/evaluate_model.h"
 
 namespace n2v {
@@ -44,11 +45,15 @@ void add_evaluate_command(CLI::App& app) {
     options->run = *run;
     if (!options->run.empty() && !std::filesystem::is_directory(options->run))
       throw UsageError("evaluate --run " + *run + ": not a folder (the output folder of n2v train)");
+    // The run folder is read (config.yaml, the held-out data) and written: no train may change it meanwhile.
+    const std::filesystem::path json = evaluation_json_path(*options);
+    RunFolder folder(json.parent_path());
     Evaluation evaluation = vectors->empty() ? evaluate_model(*options) : evaluate_vectors(*options);
     std::printf("%s", evaluation_table(evaluation).c_str());
     std::fflush(stdout);
-    const auto json = evaluation_json_path(*options);
-    write_file_atomic(json, evaluation_json(evaluation, vectors->empty() ? options->model : options->vectors));
+    write_file_atomic(folder.staged("evaluation.json"),
+                      evaluation_json(evaluation, vectors->empty() ? options->model : options->vectors));
+    folder.commit();
     log_line("wrote " + json.string());
   });
 }

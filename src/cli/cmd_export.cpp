@@ -7,6 +7,7 @@
 #include "core/atomic_file.h"
 #include "core/errors.h"
 #include "core/progress.h"
+#include "core/run_folder.h"
 #include "serve/embedding_files.h"
 #include "serve/model_file.h"
 #include "serve/onnx_export.h"
@@ -59,26 +60,29 @@ void run_export(const ExportOptions& options) {
   }
   // A model whose matrix does not fit its vocabulary leaves no folder and no file behind.
   check_embedding_shape(model.embeddings(), model.dim(), model.vocabulary());
-  ensure_directory(out);
+  // The model's own folder is the default --out: export writes beside model.pt, never over it.
+  RunFolder folder(out);
+  const std::filesystem::path& staging = folder.staging();
   std::string written;
   if (onnx) {
-    write_onnx_models(model.embeddings(), model.dim(), model.vocabulary(), out);
+    write_onnx_models(model.embeddings(), model.dim(), model.vocabulary(), staging);
     written += std::string(kOnnxLogitsFile) + ", " + kOnnxSimilarFile + ", ";
   }
   if (projector) {
-    write_projector_files(model.embeddings(), model.dim(), model.vocabulary(), out / "embeddings.tsv",
-                          out / "metadata.tsv");
+    write_projector_files(model.embeddings(), model.dim(), model.vocabulary(), staging / "embeddings.tsv",
+                          staging / "metadata.tsv");
     written += "embeddings.tsv, metadata.tsv, ";
   }
   if (word2vec) {
-    write_word2vec_text(model.embeddings(), model.dim(), model.vocabulary(), out / "embeddings.w2v.txt");
+    write_word2vec_text(model.embeddings(), model.dim(), model.vocabulary(), staging / "embeddings.w2v.txt");
     written += "embeddings.w2v.txt, ";
   }
   if (numpy) {
-    write_numpy_matrix(model.embeddings(), model.dim(), model.vocabulary(), out / "embeddings.npy");
+    write_numpy_matrix(model.embeddings(), model.dim(), model.vocabulary(), staging / "embeddings.npy");
     written += "embeddings.npy, ";
   }
-  write_vocabulary_tsv(model.vocabulary(), out / "vocabulary.tsv");
+  write_vocabulary_tsv(model.vocabulary(), staging / "vocabulary.tsv");
+  folder.commit();  // the formats not asked for stay as they were
   log_line("export: " + written + "vocabulary.tsv in " + out.string());
 }
 

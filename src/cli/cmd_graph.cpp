@@ -3,6 +3,7 @@
 
 #include "cli/cli.h"
 #include "core/atomic_file.h"
+#include "graph/edgelist.h"
 #include "core/progress.h"
 #include "pipeline/pipeline.h"
 
@@ -15,7 +16,9 @@ void write_edges_tsv(const Graph& g, const std::filesystem::path& path) {
   char buffer[32];
   for (const Edge& e : g.edges) {
     std::snprintf(buffer, sizeof buffer, "%.6g", e.weight);
-    out << g.vocabulary.names[e.src] << '\t' << g.vocabulary.names[e.dst] << '\t' << buffer << '\n';
+    // Quoted as the edge-list reader reads them back (a name may hold a tab or start with a quote).
+    out << edge_list_field(g.vocabulary.names[e.src]) << '\t' << edge_list_field(g.vocabulary.names[e.dst]) << '\t'
+        << buffer << '\n';
   }
   file.commit();
 }
@@ -26,8 +29,9 @@ void add_graph_command(CLI::App& app) {
   add_common_options(*command, *options);
   command->callback([options] {
     Run run = prepare_run(*options);
+    RunFolder folder(run.out_dir, input_folders(run.config));
     Graph g = load_graph(run.config);
-    begin_outputs(run);
+    stage_config(run.config, folder);
     const GraphStats& s = g.stats;
     if (run.config.data.format == DataFormat::MovieLens) {
       std::printf("ratings                  %zu\n", s.ratings);
@@ -38,8 +42,10 @@ void add_graph_command(CLI::App& app) {
     std::printf("nodes                    %zu\n", s.nodes);
     std::printf("edges                    %zu\n", s.edges);
     std::printf("average degree           %.1f\n", s.average_degree);
-    write_file_atomic(run.out_dir / "graph_stats.json", s.to_json());
-    write_edges_tsv(g, run.out_dir / "edges.tsv");
+    if (s.edges == 0) log_line("warning: the graph has no edges; n2v walk and n2v train refuse it");
+    write_file_atomic(folder.staged("graph_stats.json"), s.to_json());
+    write_edges_tsv(g, folder.staged("edges.tsv"));
+    folder.commit();
     log_line("wrote " + (run.out_dir / "graph_stats.json").string() + " and " + (run.out_dir / "edges.tsv").string());
   });
 }

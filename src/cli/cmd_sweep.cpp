@@ -151,7 +151,8 @@ void run_sweep(const SweepOptions& options) {
     std::string stem = options.common.config_file.empty() ? "default" : fs::path(options.common.config_file).stem().string();
     out_dir = fs::path("runs") / (stem + "-sweep");
   }
-  ensure_directory(out_dir);
+  // Each point's n2v train holds and stages its own folder; this run holds OUT and stages the table.
+  RunFolder folder(out_dir, input_folders(base_config));
 
   std::vector<SweepPoint> points;
   for (std::size_t i = 0; i < points_of_grid.size(); ++i) {
@@ -202,10 +203,11 @@ void run_sweep(const SweepOptions& options) {
   drop_empty_metrics(points);
   std::printf("%s", sweep_table(grid, points).c_str());
   std::fflush(stdout);
-  write_file_atomic(out_dir / "sweep.csv", sweep_csv(grid, points));
+  write_file_atomic(folder.staged("sweep.csv"), sweep_csv(grid, points));
   std::string title = "n2v sweep";
   if (!options.common.config_file.empty()) title += ": " + fs::path(options.common.config_file).filename().string();
-  write_file_atomic(out_dir / "sweep.svg", sweep_svg(grid, points, title));
+  write_file_atomic(folder.staged("sweep.svg"), sweep_svg(grid, points, title));
+  folder.commit();
   log_line("wrote " + (out_dir / "sweep.csv").string() + " and " + (out_dir / "sweep.svg").string());
 }
 

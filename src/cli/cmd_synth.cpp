@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "core/progress.h"
+#include "core/run_folder.h"
 #include "data/synth.h"
 
 namespace n2v {
@@ -21,8 +22,10 @@ void run_synth(const SynthCommandOptions& options) {
   SynthOptions synth = options.synth;
   synth.threads = options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   check_synth_options(synth);  // before any output exists
+  RunFolder folder(options.out_dir);
   Progress progress("synth " + options.out_dir, synth.ratings, "ratings");
-  SynthSummary s = write_synthetic_movielens(synth, options.out_dir, &progress);
+  SynthSummary s = write_synthetic_movielens(synth, folder.staging(), &progress);
+  folder.commit();
   progress.finish(std::to_string(s.bytes / 1000000) + " MB");
   std::printf("users                    %llu\n", static_cast<unsigned long long>(s.users));
   std::printf("movies                   %llu (%llu rated)\n", static_cast<unsigned long long>(s.movies),

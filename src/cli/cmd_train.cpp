@@ -2,6 +2,7 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 #include "cli/cli.h"
 #include "core/atomic_file.h"
@@ -11,6 +12,7 @@
 #include "eval/loss_report.h"
 #include "pipeline/pipeline.h"
 #include "serve/export.h"
+#include "serve/onnx_export.h"
 #include "train/checkpoint.h"
 #include "train/distributed.h"
 #include "train/train.h"
@@ -49,6 +51,9 @@ void run_train(const TrainOptions& options) {
              dist.master_addr + ":" + std::to_string(dist.master_port));
   }
   const bool writer = dist.rank == 0;
+  // Only rank 0 writes, so only it holds the output folder.
+  std::optional<RunFolder> folder;
+  if (writer) folder.emplace(run.out_dir, input_folders(config));
   // Rank 0 holds the checkpoint (it sends it to the others when training starts).
   if (options.resume && writer) check_resumable(config, run.out_dir);
 
@@ -60,18 +65,25 @@ void run_train(const TrainOptions& options) {
   const Graph& g = data.graph;
 
   if (writer) {
-    begin_outputs(run);
-    write_held_out(data.held_out, g.vocabulary, run.out_dir);
+    stage_config(config, *folder);
+    write_held_out(data.held_out, g.vocabulary, folder->staging());
   }
+  // checkpoint.pt and loss.csv are the training's progress, not staged: rewritten in OUT after each
+  // epoch, so that --resume finds them after a kill.
   TrainResult result = stream ? train_skipgram_stream(data.walks, g.vocabulary.size(), config, run.out_dir,
                                                       options.resume, comm.get())
                               : train_skipgram(data.examples, g.vocabulary.size(), config, run.out_dir, options.resume,
                                                comm.get());
   if (!writer) return;  // rank 0 holds the same weights and writes them
-  export_model(result.embeddings, result.dim, g.vocabulary, config.export_, run.out_dir, config.data_dir());
-  write_file_atomic(run.out_dir / "loss_vs_keras.svg",
+  export_model(result.embeddings, result.dim, g.vocabulary, config.export_, folder->staging(), config.data_dir());
+  write_file_atomic(folder->staged("loss_vs_keras.svg"),
                     loss_svg(result.epoch_loss,
                              "n2v (" + choice_name(result.device) + ", seed " + std::to_string(config.seed) + ")"));
+  // What an earlier train wrote here and this one does not, e.g. with export.onnx now false, goes:
+  // the folder holds one run's files. evaluation.json scored the earlier model.
+  folder->commit({"config.yaml", "model.pt", kOnnxLogitsFile, kOnnxSimilarFile, "embeddings.tsv", "metadata.tsv",
+                  "embeddings.w2v.txt", "vocabulary.tsv", kHoldoutEdgesFile, kHoldoutRatingsFile, "loss_vs_keras.svg",
+                  "evaluation.json"});
   if (config.data.format == DataFormat::MovieLens && !stream) {
     std::printf("\n%s", loss_comparison_table(result.epoch_loss).c_str());
   }

@@ -8,10 +8,28 @@
 
 namespace n2v {
 
-std::string read_file(const std::filesystem::path& path) {
+void require_regular_file(const std::filesystem::path& path) {
+  namespace fs = std::filesystem;
   std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) throw DataError(path.string() + ": file not found");
-  if (std::filesystem::is_directory(path, ec)) throw DataError(path.string() + ": is a folder, not a file");
+  const fs::file_status status = fs::status(path, ec);  // follows symbolic links
+  const char* kind = nullptr;
+  switch (status.type()) {
+    case fs::file_type::regular: return;
+    case fs::file_type::not_found: throw DataError(path.string() + ": file not found");
+    case fs::file_type::directory: kind = "a folder"; break;
+    case fs::file_type::fifo: kind = "a FIFO (named pipe)"; break;
+    case fs::file_type::character: kind = "a character device"; break;
+    case fs::file_type::block: kind = "a block device"; break;
+    case fs::file_type::socket: kind = "a socket"; break;
+    default: kind = ec ? nullptr : "not a regular file"; break;
+  }
+  if (!kind) throw DataError(path.string() + ": cannot read: " + ec.message());
+  // Reading a pipe or a device could block or never end, and a second read would see other bytes.
+  throw DataError(path.string() + ": is " + std::string(kind) + "; n2v reads regular files only");
+}
+
+std::string read_file(const std::filesystem::path& path) {
+  require_regular_file(path);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw DataError(path.string() + ": cannot open: " + std::strerror(errno));
   std::string text;

@@ -10,7 +10,11 @@
 
 namespace n2v {
 
-// Reads a whole file; throws DataError naming the file when it is missing or unreadable.
+// Throws DataError naming the file unless it is a regular file (or a link to one): missing, a
+// folder, a FIFO, a device (/dev/zero) or a socket.
+void require_regular_file(const std::filesystem::path& path);
+// Reads a whole file; throws DataError naming the file when it is missing, not a regular file
+// (require_regular_file) or unreadable.
 std::string read_file(const std::filesystem::path& path);
 
 class CsvReader {

@@ -10,6 +10,9 @@ std::size_t edit_distance(std::string_view a, std::string_view b);
 std::string to_lower(std::string_view s);
 std::string trim(std::string_view s);
 bool is_valid_utf8(std::string_view s);
+// `s` with each blank (space, tab, CR, LF, VT, FF) as '_': a node name as one word, for the files
+// that separate words by blanks (walks.txt, embeddings.w2v.txt).
+std::string one_word(std::string_view s);
 std::string latin1_to_utf8(std::string_view s);
 // Shortest text that reads back as the same double ("0.001", "1e-06", "2.4527").
 std::string format_double(double value);

@@ -85,8 +85,12 @@ const Movie* MovieTable::find(std::int32_t id) const {
   return it == index_of_id.end() ? nullptr : &movies[it->second];
 }
 
-void MovieTable::add(Movie movie) {
-  index_of_id[movie.id] = movies.size();
+void MovieTable::add(Movie movie, const std::string& file, std::size_t line) {
+  const auto [it, fresh] = index_of_id.try_emplace(movie.id, movies.size());
+  if (!fresh) {
+    fail_at(file, line, "movie id " + std::to_string(movie.id) + " is listed twice (first as '" +
+                            movies[it->second].title + "'); keep one row per movie");
+  }
   movies.push_back(std::move(movie));
 }
 
@@ -118,7 +122,8 @@ MovieTable parse_movies_csv(std::string text, const std::string& name) {
   expect_header(f, {"movieId", "title", "genres"}, name);
   while (reader.next(f)) {
     if (f.size() != 3) reader.fail("expected 3 columns (movieId,title,genres), found " + std::to_string(f.size()));
-    table.add(Movie{parse_id(f[0], "movieId", name, reader.line()), std::string(f[1]), std::string(f[2])});
+    table.add(Movie{parse_id(f[0], "movieId", name, reader.line()), std::string(f[1]), std::string(f[2])}, name,
+              reader.line());
   }
   return table;
 }
@@ -144,7 +149,7 @@ MovieTable parse_movies_dat(const std::string& raw, const std::string& name) {
   for_each_line(text, name, [&](std::size_t line, std::string_view row) {
     split_line(row, "::", f);
     if (f.size() != 3) fail_at(name, line, "expected MovieID::Title::Genres, found " + std::to_string(f.size()) + " fields");
-    table.add(Movie{parse_id(f[0], "MovieID", name, line), std::string(f[1]), std::string(f[2])});
+    table.add(Movie{parse_id(f[0], "MovieID", name, line), std::string(f[1]), std::string(f[2])}, name, line);
   });
   return table;
 }
@@ -177,7 +182,8 @@ MovieTable parse_u_item(const std::string& raw, const std::string& name) {
       if (f[5 + g] == "1") genres += (genres.empty() ? "" : "|") + std::string(kGenres[g]);
     }
     table.add(Movie{parse_id(f[0], "movie id", name, line), std::string(f[1]),
-                    genres.empty() ? "(no genres listed)" : genres});
+                    genres.empty() ? "(no genres listed)" : genres},
+              name, line);
   });
   return table;
 }

@@ -36,7 +36,9 @@ struct MovieTable {
   std::vector<Movie> movies;
   std::unordered_map<std::int32_t, std::size_t> index_of_id;
   const Movie* find(std::int32_t id) const;
-  void add(Movie movie);
+  // Throws DataError naming `file`:`line` when the id is already in the table: which of two rows
+  // for one movie is right is not n2v's to guess.
+  void add(Movie movie, const std::string& file = "movies", std::size_t line = 0);
 };
 
 struct MovieLensData {

@@ -42,11 +42,9 @@ bool parse_float(std::string_view s, float& out) {
 
 std::string word2vec_key(const Vocabulary& vocabulary, std::size_t token) {
   if (vocabulary.movie_ids[token] >= 0) return "movie_" + std::to_string(vocabulary.movie_ids[token]);
-  // gensim splits each line on spaces, so a key must be one word.
-  std::string key = vocabulary.names[token];
-  for (char& c : key)
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f') c = '_';
-  return key;
+  // gensim splits each line on spaces, so a key must be one word (the edge-list reader refuses two
+  // names that become the same word).
+  return one_word(vocabulary.names[token]);
 }
 
 Word2VecText read_word2vec_text(const std::filesystem::path& path) {

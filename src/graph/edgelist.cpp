@@ -1,6 +1,7 @@
 #include "graph/edgelist.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <deque>
 #include <limits>
@@ -24,6 +25,13 @@ std::string_view trim_spaces(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
+}
+
+// A header's third field: text that does not start like a number ("weight", not "1.5x" or "-").
+bool is_word(std::string_view field) {
+  if (field.empty()) return false;
+  const char c = field.front();
+  return !(std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '+' || c == '.');
 }
 
 bool is_comment(std::string_view line) {
@@ -110,6 +118,15 @@ struct RawEdge {
 
 }  // namespace
 
+std::string edge_list_field(std::string_view name) {
+  const bool blank_edge = !name.empty() && (std::isspace(static_cast<unsigned char>(name.front())) ||
+                                            std::isspace(static_cast<unsigned char>(name.back())));
+  if (!blank_edge) return quote_field(name, '\t');
+  std::string quoted = "\"";
+  for (char c : name) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
 std::filesystem::path edge_list_path(const DataConfig& data) {
   std::filesystem::path edges(data.edges);
   if (edges.is_absolute() || data.dir.empty()) return edges;
@@ -125,12 +142,23 @@ Graph parse_edge_list(std::string_view text, const std::string& name, const Edge
 
   std::unordered_map<std::string, std::uint32_t> id_of;
   std::vector<std::string> names;  // by first-appearance id
+  std::unordered_map<std::string, std::uint32_t> id_of_word;  // one_word(name) -> id, for names with blanks
   std::vector<RawEdge> raw;
+  std::size_t current_line = 0;
   auto intern = [&](std::string_view node) {
     auto [it, inserted] = id_of.try_emplace(std::string(node), static_cast<std::uint32_t>(names.size()));
     if (inserted) {
       if (names.size() >= std::numeric_limits<NodeId>::max() - 1) throw DataError(name + ": more than 2^32 - 2 nodes");
       names.emplace_back(node);
+      // Only names that hold a blank or a '_' can meet another's one word.
+      if (node.find_first_of(" \t\r\n\v\f_") != std::string_view::npos) {
+        auto [word, fresh] = id_of_word.try_emplace(one_word(node), it->second);
+        if (!fresh) {
+          throw DataError(name + ":" + std::to_string(current_line) + ": node names '" + names[word->second] +
+                          "' and '" + std::string(node) + "' are both '" + word->first +
+                          "' in walks.txt and embeddings.w2v.txt, which write blanks as '_'; rename one");
+        }
+      }
     }
     return it->second;
   };
@@ -156,9 +184,10 @@ Graph parse_edge_list(std::string_view text, const std::string& name, const Edge
     }
     double weight = 1.0;
     if (fields.size() == 3 && !parse_double(trim_spaces(fields[2]), weight)) {
-      if (first && !trim_spaces(fields[2]).empty()) {  // "src dst weight", or n2v graph's edges.tsv
+      if (first && is_word(trim_spaces(fields[2]))) {  // "src dst weight", or n2v graph's edges.tsv
         first = false;
         r.header = true;
+        r.header_line = line_number;
         return;
       }
       fail("weight " + quote_excerpt(fields[2]) + " is not a number");
@@ -180,6 +209,7 @@ Graph parse_edge_list(std::string_view text, const std::string& name, const Edge
       ++r.self_loops_dropped;
       return;
     }
+    current_line = line_number;
     std::uint32_t a = intern(fields[0]), b = intern(fields[1]);
     if (!options.directed && a > b) std::swap(a, b);
     raw.push_back({a, b, weight, line_number});

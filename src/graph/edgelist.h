@@ -27,17 +27,25 @@ struct EdgeListOptions {
 struct EdgeListReport {
   std::size_t edge_lines = 0;
   bool header = false;
+  std::size_t header_line = 0;  // the line read as a header, for the log
   std::size_t self_loops_dropped = 0;
   std::size_t duplicates_merged = 0;  // lines folded into an earlier edge
   std::size_t zero_weight_dropped = 0;  // edges whose (summed) weight is 0
 };
 
 // `name` prefixes error messages ("edges.tsv:7: ..."). Throws DataError on a malformed line, a
-// bad weight, a self-loop under SelfLoops::Error, or a list without edges.
+// bad weight, a self-loop under SelfLoops::Error, two names that are one word once their blanks
+// are '_' (one_word: they would be one node in walks.txt and embeddings.w2v.txt), or a list without
+// edges. Only a first line whose third field is a word (it starts with no digit, sign or '.') is a
+// header; "1.5x" there is a bad weight.
 Graph parse_edge_list(std::string_view text, const std::string& name, const EdgeListOptions& options,
                            EdgeListReport* report = nullptr);
 Graph read_edge_list(const std::filesystem::path& path, const EdgeListOptions& options,
                           EdgeListReport* report = nullptr);
+
+// A node name as an edge-list field in a tab-separated file that parse_edge_list reads back
+// unchanged: quoted when it holds a tab, a quote, CR or LF, or starts or ends with a blank.
+std::string edge_list_field(std::string_view name);
 
 // data.edges inside data.dir, or data.edges itself when it is absolute.
 std::filesystem::path edge_list_path(const DataConfig& data);

@@ -187,15 +187,8 @@ void write_ratings_csv(const Ratings& ratings, const std::filesystem::path& path
 }
 
 void write_held_out(const HeldOut& held, const Vocabulary& vocabulary, const std::filesystem::path& out_dir) {
-  auto remove_stale = [&](const char* name) {
-    std::error_code ec;
-    std::filesystem::remove(out_dir / name, ec);
-    if (ec) throw OutputError("cannot remove " + (out_dir / name).string() + " of an earlier run: " + ec.message());
-  };
   if (held.has_edges) write_holdout_edges(held.pairs, vocabulary, out_dir / kHoldoutEdgesFile);
-  else remove_stale(kHoldoutEdgesFile);
   if (held.has_ratings) write_ratings_csv(held.ratings, out_dir / kHoldoutRatingsFile);
-  else remove_stale(kHoldoutRatingsFile);
 }
 
 }  // namespace n2v

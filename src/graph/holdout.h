@@ -52,8 +52,9 @@ void write_ratings_csv(const Ratings& ratings, const std::filesystem::path& path
 constexpr const char* kHoldoutEdgesFile = "holdout_edges.tsv";
 constexpr const char* kHoldoutRatingsFile = "holdout_ratings.csv";
 
-// Writes the files `held` has into out_dir and deletes those it has not, so that a folder reused
-// by a run without a holdout never pairs a model with data it was trained on.
+// Writes the files `held` has into out_dir (a run's staging folder: the run's commit removes the
+// ones it has not, so that a folder reused by a run without a holdout never pairs a model with
+// data it was trained on; core/run_folder.h).
 void write_held_out(const HeldOut& held, const Vocabulary& vocabulary, const std::filesystem::path& out_dir);
 
 }  // namespace n2v

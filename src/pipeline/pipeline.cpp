@@ -35,6 +35,9 @@ Graph load_edge_list_graph(const Config& config, bool show_progress) {
     loading->finish(std::to_string(g.stats.nodes) + " nodes, " + std::to_string(g.stats.edges) +
                     (options.directed ? " directed" : " undirected") + " edges");
   }
+  if (report.header) {
+    log_line("note: " + path.string() + ":" + std::to_string(report.header_line) + " read as a header, not an edge");
+  }
   if (report.duplicates_merged > 0) {
     log_line(std::to_string(report.duplicates_merged) + " duplicate edge lines merged (weights summed)");
   }
@@ -106,9 +109,21 @@ Graph load_graph(const Config& config, HeldOut* held_out) {
   return load_graph(config, held_out ? *held_out : discarded, PrepareOptions{});
 }
 
+void require_edges(const Graph& g, const Config& config) {
+  if (g.stats.edges > 0 && !g.edges.empty()) return;
+  std::string hint = config.data.format == DataFormat::MovieLens
+                         ? "; lower graph.min_weight (now " + format_double(config.graph.min_weight) +
+                               ") or graph.min_rating (now " + format_double(config.graph.min_rating) + ")"
+                         : "";
+  if (config.eval.holdout_edges > 0) hint += ", or eval.holdout_edges";
+  throw DataError("the graph has no edges (" + std::to_string(g.stats.nodes) + " nodes), so there is nothing to walk" +
+                  hint);
+}
+
 TrainingData prepare_training_data(const Config& config, const PrepareOptions& options) {
   TrainingData data;
   data.graph = load_graph(config, data.held_out, options);
+  require_edges(data.graph, config);
   const CsrGraph& graph = data.graph.graph;
 
   const WalkOptions walk_options = walk_options_from(config);

@@ -19,6 +19,10 @@ namespace n2v {
 // held-out ratings, then without the held-out edges) and puts what was removed in *held_out.
 Graph load_graph(const Config& config, HeldOut* held_out = nullptr);
 
+// Throws DataError when `g` has no edge: its walks would be empty, and an empty walks.txt or an
+// untrained model would pass for a result. Names the settings that thin a movie graph.
+void require_edges(const Graph& g, const Config& config);
+
 // The stages of prepare_training_data, in the order they run. An edge list has no Graph stage:
 // its Load reads the graph.
 enum class PipelineStage { Load, Graph, Walks, Examples };

@@ -5,6 +5,7 @@
 
 #include "core/atomic_file.h"
 #include "core/errors.h"
+#include "core/text.h"
 
 namespace n2v {
 namespace {

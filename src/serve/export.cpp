@@ -137,7 +137,7 @@ void export_model(const std::vector<float>& embeddings, std::int64_t dim, const 
   }
   write_vocabulary_tsv(vocabulary, out_dir / "vocabulary.tsv");
   wrote("vocabulary.tsv");
-  log_line("export: " + written + " in " + out_dir.string());
+  log_line("export: " + written);  // out_dir may be a staging folder; the command names the outputs' folder
 }
 
 }  // namespace n2v

@@ -100,6 +100,12 @@ TrainResult train_loop(std::size_t vocabulary_size, const Config& config, const 
   if (resume) {
     state = load_checkpoint(checkpoint_path, read_checkpoint_bytes(checkpoint_path, comm), model, optimizer, fingerprint,
                             extra);
+    if (state.epoch > tc.epochs) {
+      // Going on would record train.epochs below the epochs the weights have had.
+      throw UsageError("--resume: " + checkpoint_path.string() + " has " + std::to_string(state.epoch) +
+                       " epochs done, more than train.epochs = " + std::to_string(tc.epochs) + "; give --epochs " +
+                       std::to_string(state.epoch) + " or more (a resumed run can go on, not go back)");
+    }
     log_line("resuming after epoch " + std::to_string(state.epoch) + " from " + checkpoint_path.string());
   }
   result.first_epoch = state.epoch + 1;

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
+#include <filesystem>
 #include <functional>
 
 #include "core/errors.h"
@@ -92,6 +95,35 @@ TEST(MovieLens, MalformedInputNamesFileLineAndValue) {
     std::string message = data_error([&] { load_movielens(dir.path()); });
     EXPECT_NE(message.find(c.expected), std::string::npos) << c.name << ": " << message;
   }
+}
+
+// Which of two rows for one movie is right is not for n2v to guess, in any layout.
+TEST(MovieLens, AMovieListedTwiceIsAnError) {
+  const std::string ratings = "userId,movieId,rating,timestamp\n1,1,5,0\n";
+  EXPECT_EQ(data_error([&] { parse_movies_csv("movieId,title,genres\n1,A,Drama\n2,B,Drama\n1,C,Comedy\n", "movies.csv"); }),
+            "movies.csv:4: movie id 1 is listed twice (first as 'A'); keep one row per movie");
+  EXPECT_NE(data_error([&] { parse_movies_dat("1::A::Drama\n1::B::Drama\n", "movies.dat"); }).find("movies.dat:2: movie id 1"),
+            std::string::npos);
+  TempDir dir;
+  write_text(dir / "ratings.csv", ratings);
+  write_text(dir / "movies.csv", "movieId,title,genres\n1,A,Drama\n1,A,Drama\n");
+  EXPECT_NE(data_error([&] { load_movielens(dir.path()); }).find("movies.csv:3: movie id 1 is listed twice"),
+            std::string::npos) << "even when the rows are equal";
+}
+
+// A folder, a FIFO or a device in place of a data file is refused by name, never read.
+TEST(MovieLens, DataFilesThatAreNotRegularFiles) {
+  TempDir dir;
+  write_text(dir / "movies.csv", "movieId,title,genres\n1,A,Drama\n");
+  std::filesystem::create_directories(dir / "ratings.csv");
+  EXPECT_NE(data_error([&] { load_movielens(dir.path()); }).find("ratings.csv: is a folder; n2v reads regular files only"),
+            std::string::npos);
+  std::filesystem::remove(dir / "ratings.csv");
+  ASSERT_EQ(::mkfifo((dir / "ratings.csv").c_str(), 0644), 0);
+  EXPECT_NE(data_error([&] { load_movielens(dir.path()); }).find("ratings.csv: is a FIFO (named pipe)"), std::string::npos);
+  std::filesystem::remove(dir / "ratings.csv");
+  std::filesystem::create_symlink("/dev/zero", dir / "ratings.csv");
+  EXPECT_NE(data_error([&] { load_movielens(dir.path()); }).find("ratings.csv: is a character device"), std::string::npos);
 }
 
 TEST(MovieLens, MissingFolderOrFiles) {

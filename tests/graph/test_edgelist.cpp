@@ -133,6 +133,41 @@ TEST(EdgeList, EveryErrorNamesTheFileAndLine) {
   EXPECT_EQ(parse_error("a\tb\t2\n"), "") << "a valid file parses";
 }
 
+// Only a word is a header's weight: data with a bad number on the first line is an error, not a
+// header dropped without a word.
+TEST(EdgeList, AFirstLineWithABadNumberIsNoHeader) {
+  EXPECT_EQ(parse_error("a b 1.5x\nb c 2\n"), "edges.txt:1: weight '1.5x' is not a number");
+  EXPECT_EQ(parse_error("a,b,-\nb,c,2\n"), "edges.txt:1: weight '-' is not a number");
+  EXPECT_EQ(parse_error("a b .5.\nb c 2\n"), "edges.txt:1: weight '.5.' is not a number");
+  EdgeListReport report;
+  Graph g = parse("# a comment\nfrom to w\nb c 2\n", false, SelfLoops::Drop, &report);
+  EXPECT_TRUE(report.header);
+  EXPECT_EQ(report.header_line, 2u);
+  EXPECT_EQ(g.stats.edges, 1u);
+}
+
+// walks.txt and embeddings.w2v.txt write a name's blanks as '_' (one word): two names that would
+// then be one word are refused where they are read.
+TEST(EdgeList, NamesThatAreOneWordWithBlanksAsUnderscoresAreRefused) {
+  EXPECT_EQ(parse_error("\"a b\",c\na_b,c\n"),
+            "edges.txt:2: node names 'a b' and 'a_b' are both 'a_b' in walks.txt and embeddings.w2v.txt, which write "
+            "blanks as '_'; rename one");
+  EXPECT_NE(parse_error("x\t\"a b\"\nx\t\"a\tb\"\n").find("'a b' and 'a\tb' are both 'a_b'"), std::string::npos);
+  EXPECT_EQ(parse_error("\"a b\",c\nab,c\n"), "") << "differing by more than the blank";
+}
+
+// n2v graph's edges.tsv reads back as the same graph, whatever the names hold.
+TEST(EdgeList, EdgeListFieldsReadBackUnchanged) {
+  const std::vector<std::string> names{"plain", "with space", "with\ttab", "\"quoted", " leading", "trailing ",
+                                       "com,ma"};
+  std::string text = "src\tdst\tweight\n";
+  for (std::size_t i = 0; i + 1 < names.size(); ++i)
+    text += edge_list_field(names[i]) + "\t" + edge_list_field(names[i + 1]) + "\t1\n";
+  Graph g = parse(text);
+  std::set<std::string> read(g.vocabulary.names.begin() + 1, g.vocabulary.names.end());
+  EXPECT_EQ(read, std::set<std::string>(names.begin(), names.end()));
+}
+
 TEST(EdgeList, DirectedSinksEndWalks) {
   // a -> b -> c, c is a sink; d <-> a.
   Graph g = parse("a b\nb c\nd a\na d\n", true);
