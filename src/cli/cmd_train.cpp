@@ -37,8 +37,10 @@ void run_train(const TrainOptions& options) {
   Run run = prepare_run(common);
   const Config& config = run.config;
   resolve_device(config.train.device);  // fail before the slow stages when CUDA is missing
+  const bool sgns = config.skipgram.model == SkipGramModel::Sgns;
   const bool stream = config.skipgram.mode == SkipGramMode::Stream;
   const DistOptions dist = resolve_dist_options(options.dist, config.dist.timeout_s);
+  check_trainable(config, dist.world_size);
   std::unique_ptr<Communicator> comm;
   if (dist.world_size > 1) {
     if (resolve_device(config.train.device) != ComputeDevice::Cpu) {
@@ -63,16 +65,16 @@ void run_train(const TrainOptions& options) {
     begin_outputs(run);
     write_held_out(data.held_out, g.vocabulary, run.out_dir);
   }
-  TrainResult result = stream ? train_skipgram_stream(data.walks, g.vocabulary.size(), config, run.out_dir,
-                                                      options.resume, comm.get())
-                              : train_skipgram(data.examples, g.vocabulary.size(), config, run.out_dir, options.resume,
-                                               comm.get());
+  TrainResult result =
+      sgns     ? train_sgns(data.walks, g.vocabulary.size(), config, run.out_dir, options.resume, comm.get())
+      : stream ? train_skipgram_stream(data.walks, g.vocabulary.size(), config, run.out_dir, options.resume, comm.get())
+               : train_skipgram(data.examples, g.vocabulary.size(), config, run.out_dir, options.resume, comm.get());
   if (!writer) return;  // rank 0 holds the same weights and writes them
   export_model(result.embeddings, result.dim, g.vocabulary, config.export_, run.out_dir, config.data_dir());
   write_file_atomic(run.out_dir / "loss_vs_keras.svg",
                     loss_svg(result.epoch_loss,
                              "n2v (" + choice_name(result.device) + ", seed " + std::to_string(config.seed) + ")"));
-  if (config.data.format == DataFormat::MovieLens && !stream) {
+  if (config.data.format == DataFormat::MovieLens && !stream && !sgns) {  // the Keras scheme's curve
     std::printf("\n%s", loss_comparison_table(result.epoch_loss).c_str());
   }
   log_line("outputs in " + run.out_dir.string());
