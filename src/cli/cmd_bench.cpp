@@ -51,9 +51,14 @@ void run_once(const Config& config, const std::filesystem::path& export_dir, Ben
   const std::uint64_t steps = walks.nodes.size() - walks.size();
   rec.set_work("walks", static_cast<double>(steps), "steps");
 
-  const bool stream = config.skipgram.mode == SkipGramMode::Stream;
+  const bool sgns = config.skipgram.model == SkipGramModel::Sgns;
+  const bool stream = sgns || config.skipgram.mode == SkipGramMode::Stream;
   double examples_per_epoch = 0;  // what training goes through
-  if (!stream) {
+  if (sgns) {
+    // sgns draws its pairs inside training; its work is the walks' nodes (the centres).
+    rec.skip("examples", "skipgram.model sgns makes its pairs inside training");
+    examples_per_epoch = static_cast<double>(walks.nodes.size());
+  } else if (!stream) {
     rec.set_work("examples", static_cast<double>(examples.size()), "examples");
     examples_per_epoch = static_cast<double>(examples.size() / config.train.batch_size * config.train.batch_size);
   } else {
@@ -91,10 +96,11 @@ void run_once(const Config& config, const std::filesystem::path& export_dir, Ben
   Config one_epoch = config;
   one_epoch.train.epochs = 1;
   TrainResult result = rec.time("train", [&] {
-    return stream ? train_skipgram_stream(walks, g.vocabulary.size(), one_epoch, {}, false)
-                  : train_skipgram(examples, g.vocabulary.size(), one_epoch, {}, false);
+    return sgns     ? train_sgns(walks, g.vocabulary.size(), one_epoch, {}, false)
+           : stream ? train_skipgram_stream(walks, g.vocabulary.size(), one_epoch, {}, false)
+                    : train_skipgram(examples, g.vocabulary.size(), one_epoch, {}, false);
   });
-  rec.set_work("train", examples_per_epoch, "examples");
+  rec.set_work("train", examples_per_epoch, sgns ? "nodes" : "examples");
   if (last) {
     rec.info("device", choice_name(result.device));
     rec.info("epoch_loss", json_number(result.epoch_loss.empty() ? 0.0 : result.epoch_loss.back()));

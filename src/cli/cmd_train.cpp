@@ -39,8 +39,10 @@ void run_train(const TrainOptions& options) {
   Run run = prepare_run(common);
   const Config& config = run.config;
   resolve_device(config.train.device);  // fail before the slow stages when CUDA is missing
+  const bool sgns = config.skipgram.model == SkipGramModel::Sgns;
   const bool stream = config.skipgram.mode == SkipGramMode::Stream;
   const DistOptions dist = resolve_dist_options(options.dist, config.dist.timeout_s);
+  check_trainable(config, dist.world_size);
   std::unique_ptr<Communicator> comm;
   if (dist.world_size > 1) {
     if (resolve_device(config.train.device) != ComputeDevice::Cpu) {
@@ -70,10 +72,10 @@ void run_train(const TrainOptions& options) {
   }
   // checkpoint.pt and loss.csv are the training's progress, not staged: rewritten in OUT after each
   // epoch, so that --resume finds them after a kill.
-  TrainResult result = stream ? train_skipgram_stream(data.walks, g.vocabulary.size(), config, run.out_dir,
-                                                      options.resume, comm.get())
-                              : train_skipgram(data.examples, g.vocabulary.size(), config, run.out_dir, options.resume,
-                                               comm.get());
+  TrainResult result =
+      sgns     ? train_sgns(data.walks, g.vocabulary.size(), config, run.out_dir, options.resume, comm.get())
+      : stream ? train_skipgram_stream(data.walks, g.vocabulary.size(), config, run.out_dir, options.resume, comm.get())
+               : train_skipgram(data.examples, g.vocabulary.size(), config, run.out_dir, options.resume, comm.get());
   if (!writer) return;  // rank 0 holds the same weights and writes them
   export_model(result.embeddings, result.dim, g.vocabulary, config.export_, folder->staging(), config.data_dir());
   write_file_atomic(folder->staged("loss_vs_keras.svg"),
@@ -82,9 +84,9 @@ void run_train(const TrainOptions& options) {
   // What an earlier train wrote here and this one does not, e.g. with export.onnx now false, goes:
   // the folder holds one run's files. evaluation.json scored the earlier model.
   folder->commit({"config.yaml", "model.pt", kOnnxLogitsFile, kOnnxSimilarFile, "embeddings.tsv", "metadata.tsv",
-                  "embeddings.w2v.txt", "vocabulary.tsv", kHoldoutEdgesFile, kHoldoutRatingsFile, "loss_vs_keras.svg",
-                  "evaluation.json"});
-  if (config.data.format == DataFormat::MovieLens && !stream) {
+                  "embeddings.w2v.txt", "embeddings.npy", "vocabulary.tsv", kHoldoutEdgesFile, kHoldoutRatingsFile,
+                  "loss_vs_keras.svg", "evaluation.json"});
+  if (config.data.format == DataFormat::MovieLens && !stream && !sgns) {  // the Keras scheme's curve
     std::printf("\n%s", loss_comparison_table(result.epoch_loss).c_str());
   }
   log_line("outputs in " + run.out_dir.string());

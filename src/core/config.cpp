@@ -99,6 +99,8 @@ std::vector<Field> fields(Config& c) {
       {"skipgram.negative_samples", &c.skipgram.negative_samples, between(0, 1000)},
       {"skipgram.mode", choice(&c.skipgram.mode), {}},
       {"skipgram.negative_distribution", choice(&c.skipgram.negative_distribution), {}},
+      {"skipgram.model", choice(&c.skipgram.model), {}},
+      {"skipgram.subsample", &c.skipgram.subsample, between(0, 1)},
       {"train.batch_size", &c.train.batch_size, between(1, 1e8)},
       {"train.embedding_dim", &c.train.embedding_dim, between(1, 100000)},
       {"train.epochs", &c.train.epochs, between(1, 1e6)},

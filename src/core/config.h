@@ -16,6 +16,7 @@ namespace n2v {
 enum class DataFormat { MovieLens, EdgeList };  // data.format
 enum class SelfLoops { Drop, Error };  // graph.self_loops
 enum class SkipGramMode { Aggregate, Stream };  // skipgram.mode
+enum class SkipGramModel { Keras, Sgns };  // skipgram.model
 enum class NegativeDistribution { Uniform, Unigram };  // skipgram.negative_distribution
 enum class StreamOptimizer { Adam, Sgd };  // train.stream_optimizer
 enum class TrainDevice { Cpu, Cuda, Auto };  // train.device, as asked for (resolve_device picks one)
@@ -34,6 +35,11 @@ template <>
 struct Choices<SkipGramMode> {
   static constexpr std::pair<SkipGramMode, const char*> names[]{{SkipGramMode::Aggregate, "aggregate"},
                                                                 {SkipGramMode::Stream, "stream"}};
+};
+template <>
+struct Choices<SkipGramModel> {
+  static constexpr std::pair<SkipGramModel, const char*> names[]{{SkipGramModel::Keras, "keras"},
+                                                                 {SkipGramModel::Sgns, "sgns"}};
 };
 template <>
 struct Choices<NegativeDistribution> {
@@ -93,6 +99,10 @@ struct SkipGramConfig {
   SkipGramMode mode = SkipGramMode::Aggregate;  // aggregate (Keras) | stream
   // stream mode: uniform (as Keras) | unigram (frequency^0.75)
   NegativeDistribution negative_distribution = NegativeDistribution::Uniform;
+  // keras: the example's model (one table, Adam; skipgram.mode picks aggregate or stream) |
+  // sgns: word2vec's skip-gram with negative sampling (two tables, Hogwild SGD, always streamed)
+  SkipGramModel model = SkipGramModel::Keras;
+  double subsample = 0.0;  // sgns: word2vec's `sample` (frequent nodes dropped per occurrence), 0 = off
 };
 
 struct TrainConfig {
@@ -101,7 +111,7 @@ struct TrainConfig {
   int epochs = 10;
   double learning_rate = 0.001;
   double l2 = 1e-6;
-  double stream_learning_rate = 0.01;  // stream mode's rate (sgd: decayed linearly to 0 over the run)
+  double stream_learning_rate = 0.01;  // stream mode's and sgns' rate (sgd, sgns: decayed linearly to 1e-4 of it)
   StreamOptimizer stream_optimizer = StreamOptimizer::Adam;  // stream mode: adam (lazy, touched rows) | sgd (word2vec)
   TrainDevice device = TrainDevice::Cpu;
 };

@@ -137,8 +137,8 @@ TrainingData prepare_training_data(const Config& config, const PrepareOptions& o
   if (walk_progress) walk_progress->finish(std::to_string(data.walks.nodes.size()) + " steps");
   if (options.gather_walks) data.walks = options.gather_walks(data.walks);
 
-  // The Keras scheme materialises the examples; stream mode generates them per batch.
-  if (config.skipgram.mode == SkipGramMode::Aggregate) {
+  // The Keras scheme materialises the examples; stream mode and sgns generate them per batch.
+  if (config.skipgram.model == SkipGramModel::Keras && config.skipgram.mode == SkipGramMode::Aggregate) {
     const ExampleOptions example_options = example_options_from(config);
     const std::size_t vocabulary_size = data.graph.vocabulary.size();
     std::optional<Progress> example_progress;
@@ -197,6 +197,15 @@ StreamOptions stream_options_from(const Config& config) {
   options.window = config.skipgram.window;
   options.negative_samples = config.skipgram.negative_samples;
   options.negative_distribution = config.skipgram.negative_distribution;
+  options.seed = config.seed;
+  return options;
+}
+
+SgnsOptions sgns_options_from(const Config& config) {
+  SgnsOptions options{};
+  options.window = config.skipgram.window;
+  options.negative_samples = config.skipgram.negative_samples;
+  options.subsample = config.skipgram.subsample;
   options.seed = config.seed;
   return options;
 }

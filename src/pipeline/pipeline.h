@@ -8,6 +8,7 @@
 #include "graph/edgelist.h"
 #include "graph/holdout.h"
 #include "walk/examples.h"
+#include "walk/sgns_corpus.h"
 #include "walk/stream.h"
 #include "walk/walks.h"
 
@@ -60,5 +61,6 @@ EdgeListOptions edge_list_options_from(const Config& config);
 WalkOptions walk_options_from(const Config& config);
 ExampleOptions example_options_from(const Config& config);
 StreamOptions stream_options_from(const Config& config);
+SgnsOptions sgns_options_from(const Config& config);
 
 }  // namespace n2v

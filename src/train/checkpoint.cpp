@@ -38,13 +38,15 @@ std::string run_fingerprint(const Config& config) {
   return yaml;
 }
 
-void save_checkpoint(const fs::path& path, SkipGram& model, torch::optim::Adam& optimizer, const Checkpoint& state,
-                     const std::string& fingerprint, const ExtraState& extra) {
+void save_checkpoint(const fs::path& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer,
+                     const Checkpoint& state, const std::string& fingerprint, const ExtraState& extra) {
   torch::serialize::OutputArchive archive, model_archive, optimizer_archive;
-  model->save(model_archive);
-  optimizer.save(optimizer_archive);
+  model.save(model_archive);
   archive.write("model", model_archive);
-  archive.write("optimizer", optimizer_archive);
+  if (optimizer) {
+    optimizer->save(optimizer_archive);
+    archive.write("optimizer", optimizer_archive);
+  }
   archive.write("epoch", torch::tensor(static_cast<std::int64_t>(state.epoch)));
   archive.write("loss", torch::tensor(state.loss, torch::kDouble));
   archive.write("seconds", torch::tensor(state.seconds, torch::kDouble));
@@ -71,8 +73,8 @@ std::string read_checkpoint_bytes(const fs::path& path, Communicator* comm) {
   return payload.substr(1);
 }
 
-Checkpoint load_checkpoint(const fs::path& path, const std::string& bytes, SkipGram& model,
-                           torch::optim::Adam& optimizer, const std::string& fingerprint, ExtraState& extra) {
+Checkpoint load_checkpoint(const fs::path& path, const std::string& bytes, torch::nn::Module& model,
+                           torch::optim::Optimizer* optimizer, const std::string& fingerprint, ExtraState& extra) {
   torch::serialize::InputArchive archive, model_archive, optimizer_archive;
   try {
     archive.load_from(bytes.data(), bytes.size());
@@ -81,9 +83,11 @@ Checkpoint load_checkpoint(const fs::path& path, const std::string& bytes, SkipG
   }
   check_fingerprint(archive, path, fingerprint);
   archive.read("model", model_archive);
-  archive.read("optimizer", optimizer_archive);
-  model->load(model_archive);
-  optimizer.load(optimizer_archive);
+  model.load(model_archive);
+  if (optimizer) {
+    archive.read("optimizer", optimizer_archive);
+    optimizer->load(optimizer_archive);
+  }
   for (auto& [name, tensor] : extra) {
     torch::Tensor saved_tensor;
     archive.read("extra/" + name, saved_tensor);

@@ -51,4 +51,18 @@ ExampleBatch StreamDataset::get_batch(c10::ArrayRef<std::size_t> walk_indices) {
           torch::ones({examples}, torch::kFloat)};
 }
 
+SgnsDataset::SgnsDataset(std::shared_ptr<const SgnsCorpus> corpus, std::shared_ptr<std::atomic<int>> epoch)
+    : corpus_(std::move(corpus)), epoch_(std::move(epoch)) {}
+
+SgnsBatch SgnsDataset::get_batch(c10::ArrayRef<std::size_t> walk_indices) {
+  SgnsBatch batch;
+  const int epoch = epoch_->load();
+  for (std::size_t w : walk_indices) {
+    corpus_->append_kept(w, epoch, batch.nodes);
+    batch.offsets.push_back(batch.nodes.size());
+    batch.walk_ids.push_back(w);
+  }
+  return batch;
+}
+
 }  // namespace n2v

@@ -4,12 +4,14 @@
 // is ten times slower).
 //   ExampleDataset  aggregate mode: the materialised, weighted examples (walk/examples.h)
 //   StreamDataset   stream mode: a batch of walks, turned into examples on demand (walk/stream.h)
+//   SgnsDataset     skipgram.model sgns: a batch of walks, subsampled (walk/sgns_corpus.h)
 #include <torch/data.h>
 
 #include <atomic>
 #include <memory>
 
 #include "walk/examples.h"
+#include "walk/sgns_corpus.h"
 #include "walk/stream.h"
 
 namespace n2v {
@@ -47,6 +49,26 @@ class StreamDataset : public torch::data::datasets::BatchDataset<StreamDataset, 
   std::shared_ptr<const StreamExamples> source_;
   std::shared_ptr<std::atomic<int>> epoch_;
   int rank_, world_size_;
+};
+
+// skipgram.model sgns: the requested walks' nodes after subsampling, one after another; walk i
+// of the batch is nodes[offsets[i], offsets[i + 1]), walk number walk_ids[i] of the walks.
+struct SgnsBatch {
+  std::vector<NodeId> nodes;
+  std::vector<std::size_t> offsets{0};
+  std::vector<std::size_t> walk_ids;
+  std::size_t size() const { return walk_ids.size(); }
+};
+
+class SgnsDataset : public torch::data::datasets::BatchDataset<SgnsDataset, SgnsBatch> {
+ public:
+  SgnsDataset(std::shared_ptr<const SgnsCorpus> corpus, std::shared_ptr<std::atomic<int>> epoch);
+  SgnsBatch get_batch(c10::ArrayRef<std::size_t> walk_indices) override;
+  c10::optional<std::size_t> size() const override { return corpus_->walks().size(); }
+
+ private:
+  std::shared_ptr<const SgnsCorpus> corpus_;
+  std::shared_ptr<std::atomic<int>> epoch_;
 };
 
 }  // namespace n2v

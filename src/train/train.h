@@ -51,4 +51,17 @@ TrainResult train_skipgram(const Examples& examples, std::size_t vocabulary_size
 TrainResult train_skipgram_stream(const Walks& walks, std::size_t vocabulary_size, const Config& config,
                                   const std::filesystem::path& out_dir, bool resume, Communicator* comm = nullptr);
 
+// skipgram.model sgns (train/train_sgns.cpp): word2vec's skip-gram with negative sampling on two
+// tables, trained from the walks batch by batch (a DataLoader worker subsamples the next batch)
+// by `threads` Hogwild workers, with plain SGD from train.stream_learning_rate decayed linearly
+// (per walk) to 1e-4 of it. With threads 1 a seed gives the same model bit for bit. The result's
+// embeddings are the input table. The same checkpoints, loss.csv and --resume as above (the epoch
+// loss is the mean over the positive pairs of their loss and their negatives'). CPU, one process.
+TrainResult train_sgns(const Walks& walks, std::size_t vocabulary_size, const Config& config,
+                       const std::filesystem::path& out_dir, bool resume, Communicator* comm = nullptr);
+
+// Throws UsageError for settings that cannot train in a world of `world_size` processes (sgns is
+// one process), so that commands can refuse them before the slow stages.
+void check_trainable(const Config& config, int world_size);
+
 }  // namespace n2v

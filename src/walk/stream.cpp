@@ -27,24 +27,32 @@ std::size_t count_positives(const NodeId* walk, std::size_t length, std::size_t 
 
 }  // namespace
 
-StreamExamples::StreamExamples(const Walks& walks, std::size_t vocabulary_size, StreamOptions options)
-    : walks_(walks), vocabulary_size_(vocabulary_size), options_(std::move(options)) {
-  if (vocabulary_size_ < 2) throw UsageError("stream mode needs at least one node besides the reserved token");
-  std::vector<double> frequency(vocabulary_size_, 0.0);
-  for (std::size_t w = 0; w < walks_.size(); ++w) {
-    positives_per_epoch_ += count_positives(walks_.walk(w), walks_.length(w), options_.window);
-    for (std::size_t i = 0; i < walks_.length(w); ++i) frequency[walks_.walk(w)[i]] += 1.0;
-  }
+std::vector<double> token_counts(const Walks& walks, std::size_t vocabulary_size) {
+  std::vector<double> counts(vocabulary_size, 0.0);
+  for (NodeId token : walks.nodes) counts[token] += 1.0;
+  return counts;
+}
+
+AliasTable negative_table(const std::vector<double>& counts, NegativeDistribution distribution) {
   // Tokens 1..V-1; token 0 never appears as a negative.
-  const std::size_t n = vocabulary_size_ - 1;
+  const std::size_t n = counts.size() - 1;
   std::vector<double> weight(n);
   double total = 0;
   for (std::size_t k = 0; k < n; ++k) {
-    weight[k] = options_.negative_distribution == NegativeDistribution::Uniform ? 1.0 : std::pow(frequency[k + 1], 0.75);
+    weight[k] = distribution == NegativeDistribution::Uniform ? 1.0 : std::pow(counts[k + 1], 0.75);
     total += weight[k];
   }
   if (!(total > 0)) std::fill(weight.begin(), weight.end(), 1.0);  // no walks at all: uniform
-  negatives_ = AliasTable(weight);
+  return AliasTable(weight);
+}
+
+StreamExamples::StreamExamples(const Walks& walks, std::size_t vocabulary_size, StreamOptions options)
+    : walks_(walks), vocabulary_size_(vocabulary_size), options_(std::move(options)) {
+  if (vocabulary_size_ < 2) throw UsageError("stream mode needs at least one node besides the reserved token");
+  for (std::size_t w = 0; w < walks_.size(); ++w) {
+    positives_per_epoch_ += count_positives(walks_.walk(w), walks_.length(w), options_.window);
+  }
+  negatives_ = negative_table(token_counts(walks_, vocabulary_size_), options_.negative_distribution);
 }
 
 double StreamExamples::examples_per_walk() const {

@@ -29,6 +29,12 @@ struct StreamBatch {
   void clear();
 };
 
+// How often each token occurs in the walks, [vocabulary_size] (token 0 normally 0).
+std::vector<double> token_counts(const Walks& walks, std::size_t vocabulary_size);
+// The negatives' distribution over tokens 1..V-1 (index k is token k + 1): uniform, or
+// count^0.75 as word2vec draws them (uniform when no token occurs). `counts` is token_counts'.
+AliasTable negative_table(const std::vector<double>& counts, NegativeDistribution distribution);
+
 class StreamExamples {
  public:
   StreamExamples(const Walks& walks, std::size_t vocabulary_size, StreamOptions options);

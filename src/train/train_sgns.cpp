@@ -1,0 +1,134 @@
+// skipgram.model sgns: word2vec's skip-gram with negative sampling, trained by Hogwild threads
+// from batches of walks (train.h says what it promises; models/sgns_step.h is the inner loop).
+#include <torch/data.h>
+#include <torch/utils.h>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+
+#include "core/errors.h"
+#include "core/parallel.h"
+#include "core/progress.h"
+#include "core/rng.h"
+#include "models/sgns.h"
+#include "models/sgns_step.h"
+#include "pipeline/pipeline.h"
+#include "train/checkpoint.h"
+#include "train/datasets.h"
+#include "train/train.h"
+
+namespace n2v {
+namespace fs = std::filesystem;
+
+void check_trainable(const Config& config, int world_size) {
+  if (config.skipgram.model != SkipGramModel::Sgns) return;
+  if (world_size > 1) {
+    // Hogwild updates rows in place as the pairs come; a data-parallel rank would have to send
+    // every step's touched rows of both tables, which costs more than the step (docs/distributed.md).
+    throw UsageError("skipgram.model sgns trains in one process, on all its cores (threads); it does not run "
+                     "distributed: drop n2v launch / --world-size, or use skipgram.model keras");
+  }
+  if (resolve_device(config.train.device) != ComputeDevice::Cpu) {
+    throw UsageError("skipgram.model sgns trains on the CPU (Hogwild SGD); use --device cpu");
+  }
+}
+
+TrainResult train_sgns(const Walks& walks, std::size_t vocabulary_size, const Config& config, const fs::path& out_dir,
+                       bool resume, Communicator* comm) {
+  check_trainable(config, comm ? 2 : 1);
+  const TrainConfig& tc = config.train;
+  auto corpus = std::make_shared<const SgnsCorpus>(walks, vocabulary_size, sgns_options_from(config));
+  if (walks.size() == 0) throw UsageError("there are no walks to train on");
+  const int threads = config.resolved_threads();
+  // A batch holds about train.batch_size nodes per thread, and at least 10,000 (gensim's jobs): each
+  // batch starts the threads and waits for the slowest, which costs a scheduler slice or more on a
+  // busy machine (with 1,024-node batches, 2 threads sat idle most of an epoch on a loaded host).
+  const double mean_length = static_cast<double>(walks.nodes.size()) / static_cast<double>(walks.size());
+  const double nodes_per_thread = std::max(10000.0, static_cast<double>(tc.batch_size));
+  const auto walks_per_batch = static_cast<std::size_t>(
+      std::max(1.0, std::round(nodes_per_thread * threads / std::max(1.0, mean_length))));
+  const std::size_t steps = (walks.size() + walks_per_batch - 1) / walks_per_batch;
+  auto epoch_counter = std::make_shared<std::atomic<int>>(0);
+  auto loader = torch::data::make_data_loader(SgnsDataset(corpus, epoch_counter),
+                                              torch::data::samplers::RandomSampler(walks.size()),
+                                              torch::data::DataLoaderOptions(walks_per_batch).workers(1));
+  {
+    char line[192];
+    std::snprintf(line, sizeof line, "sgns: %zu walks per batch, %d threads, subsampling keeps %.1f%% of the nodes",
+                  walks_per_batch, threads, 100 * corpus->expected_kept_fraction());
+    log_line(line);
+  }
+
+  Sgns model(static_cast<std::int64_t>(vocabulary_size), tc.embedding_dim,
+             splitmix64(config.seed ^ static_cast<std::uint64_t>(RngStream::Init)));
+  const std::string fingerprint = run_fingerprint(config);
+  const fs::path checkpoint_path = out_dir / "checkpoint.pt";
+  Checkpoint state;
+  ExtraState no_extra;
+  if (resume) {
+    state = load_checkpoint(checkpoint_path, read_checkpoint_bytes(checkpoint_path, nullptr), *model, nullptr,
+                            fingerprint, no_extra);
+    log_line("resuming after epoch " + std::to_string(state.epoch) + " from " + checkpoint_path.string());
+  }
+  // The tables are written in place, outside autograd (after a resume: the loaded storage).
+  torch::Tensor input = model->input.detach(), output = model->output.detach();
+  const SgnsTables tables{input.data_ptr<float>(), output.data_ptr<float>(), tc.embedding_dim};
+
+  TrainResult result;
+  result.first_epoch = state.epoch + 1;
+  std::vector<SgnsScratch> scratch(static_cast<std::size_t>(threads));
+  const double total_walks = static_cast<double>(walks.size()) * tc.epochs;
+  for (int epoch = state.epoch + 1; epoch <= tc.epochs; ++epoch) {
+    epoch_counter->store(epoch);
+    // The walks' order depends on (seed, epoch) only, so a resumed run replays it.
+    torch::manual_seed(splitmix64(config.seed ^ (static_cast<std::uint64_t>(RngStream::Shuffle) << 56)) + epoch);
+    Progress progress("epoch " + std::to_string(epoch) + "/" + std::to_string(tc.epochs), steps, "steps");
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<SgnsLoss> losses(static_cast<std::size_t>(threads));
+    double walks_before = static_cast<double>(walks.size()) * (epoch - 1);
+    for (SgnsBatch& batch : *loader) {
+      const std::size_t n = batch.size();
+      parallel_chunks(n, (n + threads - 1) / threads, threads, [&](std::uint64_t first, std::uint64_t last, int thread) {
+        for (std::uint64_t i = first; i < last; ++i) {
+          // word2vec's schedule: linear decay over the whole run, here per walk, to a floor.
+          const double done = (walks_before + static_cast<double>(i)) / total_walks;
+          const auto lr = static_cast<float>(tc.stream_learning_rate * std::max(1e-4, 1.0 - done));
+          Rng rng = corpus->training_rng(batch.walk_ids[i], epoch);
+          sgns_train_walk(tables, batch.nodes.data() + batch.offsets[i], batch.offsets[i + 1] - batch.offsets[i],
+                          *corpus, rng, lr, scratch[thread], losses[thread]);
+        }
+      });
+      walks_before += static_cast<double>(n);
+      progress.advance();
+    }
+    SgnsLoss total;
+    for (const SgnsLoss& part : losses) {
+      total.sum += part.sum;
+      total.positives += part.positives;
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    progress.finish();
+    const double epoch_loss = total.positives ? total.sum / static_cast<double>(total.positives) : 0.0;
+    std::printf("Epoch %d/%d - %zu steps - loss: %.4f - %.2f s - %.2f M pairs/s\n", epoch, tc.epochs, steps,
+                epoch_loss, seconds, static_cast<double>(total.positives) / seconds / 1e6);
+    std::fflush(stdout);
+    result.positives_per_epoch.push_back(total.positives);
+    state.epoch = epoch;
+    state.loss.push_back(epoch_loss);
+    state.seconds.push_back(seconds);
+    if (!out_dir.empty()) {
+      save_checkpoint(checkpoint_path, *model, nullptr, state, fingerprint, no_extra);
+      write_loss_csv(out_dir / "loss.csv", state);
+    }
+  }
+  result.epoch_loss = state.loss;
+  result.epoch_seconds = state.seconds;
+  result.dim = tc.embedding_dim;
+  result.embeddings.assign(tables.input, tables.input + input.numel());
+  return result;
+}
+
+}  // namespace n2v
