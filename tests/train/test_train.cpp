@@ -240,6 +240,17 @@ TEST(Train, StreamModeTrainsWithAFallingLoss) {
   TrainResult continued = train_skipgram_stream(walks, 30, config, resumed.path(), true);
   EXPECT_EQ(continued.first_epoch, 3);
   EXPECT_EQ(continued.embeddings, result.embeddings);
+
+  // The shared loop's divergence check holds in stream mode too, naming the stream rate.
+  Config diverging = config;
+  diverging.train.stream_optimizer = StreamOptimizer::Sgd;
+  diverging.train.stream_learning_rate = 1e30;
+  try {
+    train_skipgram_stream(walks, 30, diverging, {}, false);
+    ADD_FAILURE() << "trained through a non-finite loss";
+  } catch (const TrainingError& e) {
+    EXPECT_NE(std::string(e.what()).find("lower train.stream_learning_rate = 1e+30"), std::string::npos) << e.what();
+  }
 }
 
 TEST(Train, StreamModeOnMlLatestSmallTrainsEveryPositiveTheWalksImply) {
