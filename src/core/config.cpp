@@ -67,7 +67,6 @@ struct Field {
 };
 
 Range at_least(double lo) { return Range{lo}; }
-Range above(double lo) { Range r{lo}; r.lo_open = true; return r; }
 Range between(double lo, double hi) { return Range{lo, hi}; }
 Range below_one() { Range r{0, 1}; r.hi_open = true; return r; }  // a fraction: [0, 1)
 Range zero_or_between(double lo, double hi) { Range r{lo, hi}; r.zero_too = true; return r; }

@@ -27,7 +27,7 @@ std::int32_t parse_id(std::string_view s, const char* column, const std::string&
 float parse_rating(std::string_view s, const std::string& name, std::size_t line) {
   double v;
   if (!parse_double(s, v)) fail_at(name, line, "rating " + quote_excerpt(s) + " is not a number");
-  if (!(v >= 0.5 && v <= 5.0)) fail_at(name, line, "rating " + quote_excerpt(s) + " is outside 0.5..5");
+  if (!(v >= 0.5 && v <= 5.0)) fail_at(name, line, "rating " + printable_excerpt(s, 60) + " is outside 0.5..5");
   return static_cast<float>(v);
 }
 

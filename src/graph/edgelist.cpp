@@ -194,10 +194,10 @@ Graph parse_edge_list(std::string_view text, const std::string& name, const Edge
     }
     first = false;
     if (!std::isfinite(weight)) fail("weight " + quote_excerpt(fields[2]) + " is not finite");
-    if (weight < 0) fail("weight " + quote_excerpt(fields[2]) + " is negative; weights must be >= 0");
-    if (weight > std::numeric_limits<float>::max()) fail("weight " + quote_excerpt(fields[2]) + " is too large for a float");
+    if (weight < 0) fail("weight " + printable_excerpt(fields[2], 60) + " is negative; weights must be >= 0");
+    if (weight > std::numeric_limits<float>::max()) fail("weight " + printable_excerpt(fields[2], 60) + " is too large for a float");
     if (weight > 0 && static_cast<float>(weight) == 0.0f) {
-      fail("weight " + quote_excerpt(fields[2]) + " is too small for a float (it would become 0)");
+      fail("weight " + printable_excerpt(fields[2], 60) + " is too small for a float (it would become 0)");
     }
     if (fields[0].empty() || fields[1].empty()) fail("empty node name in " + quote_excerpt(line));
     ++r.edge_lines;
