@@ -31,7 +31,7 @@ for corpus in tests/fuzz/corpus/*/; do
   work=$(mktemp -d)  # new inputs go here: the committed corpus stays as it is
   log="$build/fuzz_$name.log"
   echo "fuzz_$name: ${seconds} s on $corpus"
-  if ! "$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
+  if ! "$target" -max_total_time="$seconds" -timeout=60 -rss_limit_mb=4096 -print_final_stats=1 \
       -artifact_prefix="$findings/${name}-" "$work" "$corpus" >"$log" 2>&1; then
     tail -n 40 "$log"
     echo "fuzz_$name: FINDING (input in $findings/, log $log)" >&2
