@@ -168,12 +168,12 @@ TEST(Config, ChoiceKeysRefuseOtherTextNamingKeyOriginAndTheNames) {
     Config c;
     // Names are exact: no other case, no blanks around them.
     for (const std::string& bad : std::vector<std::string>{"streem", "", names.front() + " ", "X" + names.front()}) {
-      const std::string message = config_error([&] { c.set(std::string(key) + "=" + bad, "--set"); });
+      const std::string message = config_error([&, key = key] { c.set(std::string(key) + "=" + bad, "--set"); });
       EXPECT_EQ(message, "--set: " + std::string(key) + ": '" + bad + "' is not one of: " + accepted);
     }
     std::string upper = names.front();
     for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-    EXPECT_NE(config_error([&] { c.set(std::string(key) + "=" + upper); }), "") << key;
+    EXPECT_NE(config_error([&, key = key] { c.set(std::string(key) + "=" + upper); }), "") << key;
     EXPECT_EQ(c.to_yaml(), Config{}.to_yaml()) << "a refused value leaves the key as it was";
   }
   testing::TempDir dir;
