@@ -32,7 +32,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ -x "$n2v" ] || { echo "$0: no n2v binary at $n2v (build first, or pass --n2v PATH)" >&2; exit 2; }
-python=/usr/bin/python3
+python="${N2V_PYTHON:-/usr/bin/python3}"  # the python with gensim
 if ! "$python" -c 'import gensim, yaml' 2> /dev/null; then
   echo "skipped: $python has no gensim or yaml (apt-get install python3-gensim python3-yaml;" \
     "trixie has no python3-gensim)"
