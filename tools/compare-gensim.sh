@@ -12,7 +12,7 @@
 # Holds out 10% of the edges and each user's latest 20% of ratings so that links AUC and HR@10
 # mean something (--set eval.holdout_edges=... overrides). Needs /usr/bin/python3 with gensim
 # (Debian bookworm: apt-get install python3-gensim python3-yaml); without it prints "skipped: ..."
-# and exits 0.
+# and exits 0. N2V_PYTHON names another python (default /usr/bin/python3).
 set -eu
 
 here="$(cd "$(dirname "$0")" && pwd)"
