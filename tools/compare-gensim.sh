@@ -12,7 +12,7 @@
 # Holds out 10% of the edges and each user's latest 20% of ratings so that links AUC and HR@10
 # mean something (--set eval.holdout_edges=... overrides). Needs /usr/bin/python3 with gensim
 # (Debian bookworm: apt-get install python3-gensim python3-yaml); without it prints "skipped: ..."
-# and exits 0.
+# and exits 0. N2V_PYTHON names another python (default /usr/bin/python3).
 set -eu
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -32,7 +32,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ -x "$n2v" ] || { echo "$0: no n2v binary at $n2v (build first, or pass --n2v PATH)" >&2; exit 2; }
-python=/usr/bin/python3
+python="${N2V_PYTHON:-/usr/bin/python3}"  # the python with gensim
 if ! "$python" -c 'import gensim, yaml' 2> /dev/null; then
   echo "skipped: $python has no gensim or yaml (apt-get install python3-gensim python3-yaml;" \
     "trixie has no python3-gensim)"
