@@ -80,19 +80,19 @@ void sgns_train_walk(const SgnsTables& tables, const NodeId* walk, std::size_t l
   const auto window = static_cast<std::uint64_t>(corpus.options().window);
   for (std::size_t i = 0; i < length; ++i) {
     const std::size_t b = 1 + rng.below(window);
-    scratch.contexts.clear();
     for (std::size_t j = i > b ? i - b : 0; j < std::min(length, i + b + 1); ++j) {
-      if (j != i) scratch.contexts.push_back(walk[j]);
+      if (j == i) continue;
+      // Fresh negatives for every pair, as word2vec draws them: negatives shared by a centre's
+      // window (pWord2Vec) were faster but learnt worse vectors here (docs/training.md).
+      scratch.targets.assign(1, walk[i]);
+      const int negatives = corpus.draw_negative_count(rng);
+      for (int k = 0; k < negatives; ++k) {
+        const NodeId negative = corpus.draw_negative(rng);
+        if (negative != walk[i]) scratch.targets.push_back(negative);  // word2vec skips the centre itself
+      }
+      sgns_window_step(tables, walk + j, 1, scratch.targets.data(), static_cast<int>(scratch.targets.size()),
+                       learning_rate, scratch, loss);
     }
-    scratch.targets.assign(1, walk[i]);
-    const int negatives = corpus.draw_negative_count(rng);
-    for (int k = 0; k < negatives; ++k) {
-      const NodeId negative = corpus.draw_negative(rng);
-      if (negative != walk[i]) scratch.targets.push_back(negative);  // word2vec skips the centre itself
-    }
-    if (scratch.contexts.empty()) continue;
-    sgns_window_step(tables, scratch.contexts.data(), static_cast<int>(scratch.contexts.size()),
-                     scratch.targets.data(), static_cast<int>(scratch.targets.size()), learning_rate, scratch, loss);
   }
 }
 

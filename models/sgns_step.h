@@ -1,11 +1,12 @@
 #pragma once
 // The inner loop of skipgram.model sgns, on raw rows (no torch, no autograd): word2vec's
-// skip-gram with negative sampling, batched as pWord2Vec does. For each centre of a walk, the
-// contexts of its reduced window (rows of the input table) meet the centre and one shared set of
-// negatives (rows of the output table) as small matrix products: gather, logits, gradient,
-// scatter. Several threads may run it on the same tables at once, without locks (Hogwild, as
-// word2vec, gensim and fastText do): a row read while another thread writes it gives a slightly
-// stale gradient, nothing worse.
+// skip-gram with negative sampling. The step takes m contexts (rows of the input table) against a
+// centre and its negatives (rows of the output table) as small matrix products (gather, logits,
+// gradient, scatter), which is pWord2Vec's batching with m = a window; the walk loop calls it per
+// pair (m = 1, fresh negatives), word2vec's scheme, which learnt better vectors on the movie graph.
+// Several threads may run it on the same tables at once, without locks (Hogwild, as word2vec,
+// gensim and fastText do): a row read while another thread writes it gives a slightly stale
+// gradient, nothing worse.
 #include <cstdint>
 #include <vector>
 
@@ -23,7 +24,7 @@ struct SgnsTables {
 // One thread's scratch: the gathered rows, logits and deltas of a window.
 struct SgnsScratch {
   std::vector<float> logits, input_delta, output_delta;
-  std::vector<NodeId> contexts, targets;
+  std::vector<NodeId> targets;
 };
 
 struct SgnsLoss {
@@ -39,10 +40,10 @@ struct SgnsLoss {
 void sgns_window_step(const SgnsTables& tables, const NodeId* contexts, int m, const NodeId* targets, int t,
                       float learning_rate, SgnsScratch& scratch, SgnsLoss& loss);
 
-// A whole walk (its nodes after subsampling): each centre draws its window b in 1..window and its
-// negatives (skipping the centre itself) from `rng`, then takes one sgns_window_step with the
-// walk's nodes within b of it (other positions; the same node at another position counts, as in
-// word2vec).
+// A whole walk (its nodes after subsampling): each centre draws its window b in 1..window from
+// `rng`; each node within b of it (at another position; the same node at another position counts,
+// as in word2vec) is one sgns_window_step with m = 1 against the centre and its own negatives
+// (negative_samples of them from the corpus' unigram^0.75, the centre itself skipped).
 void sgns_train_walk(const SgnsTables& tables, const NodeId* walk, std::size_t length, const SgnsCorpus& corpus,
                      Rng& rng, float learning_rate, SgnsScratch& scratch, SgnsLoss& loss);
 

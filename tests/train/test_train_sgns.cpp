@@ -100,23 +100,33 @@ TEST(TrainSgns, TwoThreadsLearnPlantedCommunitiesAsWellAsOne) {
   EXPECT_LT(one.epoch_loss.back(), one.epoch_loss.front()) << "the loss falls";
 }
 
-TEST(TrainSgns, ResumeContinuesToTheUninterruptedModel) {
+// The learning rate decays over train.epochs, so an interrupted run resumes to the uninterrupted
+// model only with the same epochs: resuming a finished run restores both tables and the loss
+// history exactly and trains nothing; more epochs train on from there.
+TEST(TrainSgns, ResumeRestoresBothTablesAndTrainsOn) {
   const Walks walks = planted_community_walks();
   Config config = sgns_config(1);
   config.skipgram.subsample = 0.001;  // keeps about 36% of each node's occurrences
-  TempDir whole, halves;
-  const TrainResult uninterrupted = train_sgns(walks, kCommunities * kPerCommunity + 1, config, whole.path(), false);
-  Config first = config;
-  first.train.epochs = 1;
-  train_sgns(walks, kCommunities * kPerCommunity + 1, first, halves.path(), false);
-  const TrainResult resumed = train_sgns(walks, kCommunities * kPerCommunity + 1, config, halves.path(), true);
-  EXPECT_EQ(resumed.first_epoch, 2);
-  EXPECT_EQ(resumed.embeddings, uninterrupted.embeddings);
-  EXPECT_EQ(resumed.epoch_loss, uninterrupted.epoch_loss);
-  EXPECT_TRUE(std::filesystem::exists(halves / "loss.csv"));
+  TempDir run;
+  const TrainResult finished = train_sgns(walks, kCommunities * kPerCommunity + 1, config, run.path(), false);
+  const TrainResult again = train_sgns(walks, kCommunities * kPerCommunity + 1, config, run.path(), true);
+  EXPECT_EQ(again.first_epoch, 4);
+  EXPECT_EQ(again.embeddings, finished.embeddings) << "the input table, restored bit for bit";
+  EXPECT_EQ(again.epoch_loss, finished.epoch_loss);
+  Config longer = config;
+  longer.train.epochs = 4;
+  const TrainResult more = train_sgns(walks, kCommunities * kPerCommunity + 1, longer, run.path(), true);
+  EXPECT_EQ(more.first_epoch, 4);
+  ASSERT_EQ(more.epoch_loss.size(), 4u);
+  EXPECT_EQ(std::vector<double>(more.epoch_loss.begin(), more.epoch_loss.begin() + 3), finished.epoch_loss);
+  EXPECT_NE(more.embeddings, finished.embeddings);
+  // The output table was restored too: a zero output table (a fresh start) would make epoch 4's
+  // loss about 6 ln 2 = 4.16 (every logit 0), far above the trained epochs'.
+  EXPECT_LT(more.epoch_loss[3], finished.epoch_loss[0]);
+  EXPECT_TRUE(std::filesystem::exists(run / "loss.csv"));
   Config other = config;
   other.skipgram.subsample = 0;
-  EXPECT_THROW(train_sgns(walks, kCommunities * kPerCommunity + 1, other, halves.path(), true), UsageError)
+  EXPECT_THROW(train_sgns(walks, kCommunities * kPerCommunity + 1, other, run.path(), true), UsageError)
       << "a checkpoint resumes only its own settings";
 }
 
