@@ -159,7 +159,9 @@ TrainResult train_skipgram(const Examples& examples, std::size_t vocabulary_size
   std::vector<std::int32_t> slot_of_row(sparse ? vocabulary_size : 0, -1);
   RowSparse mine, merged;
   auto run_epoch = [&](SkipGram& model, torch::optim::Adam& optimizer, int epoch, Progress& progress) {
+    // On CPU the batch losses add up in a double; on CUDA in a device tensor (no sync a step).
     torch::Tensor loss_sum = torch::zeros({}, torch::TensorOptions().dtype(torch::kDouble).device(device));
+    double cpu_loss_sum = 0;
     const auto epoch_start = std::chrono::steady_clock::now();
     double allreduce_seconds = 0;
     for (ExampleBatch& batch : *loader) {
@@ -186,10 +188,14 @@ TrainResult train_skipgram(const Examples& examples, std::size_t vocabulary_size
         allreduce_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       }
       keras_adam_step(optimizer);
-      loss_sum += loss.detach();
+      if (device.is_cpu()) {
+        cpu_loss_sum += loss.item<double>();
+      } else {
+        loss_sum += loss.detach();
+      }
       progress.advance();
     }
-    double total = loss_sum.item<double>();
+    double total = device.is_cpu() ? cpu_loss_sum : loss_sum.item<double>();
     if (comm) {
       comm->allreduce_sum(&total, 1);
       // What distributing costs: the share of the epoch spent in the gradient allreduce.
