@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/parallel.h"
 #include "models/skipgram_math.h"
 
 namespace n2v {
@@ -48,10 +49,7 @@ class SkipGramLoss : public torch::autograd::Function<SkipGramLoss> {
         data_loss += s[i] * l.loss;
         g[i] = static_cast<float>(s[i] * l.dlogit * inv_n);
       }
-      if (l2 > 0) {
-        auto flat = w.view({-1});
-        squares = flat.dot(flat).item<float>();  // BLAS: vectorised, no temporary
-      }
+      if (l2 > 0) squares = sum_of_squares(W, w.numel());  // no BLAS call: the same bits with any threads
       data_loss *= inv_n;
     }
     ctx->save_for_backward({w, target, context, dlogit});
@@ -113,34 +111,49 @@ torch::Tensor fused_skipgram_loss(const torch::Tensor& embedding_weight, const t
 
 double skipgram_row_gradient(const torch::Tensor& embedding_weight, const torch::Tensor& target,
                              const torch::Tensor& context, const torch::Tensor& labels, double scale,
-                             std::vector<std::int32_t>& slot_of_row, RowSparse& gradient) {
-  check_stream_weight(embedding_weight);
-  const std::int64_t n = target.size(0), dim = embedding_weight.size(1);
+                             std::vector<std::int32_t>& slot_of_row, RowSparse& gradient, int threads) {
+  const StreamBatchView batch(embedding_weight, target, context, labels);
+  const std::int64_t n = batch.n, dim = batch.dim;
   const float* W = embedding_weight.data_ptr<float>();
-  const std::int64_t* t = target.data_ptr<std::int64_t>();
-  const std::int64_t* c = context.data_ptr<std::int64_t>();
-  const float* y = labels.data_ptr<float>();
+  const std::int64_t* t = batch.target;
+  const std::int64_t* c = batch.context;
+  threads = useful_threads(n, 2048, threads);
 
   // Gradients of the touched rows, in a compact buffer indexed by slot.
-  gradient.clear();
-  gradient.dim = dim;
-  std::vector<std::int32_t> target_slot, context_slot;
-  assign_slots(t, c, n, slot_of_row, gradient.rows, target_slot, context_slot);
+  const BatchSlots slots = touched_rows(batch, slot_of_row, gradient);
   gradient.values.assign(gradient.rows.size() * static_cast<std::size_t>(dim), 0.0f);
-  double loss = 0.0;
-  for (std::int64_t i = 0; i < n; ++i) {
-    const float* a = W + t[i] * dim;
-    const float* b = W + c[i] * dim;
-    const LogitLoss l = bce_with_logits(dot(a, b, dim), y[i]);
-    loss += l.loss;
-    const float g = static_cast<float>(l.dlogit * scale);
-    float* ga = gradient.values.data() + static_cast<std::size_t>(target_slot[i]) * dim;
-    float* gb = gradient.values.data() + static_cast<std::size_t>(context_slot[i]) * dim;
-    for (std::int64_t k = 0; k < dim; ++k) {
-      ga[k] += g * b[k];
-      gb[k] += g * a[k];
+  // Each example's loss and scaled dloss/dlogit: the matrix is only read, so examples split freely.
+  std::vector<double> losses(static_cast<std::size_t>(n));
+  std::vector<float> dlogit(static_cast<std::size_t>(n));
+  const auto examples_per_thread = static_cast<std::uint64_t>((n + threads - 1) / threads);
+  parallel_chunks(static_cast<std::uint64_t>(n), examples_per_thread, threads,
+                  [&](std::uint64_t first, std::uint64_t last, int) {
+                    for (std::uint64_t i = first; i < last; ++i) {
+                      const LogitLoss l = bce_with_logits(dot(W + t[i] * dim, W + c[i] * dim, dim), batch.label[i]);
+                      losses[i] = l.loss;
+                      dlogit[i] = static_cast<float>(l.dlogit * scale);
+                    }
+                  });
+  // Thread `owner` adds into the rows whose slot % threads == owner, in example order (a self-pair's
+  // target term before its context term, as on one thread).
+  parallel_chunks(static_cast<std::uint64_t>(threads), 1, threads, [&](std::uint64_t owner, std::uint64_t, int) {
+    const auto mine = [&](std::int32_t slot) { return static_cast<std::uint64_t>(slot) % threads == owner; };
+    for (std::int64_t i = 0; i < n; ++i) {
+      const float g = dlogit[i];
+      const float* a = W + t[i] * dim;
+      const float* b = W + c[i] * dim;
+      if (mine(slots.target[i])) {
+        float* ga = gradient.values.data() + static_cast<std::size_t>(slots.target[i]) * dim;
+        for (std::int64_t k = 0; k < dim; ++k) ga[k] += g * b[k];
+      }
+      if (mine(slots.context[i])) {
+        float* gb = gradient.values.data() + static_cast<std::size_t>(slots.context[i]) * dim;
+        for (std::int64_t k = 0; k < dim; ++k) gb[k] += g * a[k];
+      }
     }
-  }
+  });
+  double loss = 0.0;
+  for (double l : losses) loss += l;
   return loss;
 }
 

@@ -7,6 +7,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <vector>
+
+#include "models/row_sparse.h"
 
 namespace n2v::skipgram_math {
 
@@ -27,6 +30,53 @@ inline float dot(const float* a, const float* b, std::int64_t dim) {
 // Stream mode's steps read and write the matrix through raw pointers.
 inline void check_stream_weight(const torch::Tensor& w) {
   TORCH_CHECK(w.is_cpu() && w.scalar_type() == torch::kFloat && w.is_contiguous(), "stream mode trains on CPU float32");
+}
+
+// A stream batch as the loops read it: the matrix (checked: CPU float32, contiguous) and the
+// example columns, through raw pointers.
+struct StreamBatchView {
+  std::int64_t n, dim;
+  const std::int64_t* target;
+  const std::int64_t* context;
+  const float* label;
+  StreamBatchView(const torch::Tensor& w, const torch::Tensor& t, const torch::Tensor& c, const torch::Tensor& y)
+      : n(t.size(0)), dim(w.size(1)), target(t.data_ptr<std::int64_t>()), context(c.data_ptr<std::int64_t>()),
+        label(y.data_ptr<float>()) {
+    check_stream_weight(w);
+  }
+};
+
+// Threads worth starting for `items` of work, at most `threads`: a thread is started for each
+// step, so each must get at least `min_per_thread` items (the result does not depend on it).
+inline int useful_threads(std::int64_t items, std::int64_t min_per_thread, int threads) {
+  return static_cast<int>(std::max<std::int64_t>(1, std::min<std::int64_t>(threads, items / min_per_thread)));
+}
+
+// The rows a stream batch touches, each given a slot in example order: `rows` is cleared (dim
+// columns, no values yet) and lists them; target[i] / context[i] are example i's slots.
+struct BatchSlots {
+  std::vector<std::int32_t> target, context;
+};
+inline BatchSlots touched_rows(const StreamBatchView& batch, std::vector<std::int32_t>& slot_of_row, RowSparse& rows) {
+  rows.clear();
+  rows.dim = batch.dim;
+  BatchSlots slots;
+  assign_slots(batch.target, batch.context, batch.n, slot_of_row, rows.rows, slots.target, slots.context);
+  return slots;
+}
+
+// Sum of squares with sixteen partial sums, so that the loop vectorises without -ffast-math; the
+// result depends on `count` only, not on threads.
+inline double sum_of_squares(const float* x, std::int64_t count) {
+  float partial[16] = {};
+  std::int64_t k = 0;
+  for (; k + 16 <= count; k += 16) {
+    for (int j = 0; j < 16; ++j) partial[j] += x[k + j] * x[k + j];
+  }
+  double sum = 0;
+  for (; k < count; ++k) sum += static_cast<double>(x[k]) * x[k];
+  for (float p : partial) sum += p;
+  return sum;
 }
 
 // Stable BCE with logits, max(x, 0) - x y + log(1 + e^-|x|), and its derivative sigmoid(x) - y

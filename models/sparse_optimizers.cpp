@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/parallel.h"
 #include "models/skipgram_loss.h"
 #include "models/skipgram_math.h"
 
@@ -14,21 +15,18 @@ using namespace skipgram_math;
 
 double sparse_sgd_step(torch::Tensor& embedding_weight, const torch::Tensor& target, const torch::Tensor& context,
                        const torch::Tensor& labels, double learning_rate, double l2) {
-  check_stream_weight(embedding_weight);
+  const StreamBatchView batch(embedding_weight, target, context, labels);
   torch::NoGradGuard no_grad;
-  const std::int64_t n = target.size(0), dim = embedding_weight.size(1);
+  const std::int64_t n = batch.n, dim = batch.dim;
   float* W = embedding_weight.data_ptr<float>();
-  const std::int64_t* t = target.data_ptr<std::int64_t>();
-  const std::int64_t* c = context.data_ptr<std::int64_t>();
-  const float* y = labels.data_ptr<float>();
   const float lr = static_cast<float>(learning_rate);
   const float keep = static_cast<float>(1.0 - 2.0 * l2 * learning_rate);
   std::vector<float> target_grad(dim);
   double loss = 0.0;
   for (std::int64_t i = 0; i < n; ++i) {
-    float* a = W + t[i] * dim;
-    float* b = W + c[i] * dim;
-    const LogitLoss l = bce_with_logits(dot(a, b, dim), y[i]);
+    float* a = W + batch.target[i] * dim;
+    float* b = W + batch.context[i] * dim;
+    const LogitLoss l = bce_with_logits(dot(a, b, dim), batch.label[i]);
     loss += l.loss;
     sgd_pair_update(a, b, dim, static_cast<float>(l.dlogit) * lr, keep, target_grad.data());
   }
@@ -46,8 +44,27 @@ void LazyAdamState::reset(std::int64_t rows, std::int64_t dim) {
   slot_of_row.assign(static_cast<std::size_t>(rows), -1);
 }
 
+AdamConstants keras_adam_constants(double learning_rate, std::int64_t step, double beta1, double beta2,
+                                   double epsilon) {
+  const double t = static_cast<double>(step);
+  const double lr_t = learning_rate * std::sqrt(1.0 - std::pow(beta2, t)) / (1.0 - std::pow(beta1, t));
+  return {static_cast<float>(beta1), static_cast<float>(beta2), static_cast<float>(lr_t), static_cast<float>(epsilon)};
+}
+
+void adam_update(float* w, float* m, float* v, const float* g, std::int64_t count, float grad_scale, float decay,
+                 const AdamConstants& adam) {
+  const float b1 = adam.beta1, b2 = adam.beta2, step_size = adam.step_size, eps = adam.epsilon;
+  // Float math without errno (see CMakeLists.txt), so the loop vectorises. grad_scale 1 is exact.
+  for (std::int64_t k = 0; k < count; ++k) {
+    const float gk = grad_scale * g[k] + decay * w[k];
+    m[k] = b1 * m[k] + (1.0f - b1) * gk;
+    v[k] = b2 * v[k] + (1.0f - b2) * gk * gk;
+    w[k] -= step_size * m[k] / (std::sqrt(v[k]) + eps);
+  }
+}
+
 void lazy_adam_apply(torch::Tensor& embedding_weight, LazyAdamState& state, const RowSparse& gradient,
-                     float grad_scale, double learning_rate, double l2) {
+                     float grad_scale, double learning_rate, double l2, int threads) {
   check_stream_weight(embedding_weight);
   torch::NoGradGuard no_grad;
   const std::int64_t dim = embedding_weight.size(1);
@@ -57,30 +74,24 @@ void lazy_adam_apply(torch::Tensor& embedding_weight, LazyAdamState& state, cons
   float* W = embedding_weight.data_ptr<float>();
   float* M = state.m.data_ptr<float>();
   float* V = state.v.data_ptr<float>();
-  // Keras' Adam constants; the update form lr_t * m / (sqrt(v) + eps) as Keras writes it.
-  constexpr double beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7;
   ++state.step;
-  const double lr_t = learning_rate * std::sqrt(1.0 - std::pow(beta2, static_cast<double>(state.step))) /
-                      (1.0 - std::pow(beta1, static_cast<double>(state.step)));
-  const float decay = static_cast<float>(2.0 * l2), b1 = static_cast<float>(beta1), b2 = static_cast<float>(beta2);
-  const float step_size = static_cast<float>(lr_t), eps = static_cast<float>(epsilon);
-  for (std::size_t s = 0; s < gradient.rows.size(); ++s) {
-    float* w = W + gradient.rows[s] * dim;
-    float* m = M + gradient.rows[s] * dim;
-    float* v = V + gradient.rows[s] * dim;
-    const float* g = gradient.values.data() + s * static_cast<std::size_t>(dim);
-    // Float math without errno (see CMakeLists.txt), so the row vectorises. grad_scale 1 is exact.
-    for (std::int64_t k = 0; k < dim; ++k) {
-      const float gk = grad_scale * g[k] + decay * w[k];
-      m[k] = b1 * m[k] + (1.0f - b1) * gk;
-      v[k] = b2 * v[k] + (1.0f - b2) * gk * gk;
-      w[k] -= step_size * m[k] / (std::sqrt(v[k]) + eps);
+  const AdamConstants adam = keras_adam_constants(learning_rate, state.step);
+  const float decay = static_cast<float>(2.0 * l2);
+  const std::size_t rows = gradient.rows.size();
+  threads = useful_threads(static_cast<std::int64_t>(rows), 512, threads);
+  const std::size_t per_thread = (rows + static_cast<std::size_t>(threads) - 1) / static_cast<std::size_t>(threads);
+  parallel_chunks(rows, per_thread, threads, [&](std::uint64_t first, std::uint64_t last, int) {
+    for (std::size_t s = first; s < last; ++s) {
+      const std::int64_t offset = gradient.rows[s] * dim;
+      adam_update(W + offset, M + offset, V + offset, gradient.values.data() + s * static_cast<std::size_t>(dim), dim,
+                  grad_scale, decay, adam);
     }
-  }
+  });
 }
 
 double lazy_adam_step(torch::Tensor& embedding_weight, LazyAdamState& state, const torch::Tensor& target,
-                      const torch::Tensor& context, const torch::Tensor& labels, double learning_rate, double l2) {
+                      const torch::Tensor& context, const torch::Tensor& labels, double learning_rate, double l2,
+                      int threads) {
   check_stream_weight(embedding_weight);
   torch::NoGradGuard no_grad;
   const std::int64_t n = target.size(0);
@@ -88,25 +99,19 @@ double lazy_adam_step(torch::Tensor& embedding_weight, LazyAdamState& state, con
     state.reset(embedding_weight.size(0), embedding_weight.size(1));
   }
   const double inv_n = n > 0 ? 1.0 / static_cast<double>(n) : 0.0;
-  const double loss =
-      skipgram_row_gradient(embedding_weight, target, context, labels, inv_n, state.slot_of_row, state.gradient);
-  lazy_adam_apply(embedding_weight, state, state.gradient, 1.0f, learning_rate, l2);
+  const double loss = skipgram_row_gradient(embedding_weight, target, context, labels, inv_n, state.slot_of_row,
+                                            state.gradient, threads);
+  lazy_adam_apply(embedding_weight, state, state.gradient, 1.0f, learning_rate, l2, threads);
   return loss * inv_n;
 }
 
 double sparse_sgd_delta(const torch::Tensor& embedding_weight, const torch::Tensor& target,
                         const torch::Tensor& context, const torch::Tensor& labels, double learning_rate, double l2,
                         std::vector<std::int32_t>& slot_of_row, RowSparse& delta) {
-  check_stream_weight(embedding_weight);
-  const std::int64_t n = target.size(0), dim = embedding_weight.size(1);
+  const StreamBatchView batch(embedding_weight, target, context, labels);
+  const std::int64_t n = batch.n, dim = batch.dim;
   const float* W = embedding_weight.data_ptr<float>();
-  const std::int64_t* t = target.data_ptr<std::int64_t>();
-  const std::int64_t* c = context.data_ptr<std::int64_t>();
-  const float* y = labels.data_ptr<float>();
-  delta.clear();
-  delta.dim = dim;
-  std::vector<std::int32_t> target_slot, context_slot;
-  assign_slots(t, c, n, slot_of_row, delta.rows, target_slot, context_slot);
+  const BatchSlots slots = touched_rows(batch, slot_of_row, delta);
   // The touched rows, updated in place as sparse_sgd_step updates the matrix.
   std::vector<float> rows(delta.rows.size() * static_cast<std::size_t>(dim));
   for (std::size_t s = 0; s < delta.rows.size(); ++s) {
@@ -117,9 +122,9 @@ double sparse_sgd_delta(const torch::Tensor& embedding_weight, const torch::Tens
   std::vector<float> target_grad(static_cast<std::size_t>(dim));
   double loss = 0.0;
   for (std::int64_t i = 0; i < n; ++i) {
-    float* a = rows.data() + static_cast<std::size_t>(target_slot[i]) * dim;
-    float* b = rows.data() + static_cast<std::size_t>(context_slot[i]) * dim;
-    const LogitLoss l = bce_with_logits(dot(a, b, dim), y[i]);
+    float* a = rows.data() + static_cast<std::size_t>(slots.target[i]) * dim;
+    float* b = rows.data() + static_cast<std::size_t>(slots.context[i]) * dim;
+    const LogitLoss l = bce_with_logits(dot(a, b, dim), batch.label[i]);
     loss += l.loss;
     sgd_pair_update(a, b, dim, static_cast<float>(l.dlogit) * lr, keep, target_grad.data());
   }

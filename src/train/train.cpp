@@ -24,6 +24,8 @@
 #include "train/checkpoint.h"
 #include "train/datasets.h"
 #include "train/distributed.h"
+#include "train/keras_adam.h"
+#include "train/shuffle_sampler.h"
 
 namespace n2v {
 namespace fs = std::filesystem;
@@ -167,8 +169,7 @@ TrainResult train_skipgram(const Examples& examples, std::size_t vocabulary_size
   const std::size_t steps = examples.size() / tc.batch_size;  // the last partial batch is dropped
   auto loader = torch::data::make_data_loader(
       ExampleDataset(examples, device, comm ? comm->rank() : 0, comm ? comm->world_size() : 1),
-      torch::data::samplers::RandomSampler(examples.size()),
-      torch::data::DataLoaderOptions(tc.batch_size).drop_last(true).workers(0));
+      ShuffleSampler(examples.size()), torch::data::DataLoaderOptions(tc.batch_size).drop_last(true).workers(0));
   // Data parallel: every rank draws the same global batch (the shuffle depends on (seed, epoch)
   // only) and trains on its slice. The loss divides by the slice, so scaling it by slice / batch
   // makes the summed gradient the single process's gradient; Adam then steps identically everywhere.
@@ -186,11 +187,13 @@ TrainResult train_skipgram(const Examples& examples, std::size_t vocabulary_size
   std::vector<std::int32_t> slot_of_row(sparse ? vocabulary_size : 0, -1);
   RowSparse mine, merged;
   auto run_epoch = [&](SkipGram& model, torch::optim::Adam& optimizer, int epoch, Progress& progress) {
+    // On CPU the batch losses add up in a double; on CUDA in a device tensor (no sync a step).
     torch::Tensor loss_sum = torch::zeros({}, torch::TensorOptions().dtype(torch::kDouble).device(device));
+    double cpu_loss_sum = 0;
     const auto epoch_start = std::chrono::steady_clock::now();
     double allreduce_seconds = 0;
     for (ExampleBatch& batch : *loader) {
-      optimizer.zero_grad();
+      clear_gradients(optimizer);
       // The batch is this rank's slice (ExampleDataset splits it).
       torch::Tensor loss = fused_skipgram_loss(model->weight(), batch.target, batch.context, batch.label,
                                                batch.weight, sparse ? 0.0 : tc.l2);
@@ -212,11 +215,15 @@ TrainResult train_skipgram(const Examples& examples, std::size_t vocabulary_size
         }
         allreduce_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       }
-      optimizer.step();
-      loss_sum += loss.detach();
+      keras_adam_step(optimizer);
+      if (device.is_cpu()) {
+        cpu_loss_sum += loss.item<double>();
+      } else {
+        loss_sum += loss.detach();
+      }
       progress.advance();
     }
-    double total = loss_sum.item<double>();
+    double total = device.is_cpu() ? cpu_loss_sum : loss_sum.item<double>();
     if (comm) {
       comm->allreduce_sum(&total, 1);
       // What distributing costs: the share of the epoch spent in the gradient allreduce.
@@ -257,7 +264,7 @@ TrainResult train_skipgram_stream(const Walks& walks, std::size_t vocabulary_siz
   // examples, so the ranks' examples together are the single process's batch.
   const int rank = comm ? comm->rank() : 0, world = comm ? comm->world_size() : 1;
   auto loader = torch::data::make_data_loader(
-      StreamDataset(source, epoch_counter, rank, world), torch::data::samplers::RandomSampler(walks.size()),
+      StreamDataset(source, epoch_counter, rank, world), ShuffleSampler(walks.size()),
       torch::data::DataLoaderOptions(walks_per_batch).workers(1));
   const double total_steps = static_cast<double>(steps) * tc.epochs;
   log_line("stream: " + std::to_string(source->positives_per_epoch()) + " positive pairs per epoch, " +
@@ -269,6 +276,9 @@ TrainResult train_skipgram_stream(const Walks& walks, std::size_t vocabulary_siz
   adam.reset(rows, tc.embedding_dim);
   torch::Tensor adam_step = torch::zeros({}, torch::kLong);
   RowSparse mine, merged;  // a distributed step's own and summed rows
+  // Lazy Adam's gradient and row update split over the threads with the same bits for any count
+  // (models/sparse_optimizers.h); the DataLoader's worker makes the next batch meanwhile.
+  const int threads = config.resolved_threads();
   auto run_epoch = [&](SkipGram& model, torch::optim::Adam&, int epoch, Progress& progress) {
     epoch_counter->store(epoch);
     adam.step = adam_step.item<std::int64_t>();  // restored by --resume
@@ -294,14 +304,15 @@ TrainResult train_skipgram_stream(const Walks& walks, std::size_t vocabulary_siz
           loss_sum += total > 0 ? mine_loss / static_cast<double>(total) : 0.0;
         }
       } else if (!comm) {
-        loss_sum += lazy_adam_step(weight, adam, batch.target, batch.context, batch.label, tc.stream_learning_rate, tc.l2);
+        loss_sum += lazy_adam_step(weight, adam, batch.target, batch.context, batch.label, tc.stream_learning_rate, tc.l2,
+                                   threads);
       } else {
         // The gradient of the summed loss, divided by the global example count after the sum.
         const double mine_loss =
-            skipgram_row_gradient(weight, batch.target, batch.context, batch.label, 1.0, adam.slot_of_row, mine);
+            skipgram_row_gradient(weight, batch.target, batch.context, batch.label, 1.0, adam.slot_of_row, mine, threads);
         const std::int64_t total = comm->sum_rows(mine, n, rows, exchange, merged);
         const double inv_total = total > 0 ? 1.0 / static_cast<double>(total) : 0.0;
-        lazy_adam_apply(weight, adam, merged, static_cast<float>(inv_total), tc.stream_learning_rate, tc.l2);
+        lazy_adam_apply(weight, adam, merged, static_cast<float>(inv_total), tc.stream_learning_rate, tc.l2, threads);
         loss_sum += mine_loss * inv_total;
       }
       ++step;
