@@ -91,8 +91,9 @@ std::size_t remove_stale_temp_files(const fs::path& dir) {
   for (; !ec && it != end; it.increment(ec)) {
     const pid_t owner = temp_file_owner(it->path().filename().string());
     std::error_code ignored;
-    if (owner != 0 && owner != ::getpid() && process_is_gone(owner) && it->is_regular_file(ignored) &&
-        fs::remove(it->path(), ignored))
+    // A folder is a killed download's half-extracted archive (data/download.cpp).
+    if (owner != 0 && owner != ::getpid() && process_is_gone(owner) && !it->is_symlink(ignored) &&
+        fs::remove_all(it->path(), ignored) > 0)
       ++removed;
   }
   return removed;

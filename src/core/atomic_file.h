@@ -56,7 +56,7 @@ void ensure_directory(const std::filesystem::path& dir);
 std::filesystem::path temp_path_for(const std::filesystem::path& target);
 
 // Removes the temporary files of AtomicFile in `dir` whose process is gone (a run killed while
-// writing); a live process's, and every other file, stay. Returns how many it removed. AtomicFile
+// writing; a folder of that name is a killed download's); a live process's, and every other file, stay. Returns how many it removed. AtomicFile
 // calls it once per folder and process, before its first write there.
 std::size_t remove_stale_temp_files(const std::filesystem::path& dir);
 

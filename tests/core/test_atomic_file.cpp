@@ -63,7 +63,7 @@ TEST(AtomicFile, StaleTemporaryFilesOfDeadProcessesAreRemovedByTheNextWriter) {
   write_file_atomic(dir / "config.yaml", "seed: 1\n");
   for (const auto& name : stale) EXPECT_FALSE(fs::exists(dir / name)) << name;
   for (const auto& name : kept) EXPECT_TRUE(fs::exists(dir / name)) << name;
-  EXPECT_TRUE(fs::is_directory(dir / (".folder.tmp." + dead + ".0"))) << "only files";
+  EXPECT_FALSE(fs::exists(dir / (".folder.tmp." + dead + ".0"))) << "a killed download's folder";
   EXPECT_EQ(remove_stale_temp_files(dir.path()), 0u);
   write_text(dir / stale[0], "half");
   EXPECT_EQ(remove_stale_temp_files(dir.path()), 1u);
