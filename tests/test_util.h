@@ -72,6 +72,27 @@ inline CommandResult run_n2v(const std::string& arguments) {
   return run_shell(std::string(N2V_BINARY) + " " + arguments);
 }
 
+#ifdef N2V_FULL_DISK
+// Runs the built n2v on a disk that fills up: writes to files under `dir` (whose path contains
+// `match`, when given) fail with ENOSPC after `after` bytes (tests/core/full_disk_preload.cpp).
+inline CommandResult run_n2v_on_full_disk(const fs::path& dir, long long after, const std::string& match,
+                                          const std::string& arguments) {
+  // An ASan build checks that its runtime comes first; the shim is preloaded before it.
+  return run_shell("ASAN_OPTIONS=verify_asan_link_order=0 LD_PRELOAD='" N2V_FULL_DISK "' N2V_FULL_DISK_DIR='" +
+                   dir.string() + "' N2V_FULL_DISK_AFTER=" + std::to_string(after) + " N2V_FULL_DISK_MATCH='" + match +
+                   "' " + std::string(N2V_BINARY) + " " + arguments);
+}
+
+// The names of AtomicFile's temporary files (".NAME.tmp.*") in `dir`.
+inline std::vector<std::string> temp_files_in(const fs::path& dir) {
+  std::vector<std::string> found;
+  for (const auto& entry : fs::directory_iterator(dir))
+    if (entry.path().filename().string().find(".tmp.") != std::string::npos)
+      found.push_back(entry.path().filename().string());
+  return found;
+}
+#endif
+
 // A RowSparse as the view a rank's merge reads: ids and values in arrays of their own (`ids` holds
 // the ids narrowed to int32).
 inline RowSparseView view_of(const RowSparse& r, std::vector<std::int32_t>& ids) {

@@ -1,11 +1,32 @@
 #pragma once
 // Outputs go to a temporary file beside the target and are renamed into place on commit(),
 // so a crash or a bad input never leaves a half-written file or destroys an earlier result.
+// Every output n2v writes goes through here (write_file_atomic for what is serialised in memory
+// first: checkpoints, TorchScript, ONNX), so a failed write is one OutputError naming the file
+// (exit 1) and leaves no temporary file behind.
 #include <filesystem>
 #include <fstream>
 #include <string>
 
 namespace n2v {
+
+namespace detail {
+// A file buffer that keeps the errno of its first failed write: a stream only says "bad", and by
+// commit() errno may hold anything.
+class ErrnoFileBuf : public std::filebuf {
+ public:
+  int first_error() const { return first_error_; }
+
+ protected:
+  int_type overflow(int_type c) override;
+  std::streamsize xsputn(const char* s, std::streamsize n) override;
+  int sync() override;
+
+ private:
+  void note(bool failed);
+  int first_error_ = 0;
+};
+}  // namespace detail
 
 class AtomicFile {
  public:
@@ -14,14 +35,15 @@ class AtomicFile {
   AtomicFile(const AtomicFile&) = delete;
   AtomicFile& operator=(const AtomicFile&) = delete;
 
-  std::ofstream& stream() { return out_; }
+  std::ostream& stream() { return out_; }
   const std::filesystem::path& temp_path() const { return temp_; }
   void commit();  // flush, check for write errors, rename over the target
 
  private:
   std::filesystem::path target_;
   std::filesystem::path temp_;
-  std::ofstream out_;
+  detail::ErrnoFileBuf buffer_;
+  std::ostream out_{&buffer_};
   bool committed_ = false;
 };
 
@@ -29,5 +51,13 @@ void write_file_atomic(const std::filesystem::path& target, const std::string& c
 
 // Creates the folder (and parents); throws OutputError naming it when that fails.
 void ensure_directory(const std::filesystem::path& dir);
+
+// The temporary name AtomicFile writes `target` to: `.NAME.tmp.PID.COUNTER` beside it.
+std::filesystem::path temp_path_for(const std::filesystem::path& target);
+
+// Removes the temporary files of AtomicFile in `dir` whose process is gone (a run killed while
+// writing; a folder of that name is a killed download's); a live process's, and every other file, stay. Returns how many it removed. AtomicFile
+// calls it once per folder and process, before its first write there.
+std::size_t remove_stale_temp_files(const std::filesystem::path& dir);
 
 }  // namespace n2v

@@ -2,7 +2,6 @@
 
 #include <curl/curl.h>
 #include <openssl/evp.h>
-#include <unistd.h>
 #include <zip.h>
 
 #include <cctype>
@@ -13,6 +12,7 @@
 #include <optional>
 #include <vector>
 
+#include "core/atomic_file.h"
 #include "core/errors.h"
 #include "core/progress.h"
 #include "core/text.h"
@@ -337,12 +337,13 @@ void ensure_dataset(const DataConfig& data) {
   if (ec) throw DownloadError("cannot create " + parent.string() + " to download " + data.url + " into: " + ec.message());
 
   log_line("no MovieLens files in " + data.dir + "; downloading " + data.url);
-  std::string temp_name = target.filename().string() + ".tmp-" + std::to_string(::getpid());
-  TempPath zip_file(parent / (temp_name + ".zip"));
+  // AtomicFile's temporary names, so that what a killed download left is removed by the next one.
+  remove_stale_temp_files(parent);
+  TempPath zip_file(temp_path_for(parent / (target.filename().string() + ".zip")));
   download(data.url, zip_file.path());
   check_digests(data, zip_file.path());
 
-  TempPath folder(parent / temp_name);
+  TempPath folder(temp_path_for(target));
   fs::create_directory(folder.path(), ec);
   if (ec) throw DownloadError("cannot create " + folder.path().string() + ": " + ec.message());
   extract(zip_file.path(), data.url, folder.path());

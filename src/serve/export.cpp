@@ -3,6 +3,7 @@
 #include <torch/script.h>
 
 #include <functional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -100,13 +101,15 @@ torch::jit::Module build_module(const std::vector<float>& embeddings, std::int64
 void write_torchscript_model(const std::vector<float>& embeddings, std::int64_t dim, const Vocabulary& vocabulary,
                              const std::filesystem::path& path, const std::filesystem::path& data_dir) {
   torch::jit::Module module = build_module(embeddings, dim, vocabulary, data_dir);
-  AtomicFile file(path, /*binary=*/true);
+  // In memory first: torch's writer aborts the process (an exception from a destructor) when the
+  // stream it writes fails, so the file is written by write_file_atomic, which reports the failure.
+  std::ostringstream bytes;
   try {
-    module.save(file.stream());
+    module.save(bytes);
   } catch (const c10::Error& e) {
     throw OutputError("cannot write " + path.string() + ": " + e.what_without_backtrace());
   }
-  file.commit();
+  write_file_atomic(path, bytes.str());
 }
 
 void export_model(const std::vector<float>& embeddings, std::int64_t dim, const Vocabulary& vocabulary,

@@ -2,8 +2,12 @@
 
 #include <torch/script.h>
 
+#include <cmath>
+#include <sstream>
+
 #include "core/errors.h"
 #include "serve/export.h"
+#include "train/torch_error.h"
 
 namespace n2v {
 
@@ -19,55 +23,119 @@ struct ModelFile::Impl {
 
 namespace {
 
-std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+[[noreturn]] void not_a_model(const std::string& name, const std::string& why) {
+  throw DataError(name + " is not an n2v model (" + why + "); `n2v train` writes model.pt into its output folder");
+}
 
-std::vector<std::string> strings_of(const c10::IValue& value) {
+// A model.pt is code: what its attributes hold and what its methods return is checked like any
+// other input before n2v uses it.
+[[noreturn]] void inconsistent(const std::string& name, const std::string& what) {
+  throw DataError(name + ": inconsistent model: " + what + "; re-create it with `n2v train` or `n2v export`");
+}
+
+std::vector<std::string> strings_of(const torch::jit::Module& m, const std::string& name, const char* attribute) {
+  c10::IValue value = m.attr(attribute);
+  if (!value.isList()) inconsistent(name, std::string(attribute) + " is not a list");
   std::vector<std::string> out;
-  for (const auto& item : value.toListRef()) out.push_back(item.toStringRef());
+  for (const auto& item : value.toListRef()) {
+    if (!item.isString()) inconsistent(name, std::string(attribute) + " holds a value that is not a string");
+    out.push_back(item.toStringRef());
+  }
   return out;
+}
+
+// Runs one of the model's methods; whatever it throws (an assert in its code, a c10 error) is
+// one line naming the file and the method.
+template <typename... Args>
+c10::IValue call(torch::jit::Module& module, const std::string& name, const std::string& method, Args&&... args) {
+  try {
+    return module.run_method(method, std::forward<Args>(args)...);
+  } catch (const std::exception& e) {
+    throw DataError(name + ": the model's " + method + "() failed: " + torch_error_reason(e));
+  }
+}
+
+// `what` is a tensor of `dtype` with the given dimensions (-1: any size), else inconsistent().
+torch::Tensor checked_tensor(const c10::IValue& value, const std::string& name, const std::string& what,
+                             torch::ScalarType dtype, std::vector<std::int64_t> sizes) {
+  if (!value.isTensor()) inconsistent(name, what + " is not a tensor");
+  torch::Tensor t = value.toTensor();
+  if (t.layout() != torch::kStrided) inconsistent(name, what + " is not a dense tensor");
+  if (t.scalar_type() != dtype)
+    inconsistent(name, what + " has dtype " + c10::toString(t.scalar_type()) + ", expected " + c10::toString(dtype));
+  bool fits = t.dim() == static_cast<std::int64_t>(sizes.size());
+  for (std::size_t d = 0; fits && d < sizes.size(); ++d) fits = sizes[d] < 0 || t.size(d) == sizes[d];
+  if (!fits) {
+    std::ostringstream expected, found;
+    expected << c10::IntArrayRef(sizes);
+    found << t.sizes();
+    inconsistent(name, what + " has shape " + found.str() + ", expected " + expected.str() + " (-1: any)");
+  }
+  t = t.to(torch::kCPU).contiguous();
+  if (t.is_floating_point() && !torch::isfinite(t).all().item<bool>())
+    inconsistent(name, what + " holds NaN or infinite values");
+  return t;
 }
 
 }  // namespace
 
 ModelFile ModelFile::load(const std::filesystem::path& path) {
   const std::string name = path.string();
-  if (!std::filesystem::exists(path))
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec))
     throw DataError(name + ": model file not found; `n2v train` writes model.pt into its output folder");
+  if (std::filesystem::is_directory(path, ec)) not_a_model(name, "it is a folder");
+  if (std::filesystem::file_size(path, ec) == 0 && !ec) not_a_model(name, "the file is empty");
   auto impl = std::make_shared<Impl>();
   impl->path = path;
+  // The one place model.pt is parsed: torch's errors become "not an n2v model".
   try {
     impl->module = torch::jit::load(name, torch::kCPU);
   } catch (const std::exception& e) {
-    throw DataError(name + ": not a readable TorchScript file (" + first_line(e.what()) +
-                    "); re-create it with `n2v train`");
+    not_a_model(name, "not a readable TorchScript file: " + torch_error_reason(e));
   }
   torch::jit::Module& m = impl->module;
-  if (!m.hasattr("n2v_format_version"))
-    throw DataError(name + ": a TorchScript file but not an n2v model (no n2v_format_version attribute)");
+  if (!m.hasattr("n2v_format_version")) {
+    if (m.hasattr("fingerprint")) not_a_model(name, "it is an n2v checkpoint.pt; use the model.pt beside it");
+    not_a_model(name, "a TorchScript file but not an n2v model: no n2v_format_version attribute");
+  }
   try {
-    impl->format_version = m.attr("n2v_format_version").toInt();
+    const c10::IValue version = m.attr("n2v_format_version");
+    if (!version.isInt()) inconsistent(name, "n2v_format_version is not an integer");
+    impl->format_version = version.toInt();
     if (impl->format_version > kModelFormatVersion)
       throw DataError(name + ": written by a newer n2v (model format version " + std::to_string(impl->format_version) +
                       "; this n2v reads up to version " + std::to_string(kModelFormatVersion) + "); upgrade n2v");
     if (impl->format_version < 1)
       throw DataError(name + ": invalid model format version " + std::to_string(impl->format_version));
+    for (const char* attribute : {"names", "titles", "genres", "movie_ids", "data_dir"})
+      if (!m.hasattr(attribute)) inconsistent(name, std::string("no ") + attribute + " attribute");
     Vocabulary& v = impl->vocabulary;
-    v.names = strings_of(m.attr("names"));
-    v.titles = strings_of(m.attr("titles"));
-    v.genres = strings_of(m.attr("genres"));
-    for (const auto& id : m.attr("movie_ids").toListRef()) v.movie_ids.push_back(id.toInt());
-    impl->data_dir = m.attr("data_dir").toStringRef();
+    v.names = strings_of(m, name, "names");
+    v.titles = strings_of(m, name, "titles");
+    v.genres = strings_of(m, name, "genres");
+    const c10::IValue ids = m.attr("movie_ids");
+    if (!ids.isList()) inconsistent(name, "movie_ids is not a list");
+    for (const auto& id : ids.toListRef()) {
+      if (!id.isInt()) inconsistent(name, "movie_ids holds a value that is not an integer");
+      v.movie_ids.push_back(id.toInt());
+    }
+    const c10::IValue data_dir = m.attr("data_dir");
+    if (!data_dir.isString()) inconsistent(name, "data_dir is not a string");
+    impl->data_dir = data_dir.toStringRef();
 
     torch::NoGradGuard no_grad;
-    torch::Tensor e = m.run_method("embeddings").toTensor().to(torch::kCPU, torch::kFloat32).contiguous();
-    if (e.dim() != 2 || e.size(0) != static_cast<std::int64_t>(v.size()) || v.size() < 2 ||
-        v.movie_ids.size() != v.size() || v.titles.size() != v.size() || v.genres.size() != v.size())
-      throw DataError(name + ": inconsistent model: embeddings " + std::to_string(e.dim() == 2 ? e.size(0) : -1) +
-                      " rows for " + std::to_string(v.size()) + " vocabulary names");
+    if (v.size() < 2 || v.movie_ids.size() != v.size() || v.titles.size() != v.size() || v.genres.size() != v.size())
+      inconsistent(name, std::to_string(v.size()) + " names, " + std::to_string(v.titles.size()) + " titles, " +
+                             std::to_string(v.genres.size()) + " genres, " + std::to_string(v.movie_ids.size()) +
+                             " movie ids (equal counts, at least 2, expected)");
+    const auto rows = static_cast<std::int64_t>(v.size());
+    torch::Tensor e = checked_tensor(call(m, name, "embeddings"), name, "embeddings()", torch::kFloat32, {rows, -1});
+    if (e.size(1) < 1) inconsistent(name, "embeddings() has no columns");
     impl->dim = e.size(1);
     impl->embeddings.assign(e.data_ptr<float>(), e.data_ptr<float>() + e.numel());
   } catch (const c10::Error& e) {
-    throw DataError(name + ": damaged n2v model (" + first_line(e.what()) + ")");
+    throw DataError(name + ": damaged n2v model (" + torch_error_reason(e) + ")");
   }
   ModelFile file;
   file.impl_ = std::move(impl);
@@ -91,19 +159,43 @@ std::vector<std::vector<Neighbor>> ModelFile::similar(const std::vector<std::int
   std::vector<std::vector<Neighbor>> result(tokens.size());
   if (tokens.empty()) return result;
   torch::NoGradGuard no_grad;
-  auto query = torch::tensor(tokens, torch::kInt64);
-  auto answer = impl_->module.run_method("similar", query, static_cast<std::int64_t>(k)).toTuple();
-  torch::Tensor scores = answer->elements()[0].toTensor().to(torch::kFloat32).contiguous();
-  torch::Tensor found = answer->elements()[1].toTensor().to(torch::kInt64).contiguous();
+  const std::string& name = impl_->path.string();
+  const c10::IValue answer =
+      call(impl_->module, name, "similar", torch::tensor(tokens, torch::kInt64), static_cast<std::int64_t>(k));
+  if (!answer.isTuple() || answer.toTuple()->elements().size() != 2)
+    inconsistent(name, "similar() did not return a (scores, tokens) pair");
+  const auto pair = answer.toTuple();
+  const auto& elements = pair->elements();
+  const std::vector<std::int64_t> shape{static_cast<std::int64_t>(tokens.size()), k};
+  torch::Tensor scores = checked_tensor(elements[0], name, "similar()'s scores", torch::kFloat32, shape);
+  torch::Tensor found = checked_tensor(elements[1], name, "similar()'s tokens", torch::kInt64, shape);
   auto s = scores.accessor<float, 2>();
   auto f = found.accessor<std::int64_t, 2>();
-  for (std::size_t q = 0; q < tokens.size(); ++q)
-    for (int j = 0; j < k; ++j) result[q].push_back({f[q][j], s[q][j]});
+  for (std::size_t q = 0; q < tokens.size(); ++q) {
+    for (int j = 0; j < k; ++j) {
+      // Cosine similarities lie in [-1, 1]; float rounding may step just past.
+      if (f[q][j] < 1 || f[q][j] > movies)
+        inconsistent(name, "similar() returned token " + std::to_string(f[q][j]) + ", not a movie (1.." +
+                               std::to_string(movies) + ")");
+      if (std::abs(s[q][j]) > 1.001f)
+        inconsistent(name, "similar() returned score " + std::to_string(s[q][j]) + ", not a cosine in [-1, 1]");
+      result[q].push_back({f[q][j], s[q][j]});
+    }
+  }
   return result;
 }
 
 std::int64_t ModelFile::token_of(std::int64_t movie_id) const {
-  return impl_->module.run_method("token_of", movie_id).toInt();
+  const std::string& name = impl_->path.string();
+  const c10::IValue answer = call(impl_->module, name, "token_of", movie_id);
+  if (!answer.isInt()) inconsistent(name, "token_of() did not return an integer");
+  const std::int64_t token = answer.toInt();
+  if (token == -1) return token;
+  // The token must be a movie of the vocabulary, and that movie the one asked for.
+  if (token < 1 || token > static_cast<std::int64_t>(num_movies()) || vocabulary().movie_ids[token] != movie_id)
+    inconsistent(name, "token_of(" + std::to_string(movie_id) + ") returned " + std::to_string(token) +
+                           ", not the token of movieId " + std::to_string(movie_id) + " (nor -1)");
+  return token;
 }
 
 }  // namespace n2v

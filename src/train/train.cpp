@@ -73,8 +73,8 @@ void sum_gradient_rows(torch::Tensor& grad, const torch::Tensor& weight, const E
 
 // What both modes share: the model, Adam, checkpoints, resume and the per-epoch report.
 // `run_epoch(epoch, progress)` trains one epoch and returns its mean batch loss.
-TrainResult train_loop(std::size_t vocabulary_size, const Config& config, const fs::path& out_dir, bool resume,
-                       std::size_t steps, Communicator* comm,
+TrainResult train_loop(std::size_t vocabulary_size, const std::string& data_digest, const Config& config,
+                       const fs::path& out_dir, bool resume, std::size_t steps, Communicator* comm,
                        const std::function<double(SkipGram&, torch::optim::Adam&, int, Progress&)>& run_epoch,
                        ExtraState extra = {}) {
   const TrainConfig& tc = config.train;
@@ -101,13 +101,8 @@ TrainResult train_loop(std::size_t vocabulary_size, const Config& config, const 
   Checkpoint state;
   if (resume) {
     state = load_checkpoint(checkpoint_path, read_checkpoint_bytes(checkpoint_path, comm), model, optimizer, fingerprint,
-                            extra);
-    if (state.epoch > tc.epochs) {
-      // Going on would record train.epochs below the epochs the weights have had.
-      throw UsageError("--resume: " + checkpoint_path.string() + " has " + std::to_string(state.epoch) +
-                       " epochs done, more than train.epochs = " + std::to_string(tc.epochs) + "; give --epochs " +
-                       std::to_string(state.epoch) + " or more (a resumed run can go on, not go back)");
-    }
+                            data_digest, extra);
+    check_epochs_left(checkpoint_path, state.epoch, tc.epochs);
     log_line("resuming after epoch " + std::to_string(state.epoch) + " from " + checkpoint_path.string());
   }
   result.first_epoch = state.epoch + 1;
@@ -144,7 +139,7 @@ TrainResult train_loop(std::size_t vocabulary_size, const Config& config, const 
     state.loss.push_back(epoch_loss);
     state.seconds.push_back(seconds);
     if (writer && !out_dir.empty()) {
-      save_checkpoint(checkpoint_path, model, optimizer, state, fingerprint, extra);
+      save_checkpoint(checkpoint_path, model, optimizer, state, fingerprint, data_digest, extra);
       write_loss_csv(out_dir / "loss.csv", state);
     }
   }
@@ -243,7 +238,7 @@ TrainResult train_skipgram(const Examples& examples, std::size_t vocabulary_size
     }
     return total / static_cast<double>(steps);
   };
-  return train_loop(vocabulary_size, config, out_dir, resume, steps, comm, run_epoch);
+  return train_loop(vocabulary_size, training_data_digest(examples), config, out_dir, resume, steps, comm, run_epoch);
 }
 
 TrainResult train_skipgram_stream(const Walks& walks, std::size_t vocabulary_size, const Config& config,
@@ -329,8 +324,11 @@ TrainResult train_skipgram_stream(const Walks& walks, std::size_t vocabulary_siz
     adam_step.fill_(adam.step);
     return step ? loss_sum / static_cast<double>(step) : 0.0;
   };
-  TrainResult result = train_loop(vocabulary_size, config, out_dir, resume, steps, comm, run_epoch,
-                                  {{"lazy_adam_m", adam.m}, {"lazy_adam_v", adam.v}, {"lazy_adam_step", adam_step}});
+  TrainResult result = train_loop(vocabulary_size, training_data_digest(walks), config, out_dir, resume, steps, comm,
+                                  run_epoch,
+                                  {{"lazy_adam_m", {adam.m}},
+                                   {"lazy_adam_v", {adam.v, /*non_negative=*/true}},
+                                   {"lazy_adam_step", {adam_step, /*non_negative=*/true}}});
   if (comm) {
     const auto& stats = comm->row_sum_stats();
     const std::int64_t calls = stats.sparse_calls + stats.dense_calls;

@@ -65,12 +65,14 @@ TrainResult train_sgns(const Walks& walks, std::size_t vocabulary_size, const Co
   Sgns model(static_cast<std::int64_t>(vocabulary_size), tc.embedding_dim,
              splitmix64(config.seed ^ static_cast<std::uint64_t>(RngStream::Init)));
   const std::string fingerprint = run_fingerprint(config);
+  const std::string data_digest = training_data_digest(walks);
   const fs::path checkpoint_path = out_dir / "checkpoint.pt";
   Checkpoint state;
   ExtraState no_extra;
   if (resume) {
     state = load_checkpoint(checkpoint_path, read_checkpoint_bytes(checkpoint_path, nullptr), *model, nullptr,
-                            fingerprint, no_extra);
+                            fingerprint, data_digest, no_extra);
+    check_epochs_left(checkpoint_path, state.epoch, config.train.epochs);
     log_line("resuming after epoch " + std::to_string(state.epoch) + " from " + checkpoint_path.string());
   }
   // The tables are written in place, outside autograd (after a resume: the loaded storage).
@@ -120,7 +122,7 @@ TrainResult train_sgns(const Walks& walks, std::size_t vocabulary_size, const Co
     state.loss.push_back(epoch_loss);
     state.seconds.push_back(seconds);
     if (!out_dir.empty()) {
-      save_checkpoint(checkpoint_path, *model, nullptr, state, fingerprint, no_extra);
+      save_checkpoint(checkpoint_path, *model, nullptr, state, fingerprint, data_digest, no_extra);
       write_loss_csv(out_dir / "loss.csv", state);
     }
   }

@@ -534,7 +534,8 @@ TEST_F(ExportTest, CliSimilarRejectsBadInput) {
   write_text(dir / "corrupt.pt", "PK\x03\x04 definitely not a model");
   auto corrupt = testing::run_n2v("similar --model " + quoted(dir / "corrupt.pt") + " --title 'Matrix, The (1999)'");
   EXPECT_EQ(corrupt.exit_code, 1) << corrupt.output;
-  EXPECT_NE(corrupt.output.find("corrupt.pt: not a readable TorchScript file"), std::string::npos) << corrupt.output;
+  EXPECT_NE(corrupt.output.find("corrupt.pt is not an n2v model (not a readable TorchScript file: "), std::string::npos)
+      << corrupt.output;
   auto missing = testing::run_n2v("similar --model " + quoted(dir / "none.pt") + " --title 'Matrix, The (1999)'");
   EXPECT_EQ(missing.exit_code, 1) << missing.output;
   EXPECT_NE(missing.output.find("model file not found"), std::string::npos) << missing.output;
