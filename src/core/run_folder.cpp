@@ -46,7 +46,7 @@ void fail_to_write(const fs::path& path, const std::string& what, const std::err
 // again, so a run killed halfway is finished by the next one.
 void apply_commit_list(const fs::path& staging, const fs::path& out) {
   std::vector<std::string> moves;
-  for_each_line(read_file(staging / kCommitList), [&](std::size_t, std::string_view line) {
+  for_each_line(read_file(staging / kCommitList), (staging / kCommitList).string(), [&](std::size_t, std::string_view line) {
     std::error_code ec;
     const std::string name(line.substr(line.find(' ') + 1));
     if (line.rfind("remove ", 0) == 0) {
