@@ -2,6 +2,7 @@
 
 #include <torch/script.h>
 
+#include "core/csv.h"
 #include "core/errors.h"
 #include "serve/export.h"
 
@@ -33,6 +34,7 @@ ModelFile ModelFile::load(const std::filesystem::path& path) {
   const std::string name = path.string();
   if (!std::filesystem::exists(path))
     throw DataError(name + ": model file not found; `n2v train` writes model.pt into its output folder");
+  require_regular_file(path);  // a FIFO or a device would block or never end
   auto impl = std::make_shared<Impl>();
   impl->path = path;
   try {

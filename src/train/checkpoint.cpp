@@ -113,6 +113,7 @@ void write_loss_csv(const fs::path& path, const Checkpoint& state) {
 void check_resumable(const Config& config, const fs::path& out_dir) {
   const fs::path path = out_dir / "checkpoint.pt";
   if (!fs::exists(path)) throw UsageError("--resume: no checkpoint at " + path.string());
+  require_regular_file(path);
   torch::serialize::InputArchive archive;
   try {
     archive.load_from(path.string());
