@@ -100,6 +100,23 @@ TEST(TrainCommand, OutNamingTheDataFolderIsRefused) {
   EXPECT_EQ(snapshot_files(dir / "data"), before);
 }
 
+// n2v evaluate reads and writes the run folder: it waits for no train, and no train changes the run
+// under it. A new train there removes the evaluation of the earlier model.
+TEST(TrainCommand, EvaluateHoldsTheRunFolderAndANewTrainDropsTheOldEvaluation) {
+  TempDir dir;
+  const std::string out = " --out " + (dir / "run").string();
+  ASSERT_EQ(run_n2v("train" + tiny_graph(dir) + " --epochs 1" + out).exit_code, 0);
+  {
+    RunFolder held(dir / "run");
+    auto evaluate = run_n2v("evaluate --model " + (dir / "run/model.pt").string());
+    EXPECT_EQ(evaluate.exit_code, 1) << evaluate.output;
+    EXPECT_TRUE(mentions(evaluate.output, "(pid " + std::to_string(::getpid()) + ")")) << evaluate.output;
+  }
+  write_text(dir / "run/evaluation.json", "{\"of\": \"the earlier model\"}");
+  ASSERT_EQ(run_n2v("train" + tiny_graph(dir) + " --epochs 1 --seed 3" + out).exit_code, 0);
+  EXPECT_FALSE(fs::exists(dir / "run/evaluation.json"));
+}
+
 // A ring of 3000 nodes with 32-dimensional vectors: an export that takes a while to write.
 std::string ring_graph(const TempDir& dir) {
   std::string edges;
