@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "core/atomic_file.h"
+#include "core/csv.h"
 #include "core/errors.h"
 #include "core/text.h"
 #include "graph/edgelist.h"
@@ -29,6 +30,13 @@ void add_dist_options(CLI::App& command, DistOverrides& options) {
 }
 
 Config resolve_config(const CommonOptions& options) {
+  if (!options.config_file.empty()) {
+    try {
+      require_regular_file(options.config_file);  // a FIFO would block the YAML reader
+    } catch (const DataError& e) {
+      throw ConfigError(std::string("--config ") + e.what());
+    }
+  }
   Config config = options.config_file.empty() ? Config{} : Config::load(options.config_file);
   if (!options.data_dir.empty()) config.set("data.dir", options.data_dir, "--data-dir");
   if (options.seed) config.set("seed", std::to_string(*options.seed), "--seed");

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "core/csv.h"
 #include "core/errors.h"
 #include "serve/export.h"
 #include "train/torch_error.h"
@@ -86,6 +87,7 @@ ModelFile ModelFile::load(const std::filesystem::path& path) {
     throw DataError(name + ": model file not found; `n2v train` writes model.pt into its output folder");
   if (std::filesystem::is_directory(path, ec)) not_a_model(name, "it is a folder");
   if (std::filesystem::file_size(path, ec) == 0 && !ec) not_a_model(name, "the file is empty");
+  require_regular_file(path);  // a FIFO or a device would block or never end
   auto impl = std::make_shared<Impl>();
   impl->path = path;
   // The one place model.pt is parsed: torch's errors become "not an n2v model".

@@ -1,8 +1,10 @@
 #include "core/csv.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "core/errors.h"
+#include "test_util.h"
 
 namespace n2v {
 namespace {
@@ -139,6 +141,31 @@ TEST(Csv, SplitLineOnAMultiCharSeparator) {
   split_line("1::Toy Story (1995)::Animation|Comedy", "::", f);
   ASSERT_EQ(f.size(), 3u);
   EXPECT_EQ(f[1], "Toy Story (1995)");
+}
+
+// A pipe or a device could block or never end: n2v reads regular files (or links to one) only, and
+// says what else it found. Through the binary too, for --config (a config error, exit 2).
+TEST(ReadFile, OnlyRegularFiles) {
+  testing::TempDir dir;
+  testing::write_text(dir / "real.txt", "ok");
+  std::filesystem::create_symlink(dir / "real.txt", dir / "link.txt");
+  EXPECT_EQ(read_file(dir / "link.txt"), "ok");
+  ASSERT_EQ(::mkfifo((dir / "pipe").c_str(), 0644), 0);
+  const auto message = [](const std::filesystem::path& path) {
+    try {
+      read_file(path);
+    } catch (const DataError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_EQ(message(dir / "pipe"), (dir / "pipe").string() + ": is a FIFO (named pipe); n2v reads regular files only");
+  EXPECT_EQ(message(dir.path()), dir.path().string() + ": is a folder; n2v reads regular files only");
+  EXPECT_EQ(message("/dev/zero"), "/dev/zero: is a character device; n2v reads regular files only");
+  EXPECT_EQ(message(dir / "none"), (dir / "none").string() + ": file not found");
+  auto config = testing::run_n2v("graph --config " + (dir / "pipe").string() + " --out " + (dir / "out").string());
+  EXPECT_EQ(config.exit_code, 2) << config.output;
+  EXPECT_NE(config.output.find("is a FIFO"), std::string::npos) << config.output;
 }
 
 }  // namespace
