@@ -1,5 +1,6 @@
 #include "core/config.h"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -269,14 +270,12 @@ Config Config::load(const std::filesystem::path& yaml_file) {
   YAML::Node root;
   try {
     root = YAML::Load(text);
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp's nesting limit (about 500 levels); its message says "bad file".
+    throw ConfigError(yaml_file.string() + ":" + std::to_string(e.mark.line + 1) +
+                      ": invalid YAML: nested too deeply; a config has two levels, 'section:' then 'key: value' lines");
   } catch (const YAML::Exception& e) {
-    const std::string where = yaml_file.string() + ":" + std::to_string(e.mark.line + 1);
-    // yaml-cpp 0.7 reports its nesting limit (deeper than about 500 levels) as "bad file".
-    if (e.msg == "bad file") {
-      throw ConfigError(where + ": invalid YAML: nested too deeply; a config has two levels, 'section:' then "
-                        "'key: value' lines");
-    }
-    throw ConfigError(where + ": invalid YAML: " + e.msg);
+    throw ConfigError(yaml_file.string() + ":" + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg);
   }
   if (root.IsNull()) return config;  // an empty file means all defaults
   if (!root.IsMap()) throw ConfigError(yaml_file.string() + ": the config must be a map of sections");
