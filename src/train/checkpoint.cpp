@@ -1,12 +1,14 @@
 #include "train/checkpoint.h"
 
 #include <climits>
+#include <cmath>
 #include <cstring>
 #include <sstream>
 
 #include "core/atomic_file.h"
 #include "core/csv.h"
 #include "core/errors.h"
+#include "core/text.h"
 #include "train/distributed.h"
 #include "train/torch_error.h"
 #include "train/torch_version.h"
@@ -349,6 +351,26 @@ Checkpoint load_checkpoint(const fs::path& path, const std::string& bytes, torch
   for (auto& [mine, saved] : parameters) mine.copy_(saved);
   for (auto& [mine, saved] : extras) mine.copy_(saved);
   return state;
+}
+
+void stop_if_diverged(const torch::nn::Module& model, double epoch_loss, int epoch, std::size_t steps,
+                      const Config& config, const fs::path& checkpoint, int last_good_epoch) {
+  bool finite_weights = true;
+  for (const torch::Tensor& parameter : model.parameters())
+    finite_weights = finite_weights && torch::isfinite(parameter.detach()).all().item<bool>();
+  if (std::isfinite(epoch_loss) && finite_weights) return;
+  const TrainConfig& tc = config.train;
+  const std::string kept = last_good_epoch > 0 && !checkpoint.empty()
+                               ? "; " + checkpoint.string() + " keeps epoch " + std::to_string(last_good_epoch)
+                               : "";
+  const bool keras_adam = config.skipgram.mode == SkipGramMode::Aggregate && config.skipgram.model == SkipGramModel::Keras;
+  const bool has_l2 = config.skipgram.model == SkipGramModel::Keras;
+  throw TrainingError("training diverged: the loss of epoch " + std::to_string(epoch) + "/" + std::to_string(tc.epochs) +
+                      " (the mean of its " + std::to_string(steps) + " steps) is " + format_double(epoch_loss) +
+                      (finite_weights ? "" : " and the weights are not all finite") + kept + "; lower " +
+                      (keras_adam ? "train.learning_rate = " + format_double(tc.learning_rate)
+                                  : "train.stream_learning_rate = " + format_double(tc.stream_learning_rate)) +
+                      (has_l2 ? " or train.l2 = " + format_double(tc.l2) : std::string()));
 }
 
 void check_epochs_left(const fs::path& path, int epochs_done, int epochs) {

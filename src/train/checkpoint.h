@@ -80,6 +80,13 @@ inline Checkpoint load_checkpoint(const std::filesystem::path& path, const std::
   return load_checkpoint(path, bytes, *model, &optimizer, fingerprint, data_digest, extra);
 }
 
+// A diverged epoch (a loss or a weight that is not finite) throws TrainingError, naming the epoch,
+// the checkpoint that keeps the last good one (`checkpoint` empty: none is written) and the keys to
+// lower. Called before the epoch reaches a checkpoint, loss.csv or an export. The weights are
+// checked too (one pass an epoch): a loss that clamps its logs could stay finite.
+void stop_if_diverged(const torch::nn::Module& model, double epoch_loss, int epoch, std::size_t steps,
+                      const Config& config, const std::filesystem::path& checkpoint, int last_good_epoch);
+
 // Throws UsageError when the checkpoint at `path` has more epochs done than train.epochs asks for:
 // going on would record train.epochs below the epochs the weights have had.
 void check_epochs_left(const std::filesystem::path& path, int epochs_done, int epochs);

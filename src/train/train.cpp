@@ -119,22 +119,8 @@ TrainResult train_loop(std::size_t vocabulary_size, const std::string& data_dige
     progress.finish();
     std::printf("Epoch %d/%d - %zu steps - loss: %.4f - %.2f s\n", epoch, tc.epochs, steps, epoch_loss, seconds);
     std::fflush(stdout);
-    // Diverged: stop before this epoch's weights reach a checkpoint, loss.csv or an export. The
-    // weights are checked too (one pass an epoch): a loss that clamps its logs could stay finite.
-    const bool finite_weights = torch::isfinite(model->weight().detach()).all().item<bool>();
-    if (!std::isfinite(epoch_loss) || !finite_weights) {
-      const std::string kept = state.epoch > 0 && writer && !out_dir.empty()
-                                   ? "; " + checkpoint_path.string() + " keeps epoch " + std::to_string(state.epoch)
-                                   : "";
-      const bool stream = config.skipgram.mode == SkipGramMode::Stream;
-      throw TrainingError("training diverged: the loss of epoch " + std::to_string(epoch) + "/" +
-                          std::to_string(tc.epochs) + " (the mean of its " + std::to_string(steps) + " steps) is " +
-                          format_double(epoch_loss) + (finite_weights ? "" : " and the weights are not all finite") +
-                          kept + "; lower " +
-                          (stream ? "train.stream_learning_rate = " + format_double(tc.stream_learning_rate)
-                                  : "train.learning_rate = " + format_double(tc.learning_rate)) +
-                          " or train.l2 = " + format_double(tc.l2));
-    }
+    stop_if_diverged(*model, epoch_loss, epoch, steps, config,
+                     writer && !out_dir.empty() ? checkpoint_path : fs::path(), state.epoch);
     state.epoch = epoch;
     state.loss.push_back(epoch_loss);
     state.seconds.push_back(seconds);

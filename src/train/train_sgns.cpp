@@ -117,6 +117,8 @@ TrainResult train_sgns(const Walks& walks, std::size_t vocabulary_size, const Co
     std::printf("Epoch %d/%d - %zu steps - loss: %.4f - %.2f s - %.2f M pairs/s\n", epoch, tc.epochs, steps,
                 epoch_loss, seconds, static_cast<double>(total.positives) / seconds / 1e6);
     std::fflush(stdout);
+    stop_if_diverged(*model, epoch_loss, epoch, steps, config, out_dir.empty() ? fs::path() : checkpoint_path,
+                     state.epoch);
     result.positives_per_epoch.push_back(total.positives);
     state.epoch = epoch;
     state.loss.push_back(epoch_loss);
