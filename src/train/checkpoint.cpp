@@ -68,12 +68,6 @@ void check_fingerprint(InputArchive& archive, const fs::path& path, const std::s
   }
 }
 
-std::string shape_of(const torch::Tensor& t) {
-  std::ostringstream text;
-  text << t.sizes();
-  return text.str();
-}
-
 // The tensor `key` of `archive`; `name` is how errors call it (the record's full name).
 torch::Tensor read_tensor(InputArchive& archive, const fs::path& path, const std::string& key,
                           const std::string& name) {
@@ -92,18 +86,42 @@ torch::Tensor read_tensor(InputArchive& archive, const fs::path& path, const std
   return read_tensor(archive, path, key, key);
 }
 
-// `what` in the file must be a dense tensor shaped and typed like `like`, finite, and >= 0 when asked.
-void check_like(const fs::path& path, const std::string& what, const torch::Tensor& saved, const torch::Tensor& like,
-                bool non_negative = false) {
+// `what` in the file must be a dense tensor of `dtype` and `sizes`, finite, and >= 0 when asked.
+// (Sizes, not a tensor to compare with: a hostile epoch count must not allocate its history.)
+void check_tensor(const fs::path& path, const std::string& what, const torch::Tensor& saved, torch::ScalarType dtype,
+                  c10::IntArrayRef sizes, bool non_negative = false) {
   if (saved.layout() != torch::kStrided) damaged(path, what + " is not a dense tensor");
-  if (saved.scalar_type() != like.scalar_type())
+  if (saved.scalar_type() != dtype)
     damaged(path, what + " has dtype " + std::string(c10::toString(saved.scalar_type())) + ", expected " +
-                      c10::toString(like.scalar_type()));
-  if (!saved.sizes().equals(like.sizes()))
-    damaged(path, what + " has shape " + shape_of(saved) + ", expected " + shape_of(like));
+                      c10::toString(dtype));
+  if (!saved.sizes().equals(sizes)) {
+    std::ostringstream found, expected;
+    found << saved.sizes();
+    expected << sizes;
+    damaged(path, what + " has shape " + found.str() + ", expected " + expected.str());
+  }
   if (saved.is_floating_point() && !torch::isfinite(saved).all().item<bool>())
     damaged(path, what + " holds NaN or infinite values");
   if (non_negative && (saved < 0).any().item<bool>()) damaged(path, what + " holds negative values");
+}
+
+void check_like(const fs::path& path, const std::string& what, const torch::Tensor& saved, const torch::Tensor& like,
+                bool non_negative = false) {
+  check_tensor(path, what, saved, like.scalar_type(), like.sizes(), non_negative);
+}
+
+// The nested archive `key` of `archive`; `name` is how errors call what is looked for.
+InputArchive read_archive(InputArchive& archive, const fs::path& path, const std::string& key,
+                          const std::string& name) {
+  InputArchive child;
+  bool found = false;
+  try {
+    found = archive.try_read(key, child);
+  } catch (const std::exception& e) {
+    damaged(path, "record '" + name + "': " + torch_error_reason(e));
+  }
+  if (!found) damaged(path, "no record '" + name + "'");
+  return child;
 }
 
 // A parameter named like "embedding.weight" lives in the nested archive "embedding" as "weight".
@@ -111,27 +129,14 @@ torch::Tensor read_parameter(InputArchive& archive, const fs::path& path, const 
                              const std::string& full_name) {
   const std::size_t dot = name.find('.');
   if (dot == std::string::npos) return read_tensor(archive, path, name, "model/" + full_name);
-  InputArchive child;
-  bool found = false;
-  try {
-    found = archive.try_read(name.substr(0, dot), child);
-  } catch (const std::exception& e) {
-    damaged(path, "record 'model/" + full_name + "': " + torch_error_reason(e));
-  }
-  if (!found) damaged(path, "no tensor 'model/" + full_name + "'");
+  InputArchive child = read_archive(archive, path, name.substr(0, dot), "model/" + full_name);
   return read_parameter(child, path, name.substr(dot + 1), full_name);
-}
-
-InputArchive read_archive(InputArchive& archive, const fs::path& path, const std::string& key) {
-  InputArchive child;
-  if (!archive.try_read(key, child)) damaged(path, "no record '" + key + "'");
-  return child;
 }
 
 std::vector<double> read_history(InputArchive& archive, const fs::path& path, const std::string& key,
                                  std::int64_t epochs, bool non_negative) {
   torch::Tensor t = read_tensor(archive, path, key);
-  check_like(path, "'" + key + "'", t, torch::zeros({epochs}, torch::kDouble), non_negative);
+  check_tensor(path, "'" + key + "'", t, torch::kDouble, {epochs}, non_negative);
   t = t.contiguous();
   return std::vector<double>(t.data_ptr<double>(), t.data_ptr<double>() + t.numel());
 }
@@ -169,7 +174,7 @@ std::int64_t model_rows(const torch::nn::Module& model) {
 }
 
 void load_optimizer(InputArchive& archive, const fs::path& path, torch::optim::Optimizer& optimizer) {
-  InputArchive optimizer_archive = read_archive(archive, path, "optimizer");
+  InputArchive optimizer_archive = read_archive(archive, path, "optimizer", "optimizer");
   auto* adam_optimizer = dynamic_cast<torch::optim::Adam*>(&optimizer);
   if (!adam_optimizer) {
     try {
@@ -322,7 +327,7 @@ Checkpoint load_checkpoint(const fs::path& path, const std::string& bytes, torch
                      data_digest + "); resume with the run's data or start a new --out folder");
 
   // Every record is read and checked before the model or the extra tensors change.
-  InputArchive model_archive = read_archive(archive, path, "model");
+  InputArchive model_archive = read_archive(archive, path, "model", "model");
   std::vector<std::pair<torch::Tensor, torch::Tensor>> parameters;  // (the model's, the file's)
   for (const auto& item : model.named_parameters()) {
     torch::Tensor saved = read_parameter(model_archive, path, item.key(), item.key());
@@ -337,7 +342,7 @@ Checkpoint load_checkpoint(const fs::path& path, const std::string& bytes, torch
   }
   Checkpoint state;
   torch::Tensor epoch = read_tensor(archive, path, "epoch");
-  check_like(path, "'epoch'", epoch, torch::zeros({}, torch::kLong), true);
+  check_tensor(path, "'epoch'", epoch, torch::kLong, {}, true);
   if (epoch.item<std::int64_t>() > INT_MAX) damaged(path, "'epoch' is " + std::to_string(epoch.item<std::int64_t>()));
   state.epoch = static_cast<int>(epoch.item<std::int64_t>());
   state.loss = read_history(archive, path, "loss", state.epoch, false);

@@ -80,7 +80,9 @@ TEST(AtomicFile, AFullDiskIsOneLineExitOneAndNoTemporaryFile) {
   EXPECT_NE(full.output.find("n2v: error: cannot write " + out.string()), std::string::npos) << full.output;
   EXPECT_NE(full.output.find(": No space left on device\n"), std::string::npos) << full.output;
   EXPECT_EQ(full.output.find("terminate"), std::string::npos) << full.output;
-  if (fs::exists(out)) EXPECT_TRUE(temp_files_in(out).empty());
+  if (fs::exists(out)) {
+    EXPECT_TRUE(temp_files_in(out).empty());
+  }
 
   ASSERT_EQ(testing::run_n2v(synth).exit_code, 0);
   const std::string ratings = read_text(out / "ratings.csv");

@@ -341,6 +341,7 @@ TEST_F(HostileCheckpointTest, EpochAndLossHistoryAreChecked) {
       {{"epoch", torch::tensor(2.0, torch::kDouble)}, "'epoch' has dtype Double, expected Long"},
       {{"epoch", torch::tensor(std::int64_t{3})}, "'loss' has shape [2], expected [3]"},
       {{"epoch", torch::tensor(std::int64_t{1} << 40)}, "'epoch' is 1099511627776"},
+      {{"epoch", torch::tensor(std::int64_t{2147483647})}, "'loss' has shape [2], expected [2147483647]"},
       {{"loss", torch::tensor(std::vector<double>{2.5, std::nan("")}, torch::kDouble)},
        "'loss' holds NaN or infinite values"},
       {{"seconds", torch::tensor(std::vector<double>{0.5, -1.0}, torch::kDouble)}, "'seconds' holds negative values"},
