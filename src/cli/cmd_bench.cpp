@@ -107,8 +107,7 @@ void run_once(const Config& config, const std::filesystem::path& export_dir, Ben
   }
   ensure_directory(export_dir);
   rec.time("export", [&] {
-    export_model(result.embeddings, result.dim, g.vocabulary, config.export_, export_dir, config.data_dir(),
-                 config.resolved_threads());
+    export_model(result.embeddings, result.dim, g.vocabulary, config.export_, export_dir, config.data_dir());
   });
   rec.set_work("export", static_cast<double>(g.vocabulary.size()), "nodes");
 #else

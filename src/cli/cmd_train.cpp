@@ -77,8 +77,7 @@ void run_train(const TrainOptions& options) {
       : stream ? train_skipgram_stream(data.walks, g.vocabulary.size(), config, run.out_dir, options.resume, comm.get())
                : train_skipgram(data.examples, g.vocabulary.size(), config, run.out_dir, options.resume, comm.get());
   if (!writer) return;  // rank 0 holds the same weights and writes them
-  export_model(result.embeddings, result.dim, g.vocabulary, config.export_, folder->staging(), config.data_dir(),
-               config.resolved_threads());
+  export_model(result.embeddings, result.dim, g.vocabulary, config.export_, folder->staging(), config.data_dir());
   write_file_atomic(folder->staged("loss_vs_keras.svg"),
                     loss_svg(result.epoch_loss,
                              "n2v (" + choice_name(result.device) + ", seed " + std::to_string(config.seed) + ")"));

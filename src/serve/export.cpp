@@ -2,14 +2,10 @@
 
 #include <torch/script.h>
 
-#include <functional>
 #include <sstream>
-#include <string>
-#include <vector>
 
 #include "core/atomic_file.h"
 #include "core/errors.h"
-#include "core/parallel.h"
 #include "core/progress.h"
 #include "serve/embedding_files.h"
 #include "serve/onnx_export.h"
@@ -114,46 +110,37 @@ void write_torchscript_model(const std::vector<float>& embeddings, std::int64_t 
 
 void export_model(const std::vector<float>& embeddings, std::int64_t dim, const Vocabulary& vocabulary,
                   const ExportConfig& options, const std::filesystem::path& out_dir,
-                  const std::filesystem::path& data_dir, int threads) {
+                  const std::filesystem::path& data_dir) {
   check_embedding_shape(embeddings, dim, vocabulary);
   ensure_directory(out_dir);
-  // The files are independent: written side by side on `threads` threads (TorchScript's compile
-  // and the ONNX graphs are most of the time), named in this fixed order.
-  struct Task {
-    std::vector<std::string> files;
-    std::function<void()> write;
-  };
-  std::vector<Task> tasks;
+  std::string written;
+  auto wrote = [&](const std::string& name) { written += (written.empty() ? "" : ", ") + name; };
   if (options.torchscript) {
-    tasks.push_back({{"model.pt"}, [&] { write_torchscript_model(embeddings, dim, vocabulary, out_dir / "model.pt", data_dir); }});
+    write_torchscript_model(embeddings, dim, vocabulary, out_dir / "model.pt", data_dir);
+    wrote("model.pt");
   }
   if (options.onnx && !onnx_export_available()) {
     log_line(std::string("note: no ONNX files: ") + kOnnxUnavailable + " (export.onnx: false silences this)");
   } else if (options.onnx) {
-    tasks.push_back({{kOnnxLogitsFile, kOnnxSimilarFile}, [&] { write_onnx_models(embeddings, dim, vocabulary, out_dir); }});
+    write_onnx_models(embeddings, dim, vocabulary, out_dir);
+    wrote(kOnnxLogitsFile);
+    wrote(kOnnxSimilarFile);
   }
   if (options.projector) {
-    tasks.push_back({{"embeddings.tsv", "metadata.tsv"}, [&] {
-                       write_projector_files(embeddings, dim, vocabulary, out_dir / "embeddings.tsv",
-                                             out_dir / "metadata.tsv");
-                     }});
+    write_projector_files(embeddings, dim, vocabulary, out_dir / "embeddings.tsv", out_dir / "metadata.tsv");
+    wrote("embeddings.tsv");
+    wrote("metadata.tsv");
   }
   if (options.word2vec) {
-    tasks.push_back({{"embeddings.w2v.txt"}, [&] {
-                       write_word2vec_text(embeddings, dim, vocabulary, out_dir / "embeddings.w2v.txt");
-                     }});
+    write_word2vec_text(embeddings, dim, vocabulary, out_dir / "embeddings.w2v.txt");
+    wrote("embeddings.w2v.txt");
   }
   if (options.numpy) {
-    tasks.push_back({{"embeddings.npy"}, [&] { write_numpy_matrix(embeddings, dim, vocabulary, out_dir / "embeddings.npy"); }});
+    write_numpy_matrix(embeddings, dim, vocabulary, out_dir / "embeddings.npy");
+    wrote("embeddings.npy");
   }
-  tasks.push_back({{"vocabulary.tsv"}, [&] { write_vocabulary_tsv(vocabulary, out_dir / "vocabulary.tsv"); }});
-  parallel_chunks(tasks.size(), 1, threads, [&](std::uint64_t first, std::uint64_t last, int) {
-    for (std::uint64_t t = first; t < last; ++t) tasks[t].write();
-  });
-  std::string written;
-  for (const Task& task : tasks) {
-    for (const std::string& name : task.files) written += (written.empty() ? "" : ", ") + name;
-  }
+  write_vocabulary_tsv(vocabulary, out_dir / "vocabulary.tsv");
+  wrote("vocabulary.tsv");
   log_line("export: " + written);  // out_dir may be a staging folder; the command names the outputs' folder
 }
 

@@ -26,10 +26,10 @@ constexpr std::int64_t kModelFormatVersion = 1;
 // model.similar.onnx (onnx_export.h), embeddings.tsv + metadata.tsv, embeddings.w2v.txt, embeddings.npy, and always
 // vocabulary.tsv. `embeddings` is row-major [vocabulary.size() x dim], row i = token i. `data_dir`
 // (the MovieLens folder) is recorded in model.pt so that `n2v similar` can tell a movie missing
-// from the graph from an unknown title. The files are written on up to `threads` threads at once.
+// from the graph from an unknown title.
 void export_model(const std::vector<float>& embeddings, std::int64_t dim, const Vocabulary& vocabulary,
                   const ExportConfig& options, const std::filesystem::path& out_dir,
-                  const std::filesystem::path& data_dir = {}, int threads = 1);
+                  const std::filesystem::path& data_dir = {});
 
 // model.pt alone.
 void write_torchscript_model(const std::vector<float>& embeddings, std::int64_t dim, const Vocabulary& vocabulary,
