@@ -19,7 +19,9 @@ cmake --build "$build" -j2 --target core_tests torch_tests fuzzers
 # LibTorch's static objects are never freed, which LeakSanitizer would report at every exit.
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-ctest --test-dir "$build" --output-on-failure
+# Each suite in one process (not ctest's process a test): ASan and LibTorch start once.
+"$build/tests/core_tests"
+"$build/tests/torch_tests"
 
 findings="$build/fuzz-findings"
 mkdir -p "$findings"

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <system_error>
 
 #include "core/errors.h"
 
@@ -36,9 +37,18 @@ void expect_clean(Read&& read) {
   }
 }
 
-// The readers that take a path get the input through this file, one per process.
+// The readers that take a path get the input through this file, one per process, removed at exit.
 inline std::filesystem::path input_file(const std::string& extension) {
-  return std::filesystem::temp_directory_path() / ("n2v-fuzz-" + std::to_string(::getpid()) + extension);
+  static const std::filesystem::path stem =
+      std::filesystem::temp_directory_path() / ("n2v-fuzz-" + std::to_string(::getpid()));
+  static const int removed_at_exit = std::atexit([] {
+    for (const char* extension : {".yaml", ".pt"}) {
+      std::error_code ignored;
+      std::filesystem::remove(stem.string() + extension, ignored);
+    }
+  });
+  (void)removed_at_exit;
+  return stem.string() + extension;
 }
 
 inline std::filesystem::path write_input(const std::uint8_t* data, std::size_t size, const std::string& extension) {
