@@ -40,10 +40,9 @@ if ! "$python" -c 'import gensim, yaml' 2> /dev/null; then
 fi
 
 # --- the n2v learner under comparison ------------------------------------------------------------
-# Until skipgram.model: sgns lands: stream mode with word2vec's SGD and unigram^0.75 negatives.
-# After it: n2v_learner="--set skipgram.model=sgns"
-n2v_learner="--set skipgram.mode=stream --set train.stream_optimizer=sgd --set skipgram.negative_distribution=unigram"
-n2v_label="n2v-stream-sgd"
+# word2vec's skip-gram with negative sampling (models/sgns); gensim gets the same settings.
+n2v_learner="--set skipgram.model=sgns"
+n2v_label="n2v-sgns"
 # -------------------------------------------------------------------------------------------------
 
 # The user's --set come last, so they override the holdouts and the learner.

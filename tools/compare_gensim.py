@@ -43,8 +43,10 @@ def settings(config_path):
         "vector_size": int(train["embedding_dim"]),
         "epochs": int(train["epochs"]),
         "workers": threads,
-        # word2vec's `sample`: skipgram.subsample once n2v has it, else off as in n2v's stream mode.
+        # word2vec's `sample` is skipgram.subsample.
         "sample": float(skipgram.get("subsample", 0)),
+        # sgns' rate: train.stream_learning_rate, decayed linearly to 1e-4 of it, as gensim's alpha to min_alpha.
+        "alpha": float(train.get("stream_learning_rate", 0.025)),
         "seed": int(config["seed"]),
     }
 
@@ -54,7 +56,8 @@ def train(walks_path, config_path, out_path, timing_path):
     walks = walks_of(walks_path)
     s = settings(config_path)
     model = Word2Vec(sg=1, hs=0, min_count=1, negative=s["negative"], window=s["window"],
-                     vector_size=s["vector_size"], workers=s["workers"], sample=s["sample"], seed=s["seed"])
+                     vector_size=s["vector_size"], workers=s["workers"], sample=s["sample"], seed=s["seed"],
+                     alpha=s["alpha"], min_alpha=s["alpha"] * 1e-4)
     model.build_vocab(walks)
     start = time.perf_counter()
     model.train(walks, total_examples=len(walks), epochs=s["epochs"])
