@@ -167,6 +167,9 @@ void RunFolder::recover_killed_runs() {
       fs::remove_all(staging, ec);  // a run killed before its outputs were complete
     }
   }
+  // Outputs are staged, but checkpoint.pt and loss.csv are written in OUT itself: their temporary
+  // files from a killed run are there.
+  remove_stale_temp_files(out_);
 }
 
 const fs::path& RunFolder::staging() {
