@@ -84,8 +84,10 @@ inline Checkpoint load_checkpoint(const std::filesystem::path& path, const std::
 // the checkpoint that keeps the last good one (`checkpoint` empty: none is written) and the keys to
 // lower. Called before the epoch reaches a checkpoint, loss.csv or an export. The weights are
 // checked too (one pass an epoch): a loss that clamps its logs could stay finite.
+// `first_bad_step` (1-based, 0 = unknown) is the first step whose loss was not finite.
 void stop_if_diverged(const torch::nn::Module& model, double epoch_loss, int epoch, std::size_t steps,
-                      const Config& config, const std::filesystem::path& checkpoint, int last_good_epoch);
+                      const Config& config, const std::filesystem::path& checkpoint, int last_good_epoch,
+                      std::size_t first_bad_step = 0);
 
 // Throws UsageError when the checkpoint at `path` has more epochs done than train.epochs asks for:
 // going on would record train.epochs below the epochs the weights have had.

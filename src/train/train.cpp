@@ -71,11 +71,17 @@ void sum_gradient_rows(torch::Tensor& grad, const torch::Tensor& weight, const E
   if (l2 != 0) grad.add_(weight.detach(), 2 * l2);
 }
 
+struct EpochOutcome {
+  double loss;  // the mean batch loss
+  std::size_t first_non_finite_step;  // 1-based; 0 = none seen
+};
+
 // What both modes share: the model, Adam, checkpoints, resume and the per-epoch report.
-// `run_epoch(epoch, progress)` trains one epoch and returns its mean batch loss.
+// `run_epoch(epoch, progress)` trains one epoch and returns its mean batch loss and the first step
+// whose loss was not finite (0: none seen; CUDA's Keras loop sums on the device and does not look).
 TrainResult train_loop(std::size_t vocabulary_size, const std::string& data_digest, const Config& config,
                        const fs::path& out_dir, bool resume, std::size_t steps, Communicator* comm,
-                       const std::function<double(SkipGram&, torch::optim::Adam&, int, Progress&)>& run_epoch,
+                       const std::function<EpochOutcome(SkipGram&, torch::optim::Adam&, int, Progress&)>& run_epoch,
                        ExtraState extra = {}) {
   const TrainConfig& tc = config.train;
   TrainResult result;
@@ -114,13 +120,15 @@ TrainResult train_loop(std::size_t vocabulary_size, const std::string& data_dige
     torch::manual_seed(splitmix64(config.seed ^ (static_cast<std::uint64_t>(RngStream::Shuffle) << 56)) + epoch);
     Progress progress("epoch " + std::to_string(epoch) + "/" + std::to_string(tc.epochs), steps, "steps");
     auto start = std::chrono::steady_clock::now();
-    double epoch_loss = run_epoch(model, optimizer, epoch, progress);
+    const EpochOutcome outcome = run_epoch(model, optimizer, epoch, progress);
+    const double epoch_loss = outcome.loss;
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     progress.finish();
     std::printf("Epoch %d/%d - %zu steps - loss: %.4f - %.2f s\n", epoch, tc.epochs, steps, epoch_loss, seconds);
     std::fflush(stdout);
     stop_if_diverged(*model, epoch_loss, epoch, steps, config,
-                     writer && !out_dir.empty() ? checkpoint_path : fs::path(), state.epoch);
+                     writer && !out_dir.empty() ? checkpoint_path : fs::path(), state.epoch,
+                     outcome.first_non_finite_step);
     state.epoch = epoch;
     state.loss.push_back(epoch_loss);
     state.seconds.push_back(seconds);
@@ -171,6 +179,7 @@ TrainResult train_skipgram(const Examples& examples, std::size_t vocabulary_size
     // On CPU the batch losses add up in a double; on CUDA in a device tensor (no sync a step).
     torch::Tensor loss_sum = torch::zeros({}, torch::TensorOptions().dtype(torch::kDouble).device(device));
     double cpu_loss_sum = 0;
+    std::size_t step = 0, first_non_finite_step = 0;
     const auto epoch_start = std::chrono::steady_clock::now();
     double allreduce_seconds = 0;
     for (ExampleBatch& batch : *loader) {
@@ -199,9 +208,12 @@ TrainResult train_skipgram(const Examples& examples, std::size_t vocabulary_size
       keras_adam_step(optimizer);
       if (device.is_cpu()) {
         cpu_loss_sum += loss.item<double>();
+        // A sum that turns non-finite stays so: its first such step is the first bad loss.
+        if (first_non_finite_step == 0 && !std::isfinite(cpu_loss_sum)) first_non_finite_step = step + 1;
       } else {
         loss_sum += loss.detach();
       }
+      ++step;
       progress.advance();
     }
     double total = device.is_cpu() ? cpu_loss_sum : loss_sum.item<double>();
@@ -222,7 +234,7 @@ TrainResult train_skipgram(const Examples& examples, std::size_t vocabulary_size
                     allreduce_seconds * 1000 / static_cast<double>(steps), 100 * allreduce_seconds / epoch_seconds);
       log_line(line);
     }
-    return total / static_cast<double>(steps);
+    return EpochOutcome{total / static_cast<double>(steps), first_non_finite_step};
   };
   // The digest only matters to checkpoints (bench and tests train without one).
   const std::string digest = out_dir.empty() && !resume ? std::string() : training_data_digest(examples);
@@ -268,7 +280,7 @@ TrainResult train_skipgram_stream(const Walks& walks, std::size_t vocabulary_siz
     adam.step = adam_step.item<std::int64_t>();  // restored by --resume
     torch::Tensor weight = model->weight().detach();
     double loss_sum = 0;
-    std::size_t step = 0;
+    std::size_t step = 0, first_non_finite_step = 0;
     double positives = 0;
     for (ExampleBatch& batch : *loader) {
       positives += batch.label.sum().item<double>();
@@ -300,6 +312,7 @@ TrainResult train_skipgram_stream(const Walks& walks, std::size_t vocabulary_siz
         loss_sum += mine_loss * inv_total;
       }
       ++step;
+      if (first_non_finite_step == 0 && !std::isfinite(loss_sum)) first_non_finite_step = step;
       progress.advance();
     }
     if (comm) {
@@ -311,7 +324,7 @@ TrainResult train_skipgram_stream(const Walks& walks, std::size_t vocabulary_siz
     }
     positives_per_epoch.push_back(static_cast<std::uint64_t>(positives));
     adam_step.fill_(adam.step);
-    return step ? loss_sum / static_cast<double>(step) : 0.0;
+    return EpochOutcome{step ? loss_sum / static_cast<double>(step) : 0.0, first_non_finite_step};
   };
   const std::string digest = out_dir.empty() && !resume ? std::string() : training_data_digest(walks);
   TrainResult result = train_loop(vocabulary_size, digest, config, out_dir, resume, steps, comm, run_epoch,

@@ -91,6 +91,7 @@ TrainResult train_sgns(const Walks& walks, std::size_t vocabulary_size, const Co
     const auto start = std::chrono::steady_clock::now();
     std::vector<SgnsLoss> losses(static_cast<std::size_t>(threads));
     double walks_before = static_cast<double>(walks.size()) * (epoch - 1);
+    std::size_t step = 0, first_non_finite_step = 0;
     for (SgnsBatch& batch : *loader) {
       const std::size_t n = batch.size();
       parallel_chunks(n, (n + threads - 1) / threads, threads, [&](std::uint64_t first, std::uint64_t last, int thread) {
@@ -104,6 +105,13 @@ TrainResult train_sgns(const Walks& walks, std::size_t vocabulary_size, const Co
         }
       });
       walks_before += static_cast<double>(n);
+      ++step;
+      if (first_non_finite_step == 0) {
+        // A sum that turns non-finite stays so: its first such step is the first bad loss.
+        double sum = 0;
+        for (const SgnsLoss& part : losses) sum += part.sum;
+        if (!std::isfinite(sum)) first_non_finite_step = step;
+      }
       progress.advance();
     }
     SgnsLoss total;
@@ -118,7 +126,7 @@ TrainResult train_sgns(const Walks& walks, std::size_t vocabulary_size, const Co
                 epoch_loss, seconds, static_cast<double>(total.positives) / seconds / 1e6);
     std::fflush(stdout);
     stop_if_diverged(*model, epoch_loss, epoch, steps, config, out_dir.empty() ? fs::path() : checkpoint_path,
-                     state.epoch);
+                     state.epoch, first_non_finite_step);
     result.positives_per_epoch.push_back(total.positives);
     state.epoch = epoch;
     state.loss.push_back(epoch_loss);

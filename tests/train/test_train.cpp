@@ -171,6 +171,10 @@ TEST(Train, ANonFiniteLossStopsTrainingAndLeavesTheLastGoodFiles) {
                 message.find(" is inf") != std::string::npos)
         << message;
     EXPECT_NE(message.find("lower train.learning_rate = 1e+30 or train.l2 = 1e-06"), std::string::npos) << message;
+    // The step is named: not the first, whose loss is computed before any update.
+    const std::size_t at = message.find(", first at step ");
+    ASSERT_NE(at, std::string::npos) << message;
+    EXPECT_NE(message.substr(at + 16, 2), "1/") << message;
     EXPECT_EQ(e.exit_code(), 1);
   }
   EXPECT_EQ(testing::read_text(dir / "checkpoint.pt"), checkpoint) << "the good checkpoint stays";

@@ -87,6 +87,23 @@ TEST(TrainSgns, OneThreadGivesTheSameModelBitForBit) {
   EXPECT_NE(a.embeddings, c.embeddings) << "another seed, another model";
 }
 
+// sgns' loop stops as the Keras one does (train/checkpoint.h stop_if_diverged): a rate that
+// overflows the tables is an error naming the epoch and sgns' rate key, not NaN vectors.
+TEST(TrainSgns, ADivergingRateStopsTrainingNamingItsKey) {
+  const Walks walks = planted_community_walks();
+  Config config = sgns_config(1);
+  config.train.stream_learning_rate = 1e30;
+  try {
+    train_sgns(walks, kCommunities * kPerCommunity + 1, config, {}, false);
+    ADD_FAILURE() << "trained through non-finite tables";
+  } catch (const TrainingError& e) {
+    const std::string message = e.what();
+    EXPECT_EQ(message.rfind("training diverged: the loss of epoch 1/3", 0), 0u) << message;
+    EXPECT_NE(message.find("lower train.stream_learning_rate = 1e+30"), std::string::npos) << message;
+    EXPECT_EQ(message.find("train.l2"), std::string::npos) << "sgns has no L2: " << message;
+  }
+}
+
 TEST(TrainSgns, TwoThreadsLearnPlantedCommunitiesAsWellAsOne) {
   const Walks walks = planted_community_walks();
   const TrainResult one = train_sgns(walks, kCommunities * kPerCommunity + 1, sgns_config(1), {}, false);
