@@ -9,90 +9,131 @@ namespace {
 
 // Built with -fopenmp-simd (CMakeLists.txt): the reductions vectorise in a fixed lane order, so a
 // run is still bit-for-bit repeatable.
-inline float dot(const float* a, const float* b, std::int64_t n) {
+template <std::int64_t Dim>
+[[gnu::always_inline]] inline float dot(const float* __restrict a, const float* __restrict b, std::int64_t n) {
+  if constexpr (Dim > 0) n = Dim;
   float sum = 0;
 #pragma omp simd reduction(+ : sum)
   for (std::int64_t i = 0; i < n; ++i) sum += a[i] * b[i];
   return sum;
 }
 
-inline void axpy(float alpha, const float* x, float* y, std::int64_t n) {
-#pragma omp simd
-  for (std::int64_t i = 0; i < n; ++i) y[i] += alpha * x[i];
+// A product of (1 + e) factors, each in (1, 2], stays finite while it is below 2^900 and a pair
+// adds at most 2^t: past that (or for pairs of more than 100 targets) it is folded into log_sum.
+[[gnu::always_inline]] inline void fold_if_large(SgnsLoss& loss, int t) {
+  if (t > 100 || loss.product > 0x1p+900) {
+    loss.log_sum += std::log(loss.product);
+    loss.product = 1;
+  }
 }
 
-}  // namespace
-
-// The step's arithmetic is all dot products and axpys over rows: on x86-64, a clone for AVX2 + FMA
-// (picked once per process by the loader) runs it about twice as fast as the SSE2 baseline. The
-// choice depends on the machine only, so one machine still repeats a run bit for bit.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("arch=haswell", "default")))
-#endif
-void sgns_window_step(const SgnsTables& tables, const NodeId* contexts, int m, const NodeId* targets, int t,
-                      float learning_rate, SgnsScratch& scratch, SgnsLoss& loss) {
-  const std::int64_t dim = tables.dim;
-  scratch.logits.resize(static_cast<std::size_t>(m) * t);
-  scratch.input_delta.assign(static_cast<std::size_t>(m) * dim, 0.0f);
-  scratch.output_delta.assign(static_cast<std::size_t>(t) * dim, 0.0f);
-  float* g = scratch.logits.data();
-  double loss_sum = 0;
-  for (int c = 0; c < m; ++c) {
-    const float* in = tables.input + static_cast<std::int64_t>(contexts[c]) * dim;
-    // The row's loss: sum of softplus(z) = max(z, 0) + log(1 + e), z = -x for the positive and x
-    // for a negative, e = exp(-|x|); the logs as one log of the product (each factor in (1, 2],
-    // t <= 1001 of them: no overflow in double). log1p per pair was a fifth of the training time.
-    double product = 1;
-    for (int k = 0; k < t; ++k) {
-      const float x = dot(in, tables.output + static_cast<std::int64_t>(targets[k]) * dim, dim);
-      // The exact sigmoid from one exp of -|x|, finite for any x.
-      const float e = std::exp(-std::fabs(x));
-      const float sigmoid = x >= 0 ? 1.0f / (1.0f + e) : e / (1.0f + e);
-      const float label = k == 0 ? 1.0f : 0.0f;
-      loss_sum += std::max(k == 0 ? -x : x, 0.0f);
-      product *= 1.0 + static_cast<double>(e);
-      g[c * t + k] = learning_rate * (label - sigmoid);
-    }
-    loss_sum += std::log(product);
+// The pair step, with the row length known at compile time (Dim > 0: fully unrolled rows, no loop
+// remainder) or not (Dim == 0). Inlined into each of the step's CPU clones below.
+template <std::int64_t Dim>
+[[gnu::always_inline]] inline void pair_step(const SgnsTables& tables, NodeId context, const NodeId* targets, int t,
+                                             float learning_rate, SgnsScratch& scratch, SgnsLoss& loss) {
+  const std::int64_t dim = Dim > 0 ? Dim : tables.dim;
+  float* __restrict in = tables.input + static_cast<std::int64_t>(context) * tables.stride;
+  if (scratch.logits.size() < static_cast<std::size_t>(t)) scratch.logits.resize(static_cast<std::size_t>(t));
+  if (scratch.input_delta.size() < static_cast<std::size_t>(dim)) scratch.input_delta.resize(static_cast<std::size_t>(dim));
+  float* __restrict g = scratch.logits.data();
+  float* __restrict delta = scratch.input_delta.data();
+  // The loss of a logit x: softplus(z) = max(z, 0) + log(1 + e), z = -x for the positive and x for
+  // a negative, e = exp(-|x|); the exact sigmoid comes from the same e, finite for any x.
+  double product = 1;
+  for (int k = 0; k < t; ++k) {
+    const float x = dot<Dim>(in, tables.output + static_cast<std::int64_t>(targets[k]) * tables.stride, dim);
+    const float e = std::exp(-std::fabs(x));
+    const float sigmoid = x >= 0 ? 1.0f / (1.0f + e) : e / (1.0f + e);
+    loss.linear += std::max(k == 0 ? -x : x, 0.0f);
+    product *= 1.0 + static_cast<double>(e);
+    g[k] = learning_rate * ((k == 0 ? 1.0f : 0.0f) - sigmoid);
   }
-  // Both deltas from the rows before the step, then added (a row twice in the window gets both).
-  for (int c = 0; c < m; ++c) {
-    const float* in = tables.input + static_cast<std::int64_t>(contexts[c]) * dim;
-    float* in_delta = scratch.input_delta.data() + c * dim;
-    for (int k = 0; k < t; ++k) {
-      const float gk = g[c * t + k];
-      axpy(gk, tables.output + static_cast<std::int64_t>(targets[k]) * dim, in_delta, dim);
-      axpy(gk, in, scratch.output_delta.data() + k * dim, dim);
-    }
+  loss.product *= product;
+  fold_if_large(loss, t);
+  // The input row's delta from the output rows before the step, then the output rows (from the
+  // input row before the step), then the input row.
+  {
+    const float* __restrict out = tables.output + static_cast<std::int64_t>(targets[0]) * tables.stride;
+    const float g0 = g[0];
+#pragma omp simd
+    for (std::int64_t i = 0; i < dim; ++i) delta[i] = g0 * out[i];
   }
-  for (int c = 0; c < m; ++c) {
-    axpy(1.0f, scratch.input_delta.data() + c * dim, tables.input + static_cast<std::int64_t>(contexts[c]) * dim, dim);
+  for (int k = 1; k < t; ++k) {
+    const float* __restrict out = tables.output + static_cast<std::int64_t>(targets[k]) * tables.stride;
+    const float gk = g[k];
+#pragma omp simd
+    for (std::int64_t i = 0; i < dim; ++i) delta[i] += gk * out[i];
   }
   for (int k = 0; k < t; ++k) {
-    axpy(1.0f, scratch.output_delta.data() + k * dim, tables.output + static_cast<std::int64_t>(targets[k]) * dim, dim);
+    float* __restrict out = tables.output + static_cast<std::int64_t>(targets[k]) * tables.stride;
+    const float gk = g[k];
+#pragma omp simd
+    for (std::int64_t i = 0; i < dim; ++i) out[i] += gk * in[i];
   }
-  loss.sum += loss_sum;
-  loss.positives += static_cast<std::uint64_t>(m);
+#pragma omp simd
+  for (std::int64_t i = 0; i < dim; ++i) in[i] += delta[i];
+  ++loss.positives;
 }
 
-void sgns_train_walk(const SgnsTables& tables, const NodeId* walk, std::size_t length, const SgnsCorpus& corpus,
-                     Rng& rng, float learning_rate, SgnsScratch& scratch, SgnsLoss& loss) {
+template <std::int64_t Dim>
+[[gnu::always_inline]] inline void train_walk(const SgnsTables& tables, const NodeId* walk, std::size_t length,
+                                              const SgnsCorpus& corpus, Rng& rng, float learning_rate,
+                                              SgnsScratch& scratch, SgnsLoss& loss) {
   const auto window = static_cast<std::uint64_t>(corpus.options().window);
   for (std::size_t i = 0; i < length; ++i) {
     const std::size_t b = 1 + rng.below(window);
     for (std::size_t j = i > b ? i - b : 0; j < std::min(length, i + b + 1); ++j) {
       if (j == i) continue;
-      // Fresh negatives for every pair, as word2vec draws them: negatives shared by a centre's
-      // window (pWord2Vec) were faster but learnt worse vectors here (docs/training.md).
       scratch.targets.assign(1, walk[i]);
       const int negatives = corpus.draw_negative_count(rng);
       for (int k = 0; k < negatives; ++k) {
         const NodeId negative = corpus.draw_negative(rng);
         if (negative != walk[i]) scratch.targets.push_back(negative);  // word2vec skips the centre itself
       }
-      sgns_window_step(tables, walk + j, 1, scratch.targets.data(), static_cast<int>(scratch.targets.size()),
-                       learning_rate, scratch, loss);
+      pair_step<Dim>(tables, walk[j], scratch.targets.data(), static_cast<int>(scratch.targets.size()), learning_rate,
+                     scratch, loss);
     }
+  }
+}
+
+}  // namespace
+
+double SgnsLoss::sum() const { return linear + std::log(product) + log_sum; }
+
+void SgnsLoss::add(const SgnsLoss& other) {
+  positives += other.positives;
+  linear += other.linear;
+  log_sum += other.log_sum + std::log(other.product);
+}
+
+// The step's arithmetic is all dot products and axpys over rows: on x86-64, a clone for AVX2 + FMA
+// (x86-64-v3, picked once per process by the loader; "arch=haswell" would check for an Intel
+// Haswell and miss AMD's CPUs) runs it about 1.5x as fast as the SSE2 baseline. The choice depends
+// on the machine only, so one machine still repeats a run bit for bit.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define N2V_SGNS_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define N2V_SGNS_CLONES
+#endif
+
+N2V_SGNS_CLONES
+void sgns_pair_step(const SgnsTables& tables, NodeId context, const NodeId* targets, int t, float learning_rate,
+                    SgnsScratch& scratch, SgnsLoss& loss) {
+  pair_step<0>(tables, context, targets, t, learning_rate, scratch, loss);
+}
+
+N2V_SGNS_CLONES
+void sgns_train_walk(const SgnsTables& tables, const NodeId* walk, std::size_t length, const SgnsCorpus& corpus,
+                     Rng& rng, float learning_rate, SgnsScratch& scratch, SgnsLoss& loss) {
+  // The common widths get rows unrolled at compile time (50: the Keras example's).
+  switch (tables.dim) {
+    case 32: return train_walk<32>(tables, walk, length, corpus, rng, learning_rate, scratch, loss);
+    case 50: return train_walk<50>(tables, walk, length, corpus, rng, learning_rate, scratch, loss);
+    case 64: return train_walk<64>(tables, walk, length, corpus, rng, learning_rate, scratch, loss);
+    case 100: return train_walk<100>(tables, walk, length, corpus, rng, learning_rate, scratch, loss);
+    case 128: return train_walk<128>(tables, walk, length, corpus, rng, learning_rate, scratch, loss);
+    default: return train_walk<0>(tables, walk, length, corpus, rng, learning_rate, scratch, loss);
   }
 }
 

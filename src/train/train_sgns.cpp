@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <memory>
 
@@ -35,6 +36,34 @@ void check_trainable(const Config& config, int world_size) {
     throw UsageError("skipgram.model sgns trains on the CPU (Hogwild SGD); use --device cpu");
   }
 }
+
+namespace {
+
+// A [rows x dim] float tensor's rows, each starting on a 64-byte boundary (stride a multiple of 16).
+class CacheAlignedRows {
+ public:
+  explicit CacheAlignedRows(const torch::Tensor& table)
+      : rows_(table.size(0)), dim_(table.size(1)), stride_((dim_ + 15) / 16 * 16),
+        storage_(static_cast<std::size_t>(rows_ * stride_ + 16), 0.0f) {
+    const auto address = reinterpret_cast<std::uintptr_t>(storage_.data());
+    data_ = storage_.data() + (64 - address % 64) % 64 / sizeof(float);
+    const float* from = table.data_ptr<float>();
+    for (std::int64_t r = 0; r < rows_; ++r) std::copy(from + r * dim_, from + (r + 1) * dim_, data_ + r * stride_);
+  }
+  float* data() { return data_; }
+  std::int64_t stride() const { return stride_; }
+  void copy_to(torch::Tensor& table) const {
+    float* to = table.data_ptr<float>();
+    for (std::int64_t r = 0; r < rows_; ++r) std::copy(data_ + r * stride_, data_ + r * stride_ + dim_, to + r * dim_);
+  }
+
+ private:
+  std::int64_t rows_, dim_, stride_;
+  std::vector<float> storage_;
+  float* data_;
+};
+
+}  // namespace
 
 TrainResult train_sgns(const Walks& walks, std::size_t vocabulary_size, const Config& config, const fs::path& out_dir,
                        bool resume, Communicator* comm) {
@@ -75,9 +104,12 @@ TrainResult train_sgns(const Walks& walks, std::size_t vocabulary_size, const Co
     check_epochs_left(checkpoint_path, state.epoch, config.train.epochs);
     log_line("resuming after epoch " + std::to_string(state.epoch) + " from " + checkpoint_path.string());
   }
-  // The tables are written in place, outside autograd (after a resume: the loaded storage).
+  // The threads train copies of the tables whose rows start on their own cache lines: with rows of
+  // 50 floats, two threads updating neighbouring rows fought over the lines they share and two
+  // threads ran hardly faster than one. The model's tensors get the rows back after every epoch.
   torch::Tensor input = model->input.detach(), output = model->output.detach();
-  const SgnsTables tables{input.data_ptr<float>(), output.data_ptr<float>(), tc.embedding_dim};
+  CacheAlignedRows input_rows(input), output_rows(output);
+  const SgnsTables tables{input_rows.data(), output_rows.data(), tc.embedding_dim, input_rows.stride()};
 
   TrainResult result;
   result.first_epoch = state.epoch + 1;
@@ -95,33 +127,38 @@ TrainResult train_sgns(const Walks& walks, std::size_t vocabulary_size, const Co
     for (SgnsBatch& batch : *loader) {
       const std::size_t n = batch.size();
       parallel_chunks(n, (n + threads - 1) / threads, threads, [&](std::uint64_t first, std::uint64_t last, int thread) {
+        // Each thread's loss and work space live on its own stack while it runs: side by side in
+        // the vectors, the threads' per-pair writes shared cache lines and two ran as slow as one.
+        SgnsScratch own_scratch = std::move(scratch[thread]);
+        SgnsLoss own_loss;
         for (std::uint64_t i = first; i < last; ++i) {
           // word2vec's schedule: linear decay over the whole run, here per walk, to a floor.
           const double done = (walks_before + static_cast<double>(i)) / total_walks;
           const auto lr = static_cast<float>(tc.stream_learning_rate * std::max(1e-4, 1.0 - done));
           Rng rng = corpus->training_rng(batch.walk_ids[i], epoch);
           sgns_train_walk(tables, batch.nodes.data() + batch.offsets[i], batch.offsets[i + 1] - batch.offsets[i],
-                          *corpus, rng, lr, scratch[thread], losses[thread]);
+                          *corpus, rng, lr, own_scratch, own_loss);
         }
+        scratch[thread] = std::move(own_scratch);
+        losses[thread].add(own_loss);
       });
       walks_before += static_cast<double>(n);
       ++step;
       if (first_non_finite_step == 0) {
         // A sum that turns non-finite stays so: its first such step is the first bad loss.
-        double sum = 0;
-        for (const SgnsLoss& part : losses) sum += part.sum;
-        if (!std::isfinite(sum)) first_non_finite_step = step;
+        SgnsLoss sum;
+        for (const SgnsLoss& part : losses) sum.add(part);
+        if (!std::isfinite(sum.sum())) first_non_finite_step = step;
       }
       progress.advance();
     }
     SgnsLoss total;
-    for (const SgnsLoss& part : losses) {
-      total.sum += part.sum;
-      total.positives += part.positives;
-    }
+    for (const SgnsLoss& part : losses) total.add(part);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     progress.finish();
-    const double epoch_loss = total.positives ? total.sum / static_cast<double>(total.positives) : 0.0;
+    input_rows.copy_to(input);
+    output_rows.copy_to(output);
+    const double epoch_loss = total.positives ? total.sum() / static_cast<double>(total.positives) : 0.0;
     std::printf("Epoch %d/%d - %zu steps - loss: %.4f - %.2f s - %.2f M pairs/s\n", epoch, tc.epochs, steps,
                 epoch_loss, seconds, static_cast<double>(total.positives) / seconds / 1e6);
     std::fflush(stdout);
@@ -139,7 +176,7 @@ TrainResult train_sgns(const Walks& walks, std::size_t vocabulary_size, const Co
   result.epoch_loss = state.loss;
   result.epoch_seconds = state.seconds;
   result.dim = tc.embedding_dim;
-  result.embeddings.assign(tables.input, tables.input + input.numel());
+  result.embeddings.assign(input.data_ptr<float>(), input.data_ptr<float>() + input.numel());
   return result;
 }
 
