@@ -36,7 +36,7 @@ struct Choices<PipelineStage> {
 };
 
 struct TrainingData {
-  Graph graph;  // without the held-out edges
+  Graph graph;  // its vocabulary and stats; the arcs and edge list are freed once the walks are made
   HeldOut held_out;
   Walks walks;  // every walk, a distributed run's blocks gathered
   Examples examples;  // skipgram.mode aggregate only: stream mode makes them batch by batch while training
