@@ -173,18 +173,8 @@ std::int64_t model_rows(const torch::nn::Module& model) {
   return parameters.empty() ? 0 : parameters.front().size(0);
 }
 
-void load_optimizer(InputArchive& archive, const fs::path& path, torch::optim::Optimizer& optimizer) {
+void load_optimizer(InputArchive& archive, const fs::path& path, torch::optim::Adam& adam) {
   InputArchive optimizer_archive = read_archive(archive, path, "optimizer", "optimizer");
-  auto* adam_optimizer = dynamic_cast<torch::optim::Adam*>(&optimizer);
-  if (!adam_optimizer) {
-    try {
-      optimizer.load(optimizer_archive);
-    } catch (const std::exception& e) {
-      damaged(path, "the optimizer's state: " + torch_error_reason(e));
-    }
-    return;
-  }
-  torch::optim::Adam& adam = *adam_optimizer;
   // Adam: torch reads its own records; what it read is checked against the model before use.
   const auto configured = static_cast<const torch::optim::AdamOptions&>(adam.param_groups().at(0).options());
   try {
@@ -243,7 +233,7 @@ std::string training_data_digest(const Walks& walks) {
   return "walks " + digest.hex();
 }
 
-void save_checkpoint(const fs::path& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer,
+void save_checkpoint(const fs::path& path, torch::nn::Module& model, torch::optim::Adam* optimizer,
                      const Checkpoint& state, const std::string& fingerprint, const std::string& data_digest,
                      const ExtraState& extra) {
   // In memory first: torch's writer aborts the process (an exception from a destructor) when the
@@ -300,7 +290,7 @@ std::string read_checkpoint_bytes(const fs::path& path, Communicator* comm) {
 }
 
 Checkpoint load_checkpoint(const fs::path& path, const std::string& bytes, torch::nn::Module& model,
-                           torch::optim::Optimizer* optimizer, const std::string& fingerprint,
+                           torch::optim::Adam* optimizer, const std::string& fingerprint,
                            const std::string& data_digest, ExtraState& extra) {
   InputArchive archive = open_archive(path, bytes);
   check_fingerprint(archive, path, fingerprint);
@@ -356,29 +346,6 @@ Checkpoint load_checkpoint(const fs::path& path, const std::string& bytes, torch
   for (auto& [mine, saved] : parameters) mine.copy_(saved);
   for (auto& [mine, saved] : extras) mine.copy_(saved);
   return state;
-}
-
-void stop_if_diverged(const torch::nn::Module& model, double epoch_loss, int epoch, std::size_t steps,
-                      const Config& config, const fs::path& checkpoint, int last_good_epoch,
-                      std::size_t first_bad_step) {
-  bool finite_weights = true;
-  for (const torch::Tensor& parameter : model.parameters())
-    finite_weights = finite_weights && torch::isfinite(parameter.detach()).all().item<bool>();
-  if (std::isfinite(epoch_loss) && finite_weights) return;
-  const TrainConfig& tc = config.train;
-  const std::string kept = last_good_epoch > 0 && !checkpoint.empty()
-                               ? "; " + checkpoint.string() + " keeps epoch " + std::to_string(last_good_epoch)
-                               : "";
-  const bool keras_adam = config.skipgram.mode == SkipGramMode::Aggregate && config.skipgram.model == SkipGramModel::Keras;
-  const bool has_l2 = config.skipgram.model == SkipGramModel::Keras;
-  throw TrainingError("training diverged: the loss of epoch " + std::to_string(epoch) + "/" + std::to_string(tc.epochs) +
-                      " (the mean of its " + std::to_string(steps) + " steps) is " + format_double(epoch_loss) +
-                      (first_bad_step ? ", first at step " + std::to_string(first_bad_step) + "/" + std::to_string(steps)
-                                      : std::string()) +
-                      (finite_weights ? "" : " and the weights are not all finite") + kept + "; lower " +
-                      (keras_adam ? "train.learning_rate = " + format_double(tc.learning_rate)
-                                  : "train.stream_learning_rate = " + format_double(tc.stream_learning_rate)) +
-                      (has_l2 ? " or train.l2 = " + format_double(tc.l2) : std::string()));
 }
 
 void check_epochs_left(const fs::path& path, int epochs_done, int epochs) {

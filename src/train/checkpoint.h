@@ -48,8 +48,9 @@ std::string training_data_digest(const Walks& walks);
 
 // Serialised in memory, then written through write_file_atomic: a full disk or a crash while
 // saving is an OutputError (or nothing) and leaves the previous checkpoint.
-// Any model (its parameters by name); `optimizer` may be null (sgns' plain SGD has no state).
-void save_checkpoint(const std::filesystem::path& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer,
+// Any model (its parameters by name); `optimizer` may be null (sgns' plain SGD has no state). Adam
+// is the only torch optimizer n2v trains with (stream mode's lazy Adam lives in `extra`).
+void save_checkpoint(const std::filesystem::path& path, torch::nn::Module& model, torch::optim::Adam* optimizer,
                      const Checkpoint& state, const std::string& fingerprint, const std::string& data_digest,
                      const ExtraState& extra);
 
@@ -65,7 +66,7 @@ std::string read_checkpoint_bytes(const std::filesystem::path& path, Communicato
 // change only once every record has passed; after an error the optimizer may hold part of the
 // file's state (the caller discards it: training does not start).
 Checkpoint load_checkpoint(const std::filesystem::path& path, const std::string& bytes, torch::nn::Module& model,
-                           torch::optim::Optimizer* optimizer, const std::string& fingerprint,
+                           torch::optim::Adam* optimizer, const std::string& fingerprint,
                            const std::string& data_digest, ExtraState& extra);
 
 // The Keras model with its Adam (aggregate and stream modes).
@@ -79,15 +80,6 @@ inline Checkpoint load_checkpoint(const std::filesystem::path& path, const std::
                                   const std::string& data_digest, ExtraState& extra) {
   return load_checkpoint(path, bytes, *model, &optimizer, fingerprint, data_digest, extra);
 }
-
-// A diverged epoch (a loss or a weight that is not finite) throws TrainingError, naming the epoch,
-// the checkpoint that keeps the last good one (`checkpoint` empty: none is written) and the keys to
-// lower. Called before the epoch reaches a checkpoint, loss.csv or an export. The weights are
-// checked too (one pass an epoch): a loss that clamps its logs could stay finite.
-// `first_bad_step` (1-based, 0 = unknown) is the first step whose loss was not finite.
-void stop_if_diverged(const torch::nn::Module& model, double epoch_loss, int epoch, std::size_t steps,
-                      const Config& config, const std::filesystem::path& checkpoint, int last_good_epoch,
-                      std::size_t first_bad_step = 0);
 
 // Throws UsageError when the checkpoint at `path` has more epochs done than train.epochs asks for:
 // going on would record train.epochs below the epochs the weights have had.

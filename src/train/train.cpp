@@ -22,6 +22,7 @@
 #include "models/sparse_optimizers.h"
 #include "pipeline/pipeline.h"
 #include "train/checkpoint.h"
+#include "train/divergence.h"
 #include "train/datasets.h"
 #include "train/distributed.h"
 #include "train/keras_adam.h"

@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "core/errors.h"
+#include "core/memory.h"
 #include "core/parallel.h"
 #include "core/progress.h"
 #include "core/rng.h"
@@ -18,6 +19,7 @@
 #include "models/sgns_step.h"
 #include "pipeline/pipeline.h"
 #include "train/checkpoint.h"
+#include "train/divergence.h"
 #include "train/datasets.h"
 #include "train/train.h"
 
@@ -69,6 +71,13 @@ TrainResult train_sgns(const Walks& walks, std::size_t vocabulary_size, const Co
                        bool resume, Communicator* comm) {
   check_trainable(config, comm ? 2 : 1);
   const TrainConfig& tc = config.train;
+  // Two tables, their cache-aligned working copies and a checkpoint's copy of both; the corpus'
+  // counts, keep probabilities and negatives' alias table.
+  check_fits_in_memory("training",
+                       (6.0 * 4 * static_cast<double>(tc.embedding_dim) + 24) * static_cast<double>(vocabulary_size),
+                       std::to_string(vocabulary_size) + " tokens x train.embedding_dim " +
+                           std::to_string(tc.embedding_dim) + " floats, 6 copies",
+                       "train.embedding_dim");
   auto corpus = std::make_shared<const SgnsCorpus>(walks, vocabulary_size, sgns_options_from(config));
   if (walks.size() == 0) throw UsageError("there are no walks to train on");
   const int threads = config.resolved_threads();

@@ -14,7 +14,7 @@ namespace n2v {
 // No defaults: pipeline/pipeline.h maps the Config (the one place for defaults) to these fields.
 struct SgnsOptions {
   int window;  // the largest window; each centre draws its own in 1..window (word2vec's reduced window)
-  double negative_samples;  // per centre, shared by its window's contexts; a fraction is drawn with that probability
+  double negative_samples;  // per (context, centre) pair; a fraction is drawn with that probability
   double subsample;  // word2vec's `sample`; 0 = keep every node
   std::uint64_t seed;
 };

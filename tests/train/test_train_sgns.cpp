@@ -87,7 +87,7 @@ TEST(TrainSgns, OneThreadGivesTheSameModelBitForBit) {
   EXPECT_NE(a.embeddings, c.embeddings) << "another seed, another model";
 }
 
-// sgns' loop stops as the Keras one does (train/checkpoint.h stop_if_diverged): a rate that
+// sgns' loop stops as the Keras one does (train/divergence.h stop_if_diverged): a rate that
 // overflows the tables is an error naming the epoch and sgns' rate key, not NaN vectors.
 TEST(TrainSgns, ADivergingRateStopsTrainingNamingItsKey) {
   const Walks walks = planted_community_walks();
@@ -101,6 +101,19 @@ TEST(TrainSgns, ADivergingRateStopsTrainingNamingItsKey) {
     EXPECT_EQ(message.rfind("training diverged: the loss of epoch 1/3", 0), 0u) << message;
     EXPECT_NE(message.find("lower train.stream_learning_rate = 1e+30"), std::string::npos) << message;
     EXPECT_EQ(message.find("train.l2"), std::string::npos) << "sgns has no L2: " << message;
+  }
+}
+
+TEST(TrainSgns, TablesThatCannotFitAreRefusedBeforeAllocating) {
+  Config config = sgns_config(1);
+  config.train.embedding_dim = 100000;
+  try {
+    train_sgns(planted_community_walks(), 1'000'000'000, config, {}, false);  // 2.4 PB of tables
+    ADD_FAILURE() << "2.4 PB of tables accepted";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("training needs about 2.4 PB (1000000000 tokens x train.embedding_dim 100000"),
+              std::string::npos)
+        << e.what();
   }
 }
 
