@@ -39,6 +39,18 @@ class TempDir {
   fs::path path_;
 };
 
+// The message of the `Error` that `run` throws, or "" when it throws none (another exception
+// escapes: the test fails on it).
+template <typename Error, typename Run>
+std::string error_message(Run run) {
+  try {
+    run();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
 inline void write_text(const fs::path& path, const std::string& text) {
   fs::create_directories(path.parent_path());
   std::ofstream out(path, std::ios::binary);
@@ -124,12 +136,16 @@ inline void expect_csr_invariants(const CsrGraph& g) {
   for (NodeId v = 0; v < g.num_nodes(); ++v) {
     ASSERT_LE(offsets[v], offsets[v + 1]);
     for (std::uint64_t i = offsets[v]; i < offsets[v + 1]; ++i) {
-      if (i > offsets[v]) ASSERT_LT(g.neighbor_array()[i - 1], g.neighbor_array()[i]) << "sorted, no duplicates";
+      if (i > offsets[v]) {
+        ASSERT_LT(g.neighbor_array()[i - 1], g.neighbor_array()[i]) << "sorted, no duplicates";
+      }
       NodeId u = g.neighbor_array()[i];
       ASSERT_LT(u, g.num_nodes());
       ASSERT_NE(u, v) << "no self-loops";
       ASSERT_GT(g.weight_array()[i], 0.0f);
-      if (!g.directed()) ASSERT_EQ(g.weight(u, v), g.weight_array()[i]) << "symmetric";
+      if (!g.directed()) {
+        ASSERT_EQ(g.weight(u, v), g.weight_array()[i]) << "symmetric";
+      }
     }
   }
 }
@@ -142,7 +158,9 @@ inline bool has_ml_small() { return fs::exists(shared_data("ml-latest-small") / 
 #define N2V_REQUIRE_ML_SMALL()                                                                    \
   do {                                                                                             \
     if (!::n2v::testing::has_ml_small()) {                                                         \
-      if (std::getenv("CI")) FAIL() << "CI needs ../shared/data/ml-latest-small";                  \
+      if (std::getenv("CI")) {                                                                     \
+        FAIL() << "CI needs ../shared/data/ml-latest-small";                                       \
+      }                                                                                            \
       GTEST_SKIP() << "../shared/data/ml-latest-small not found";                                  \
     }                                                                                              \
   } while (0)

@@ -23,17 +23,6 @@ Vocabulary movies() {
   return v;
 }
 
-// The message of the DataError `read` throws, or "" when it throws none.
-template <typename Read>
-std::string data_error(Read read) {
-  try {
-    read();
-  } catch (const DataError& e) {
-    return e.what();
-  }
-  return "";
-}
-
 TEST(Word2VecText, ReadsBlanksTabsCrlfAndTrailingBlankLines) {
   TempDir dir;
   write_text(dir / "v.txt", "2 3\r\nmovie_1 0.1 -2 1e-3 \r\n260\t0.5\t0.25  -0.125\n\n\n");
@@ -48,7 +37,7 @@ TEST(Word2VecText, MalformedFilesNameTheFileAndLine) {
   TempDir dir;
   auto error_of = [&](const std::string& content) {
     write_text(dir / "bad.txt", content);
-    return data_error([&] { read_word2vec_text(dir / "bad.txt"); });
+    return testing::error_message<DataError>([&] { read_word2vec_text(dir / "bad.txt"); });
   };
   const std::string file = (dir / "bad.txt").string();
   EXPECT_NE(error_of("").find(file + ": empty file"), std::string::npos);
@@ -66,7 +55,7 @@ TEST(Word2VecText, MalformedFilesNameTheFileAndLine) {
   EXPECT_NE(error_of("3 2\nmovie_1 1 2\nmovie_260 3 4\n").find("the header says 3 vectors, the file has 2"),
             std::string::npos);
   EXPECT_NE(error_of("2 2\nmovie_1 1 2\n\nmovie_260 3 4\n").find(file + ":3: empty line"), std::string::npos);
-  EXPECT_NE(data_error([&] { read_word2vec_text(dir / "absent.txt"); }).find("cannot read"), std::string::npos);
+  EXPECT_NE(testing::error_message<DataError>([&] { read_word2vec_text(dir / "absent.txt"); }).find("cannot read"), std::string::npos);
 }
 
 TEST(Word2VecText, KeysNameNodesAsN2vOrAsWalksTxtWriteThem) {
@@ -100,14 +89,14 @@ TEST(Word2VecText, EdgeListNamesMatchWithWhitespaceAsUnderscore) {
 TEST(Word2VecText, NoMatchingKeyOrTwoRowsForOneNodeAreErrors) {
   TempDir dir;
   write_text(dir / "other.txt", "2 1\nuser_1 1\nuser_2 2\n");
-  std::string none = data_error(
+  std::string none = testing::error_message<DataError>(
       [&] { match_vocabulary(read_word2vec_text(dir / "other.txt"), movies(), dir / "other.txt"); });
   EXPECT_NE(none.find("none of its 2 keys names a node"), std::string::npos) << none;
   EXPECT_NE(none.find("\"movie_1\""), std::string::npos) << "says what the keys look like: " << none;
   EXPECT_NE(none.find("--run"), std::string::npos) << none;
 
   write_text(dir / "twice.txt", "2 1\n1 1\nmovie_1 2\n");
-  std::string twice = data_error(
+  std::string twice = testing::error_message<DataError>(
       [&] { match_vocabulary(read_word2vec_text(dir / "twice.txt"), movies(), dir / "twice.txt"); });
   EXPECT_NE(twice.find((dir / "twice.txt").string() + ":3: \"movie_1\" is node 1, which line 2 already gave a vector"),
             std::string::npos)

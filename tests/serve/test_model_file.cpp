@@ -65,12 +65,7 @@ class ModelFileTest : public ::testing::Test {
     return path;
   }
   static std::string load_error(const fs::path& path) {
-    try {
-      ModelFile::load(path);
-    } catch (const DataError& e) {
-      return e.what();
-    }
-    return "no DataError";
+    return testing::error_message<DataError>([&] { ModelFile::load(path); });
   }
   // The DataError of a query through the model's own methods.
   template <typename Query>
