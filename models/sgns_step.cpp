@@ -76,23 +76,45 @@ template <std::int64_t Dim>
   ++loss.positives;
 }
 
+[[gnu::always_inline]] inline void prefetch_row(const float* row, std::int64_t dim) {
+  for (std::int64_t i = 0; i < dim; i += 16) __builtin_prefetch(row + i, 1);
+}
+
 template <std::int64_t Dim>
 [[gnu::always_inline]] inline void train_walk(const SgnsTables& tables, const NodeId* walk, std::size_t length,
                                               const SgnsCorpus& corpus, Rng& rng, float learning_rate,
                                               SgnsScratch& scratch, SgnsLoss& loss) {
   const auto window = static_cast<std::uint64_t>(corpus.options().window);
+  std::vector<NodeId>& targets = scratch.targets;
+  std::vector<std::uint32_t>& pair_end = scratch.pair_end;
   for (std::size_t i = 0; i < length; ++i) {
     const std::size_t b = 1 + rng.below(window);
-    for (std::size_t j = i > b ? i - b : 0; j < std::min(length, i + b + 1); ++j) {
+    const std::size_t first = i > b ? i - b : 0, last = std::min(length, i + b + 1);
+    // Every pair of this centre draws its negatives first (the generator's order is the same as
+    // drawing them pair by pair), so that their rows, random rows of a table that may be far larger
+    // than the cache (59,000 rows at MovieLens-25M scale), load while the first pairs train.
+    targets.clear();
+    pair_end.clear();
+    for (std::size_t j = first; j < last; ++j) {
       if (j == i) continue;
-      scratch.targets.assign(1, walk[i]);
+      targets.push_back(walk[i]);
       const int negatives = corpus.draw_negative_count(rng);
       for (int k = 0; k < negatives; ++k) {
         const NodeId negative = corpus.draw_negative(rng);
-        if (negative != walk[i]) scratch.targets.push_back(negative);  // word2vec skips the centre itself
+        if (negative != walk[i]) {  // word2vec skips the centre itself
+          targets.push_back(negative);
+          prefetch_row(tables.output + static_cast<std::int64_t>(negative) * tables.stride, tables.dim);
+        }
       }
-      pair_step<Dim>(tables, walk[j], scratch.targets.data(), static_cast<int>(scratch.targets.size()), learning_rate,
-                     scratch, loss);
+      pair_end.push_back(static_cast<std::uint32_t>(targets.size()));
+    }
+    std::size_t pair = 0, begin = 0;
+    for (std::size_t j = first; j < last; ++j) {
+      if (j == i) continue;
+      const std::size_t end = pair_end[pair++];
+      pair_step<Dim>(tables, walk[j], targets.data() + begin, static_cast<int>(end - begin), learning_rate, scratch,
+                     loss);
+      begin = end;
     }
   }
 }

@@ -20,10 +20,11 @@ struct SgnsTables {
   std::int64_t stride;  // floats from one row to the next, >= dim
 };
 
-// One thread's work space: a pair's targets, logits and input-row delta.
+// One thread's work space: a centre's targets, a pair's logits and input-row delta.
 struct SgnsScratch {
   std::vector<float> logits, input_delta;
-  std::vector<NodeId> targets;
+  std::vector<NodeId> targets;  // a centre's pairs' targets, one pair after another
+  std::vector<std::uint32_t> pair_end;  // where each pair's targets end
 };
 
 // The loss as a sum of max(z, 0) terms plus the log of a running product of (1 + e^-|x|)
