@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <string>
 #include <vector>
 
+#include "core/errors.h"
 #include "core/parallel.h"
 #include "models/skipgram_math.h"
 
@@ -109,11 +111,31 @@ torch::Tensor fused_skipgram_loss(const torch::Tensor& embedding_weight, const t
   return SkipGramLoss::apply(embedding_weight, target, context, labels, weights, l2);
 }
 
+namespace {
+
+// Examples a chunk of the first pass: small enough that a thread that comes free (or a worker that
+// got no core for a while) leaves little for the others to wait on.
+constexpr std::uint64_t kExamplesPerChunk = 256;
+
+// The gradient's rows are split between owners: slot s belongs to owner s & (owners - 1). Each owner's
+// terms are added by one thread in example order, so the split does not change the bits; a few owners
+// a thread let the threads even out their shares.
+std::uint32_t owner_count(int threads) {
+  std::uint32_t owners = 1;
+  while (threads > 1 && owners < 4u * static_cast<std::uint32_t>(threads)) owners *= 2;
+  return owners;
+}
+
+}  // namespace
+
 double skipgram_row_gradient(const torch::Tensor& embedding_weight, const torch::Tensor& target,
                              const torch::Tensor& context, const torch::Tensor& labels, double scale,
                              std::vector<std::int32_t>& slot_of_row, RowSparse& gradient, int threads) {
   const StreamBatchView batch(embedding_weight, target, context, labels);
   const std::int64_t n = batch.n, dim = batch.dim;
+  if (n >= (std::int64_t{1} << 31)) {  // the terms below are numbered in 32 bits
+    throw UsageError("a stream batch of " + std::to_string(n) + " examples: at most 2^31 - 1, lower train.batch_size");
+  }
   const float* W = embedding_weight.data_ptr<float>();
   const std::int64_t* t = batch.target;
   const std::int64_t* c = batch.context;
@@ -122,33 +144,54 @@ double skipgram_row_gradient(const torch::Tensor& embedding_weight, const torch:
   // Gradients of the touched rows, in a compact buffer indexed by slot.
   const BatchSlots slots = touched_rows(batch, slot_of_row, gradient);
   gradient.values.assign(gradient.rows.size() * static_cast<std::size_t>(dim), 0.0f);
+  const std::uint32_t owners = owner_count(threads), owner_mask = owners - 1;
+  const std::uint64_t chunks = (static_cast<std::uint64_t>(n) + kExamplesPerChunk - 1) / kExamplesPerChunk;
+  // Example i's two terms, 2i (into its target's row) and 2i + 1 (into its context's), each chunk's
+  // grouped by the owner of that row, in example order within a group: chunk k's group o is
+  // terms[group_start[k * owners + o], group_start[k * owners + o + 1]).
+  std::vector<std::uint32_t> terms(2 * static_cast<std::size_t>(n));
+  std::vector<std::uint32_t> group_start(chunks * owners + 1, 2 * static_cast<std::uint32_t>(n));
+  std::vector<std::uint32_t> cursors(static_cast<std::size_t>(threads) * owners);
   // Each example's loss and scaled dloss/dlogit: the matrix is only read, so examples split freely.
   std::vector<double> losses(static_cast<std::size_t>(n));
   std::vector<float> dlogit(static_cast<std::size_t>(n));
-  const auto examples_per_thread = static_cast<std::uint64_t>((n + threads - 1) / threads);
-  parallel_chunks(static_cast<std::uint64_t>(n), examples_per_thread, threads,
-                  [&](std::uint64_t first, std::uint64_t last, int) {
+  parallel_chunks(static_cast<std::uint64_t>(n), kExamplesPerChunk, threads,
+                  [&](std::uint64_t first, std::uint64_t last, int thread) {
+                    std::uint32_t* count = cursors.data() + static_cast<std::size_t>(thread) * owners;
+                    std::fill_n(count, owners, 0u);
                     for (std::uint64_t i = first; i < last; ++i) {
                       const LogitLoss l = bce_with_logits(dot(W + t[i] * dim, W + c[i] * dim, dim), batch.label[i]);
                       losses[i] = l.loss;
                       dlogit[i] = static_cast<float>(l.dlogit * scale);
+                      ++count[slots.target[i] & owner_mask];
+                      ++count[slots.context[i] & owner_mask];
+                    }
+                    std::uint32_t* start = group_start.data() + first / kExamplesPerChunk * owners;
+                    auto next = static_cast<std::uint32_t>(2 * first);
+                    for (std::uint32_t o = 0; o < owners; ++o) {
+                      start[o] = next;
+                      next += count[o];
+                      count[o] = start[o];  // from here on, where the group's next term goes
+                    }
+                    for (std::uint64_t i = first; i < last; ++i) {
+                      terms[count[slots.target[i] & owner_mask]++] = static_cast<std::uint32_t>(2 * i);
+                      terms[count[slots.context[i] & owner_mask]++] = static_cast<std::uint32_t>(2 * i + 1);
                     }
                   });
-  // Thread `owner` adds into the rows whose slot % threads == owner, in example order (a self-pair's
-  // target term before its context term, as on one thread).
-  parallel_chunks(static_cast<std::uint64_t>(threads), 1, threads, [&](std::uint64_t owner, std::uint64_t, int) {
-    const auto mine = [&](std::int32_t slot) { return static_cast<std::uint64_t>(slot) % threads == owner; };
-    for (std::int64_t i = 0; i < n; ++i) {
-      const float g = dlogit[i];
-      const float* a = W + t[i] * dim;
-      const float* b = W + c[i] * dim;
-      if (mine(slots.target[i])) {
-        float* ga = gradient.values.data() + static_cast<std::size_t>(slots.target[i]) * dim;
-        for (std::int64_t k = 0; k < dim; ++k) ga[k] += g * b[k];
-      }
-      if (mine(slots.context[i])) {
-        float* gb = gradient.values.data() + static_cast<std::size_t>(slots.context[i]) * dim;
-        for (std::int64_t k = 0; k < dim; ++k) gb[k] += g * a[k];
+  // Owner o adds its terms chunk by chunk, so in example order (a self-pair's target term before its
+  // context term, as on one thread). Term 2i adds dlogit_i * W[context] to the target's row, 2i + 1
+  // dlogit_i * W[target] to the context's.
+  const std::int32_t* slot_of_term[2] = {slots.target.data(), slots.context.data()};
+  const std::int64_t* other_row_of_term[2] = {c, t};
+  parallel_chunks(owners, 1, threads, [&](std::uint64_t owner, std::uint64_t, int) {
+    for (std::uint64_t k = 0; k < chunks; ++k) {
+      const std::uint32_t* group = group_start.data() + k * owners + owner;
+      for (std::uint32_t j = group[0]; j < group[1]; ++j) {
+        const std::uint32_t i = terms[j] >> 1, side = terms[j] & 1;
+        const float g = dlogit[i];
+        const float* other = W + other_row_of_term[side][i] * dim;
+        float* sum = gradient.values.data() + static_cast<std::size_t>(slot_of_term[side][i]) * dim;
+        for (std::int64_t d = 0; d < dim; ++d) sum[d] += g * other[d];
       }
     }
   });

@@ -25,8 +25,9 @@ torch::Tensor fused_skipgram_loss(const torch::Tensor& embedding_weight, const t
 // `scale` (1 / n gives the mean loss's gradient exactly as lazy_adam_step computes it; a rank passes
 // 1 and scales after the merge). `embedding_weight` is only read; `slot_of_row` is V entries of -1
 // scratch, left so. On `threads` threads: the examples' dloss/dlogit are computed in parallel, then
-// each thread adds the examples' terms into the rows it owns, in example order, so every row gets
-// the same additions in the same order as on one thread: the same bits for any thread count.
+// the rows are split between owners (a few per thread) and each owner's terms are added by one
+// thread, in example order, so every row gets the same additions in the same order as on one
+// thread: the same bits for any thread count.
 double skipgram_row_gradient(const torch::Tensor& embedding_weight, const torch::Tensor& target,
                              const torch::Tensor& context, const torch::Tensor& labels, double scale,
                              std::vector<std::int32_t>& slot_of_row, RowSparse& gradient, int threads = 1);

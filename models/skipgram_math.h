@@ -46,8 +46,9 @@ struct StreamBatchView {
   }
 };
 
-// Threads worth starting for `items` of work, at most `threads`: a thread is started for each
-// step, so each must get at least `min_per_thread` items (the result does not depend on it).
+// Threads worth using for `items` of work, at most `threads`: each must get at least
+// `min_per_thread` items, enough to outweigh waking it and waiting for it (the result does not
+// depend on it).
 inline int useful_threads(std::int64_t items, std::int64_t min_per_thread, int threads) {
   return static_cast<int>(std::max<std::int64_t>(1, std::min<std::int64_t>(threads, items / min_per_thread)));
 }

@@ -79,8 +79,9 @@ void lazy_adam_apply(torch::Tensor& embedding_weight, LazyAdamState& state, cons
   const float decay = static_cast<float>(2.0 * l2);
   const std::size_t rows = gradient.rows.size();
   threads = useful_threads(static_cast<std::int64_t>(rows), 512, threads);
-  const std::size_t per_thread = (rows + static_cast<std::size_t>(threads) - 1) / static_cast<std::size_t>(threads);
-  parallel_chunks(rows, per_thread, threads, [&](std::uint64_t first, std::uint64_t last, int) {
+  // Chunks of a few microseconds' work: a thread that comes free takes the next.
+  constexpr std::uint64_t kRowsPerChunk = 128;
+  parallel_chunks(rows, kRowsPerChunk, threads, [&](std::uint64_t first, std::uint64_t last, int) {
     for (std::size_t s = first; s < last; ++s) {
       const std::int64_t offset = gradient.rows[s] * dim;
       adam_update(W + offset, M + offset, V + offset, gradient.values.data() + s * static_cast<std::size_t>(dim), dim,

@@ -6,18 +6,26 @@
 //   GenerateExamples  generate_examples (aggregate mode) on ml-latest-small's walks (5 x 10)
 //   StreamExamples    stream mode's per-walk generator over the same walks, one epoch
 //   Synth             write_synthetic_movielens, 200,000 ratings
+//   ParallelDispatch  parallel_chunks with a near-empty body, 2 chunks on 1 and 2 threads: what a
+//                     call costs when the caller can do all the work itself (real time per call)
+//   ParallelRoundTrip 2 chunks on 2 threads that wait for each other, so the second thread must
+//                     run one: handing work to a thread and waiting for it, per call (stream mode's
+//                     lazy Adam pays it three times a step)
 // ml-latest-small: set N2V_ML_SMALL to its folder (default ../shared/data/ml-latest-small).
 #include <benchmark/benchmark.h>
 
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "core/csv.h"
+#include "core/parallel.h"
 #include "core/progress.h"
 #include "data/movielens.h"
 #include "data/synth.h"
@@ -181,6 +189,25 @@ void BM_Synth(benchmark::State& state) {
                                                    benchmark::Counter::kIsRate);
 }
 
+void BM_ParallelDispatch(benchmark::State& state) {
+  const int threads = static_cast<int>(state.range(0));
+  std::uint64_t sums[2] = {0, 0};
+  for (auto _ : state) {
+    parallel_chunks(2, 1, threads, [&](std::uint64_t first, std::uint64_t, int) { sums[first] += first + 1; });
+    benchmark::DoNotOptimize(sums);
+  }
+}
+
+void BM_ParallelRoundTrip(benchmark::State& state) {
+  for (auto _ : state) {
+    std::atomic<int> arrived{0};
+    parallel_chunks(2, 1, 2, [&](std::uint64_t, std::uint64_t, int) {
+      ++arrived;
+      while (arrived.load() < 2) std::this_thread::yield();  // on a busy machine both may share a core
+    });
+  }
+}
+
 BENCHMARK(BM_ParseRatingsCsvMlSmall)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ParseRatingsCsvSynth1M)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_BuildMovieGraphMlSmall)->Arg(1)->Unit(benchmark::kMillisecond);
@@ -188,6 +215,8 @@ BENCHMARK(BM_BuildMovieGraphSynth1M)->Arg(1)->Arg(2)->Unit(benchmark::kMilliseco
 BENCHMARK(BM_GenerateExamples)->Arg(1)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_StreamExamples)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Synth)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_ParallelDispatch)->Arg(1)->Arg(2)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_ParallelRoundTrip)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 }  // namespace
 }  // namespace n2v

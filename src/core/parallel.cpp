@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <atomic>
 #include <exception>
+#include <functional>
 #include <mutex>
-#include <system_error>
-#include <thread>
-#include <vector>
+
+#include "core/thread_pool.h"
 
 namespace n2v {
 namespace {
@@ -27,7 +27,9 @@ void parallel_chunks(std::uint64_t total, std::uint64_t chunk, int threads, cons
   std::atomic<bool> failed{false};
   std::mutex error_mutex;
   std::exception_ptr error;
-  auto worker = [&](int thread) {
+  // Chunks go to whichever threads come for them, so the work gets done by however many the pool
+  // lends (core/thread_pool.h).
+  const std::function<void(int)> worker = [&](int thread) {
     while (!failed.load(std::memory_order_relaxed)) {
       const std::uint64_t k = next.fetch_add(1);
       if (k >= chunks) return;
@@ -41,18 +43,7 @@ void parallel_chunks(std::uint64_t total, std::uint64_t chunk, int threads, cons
       }
     }
   };
-  const int count = parallel_threads(total, chunk, threads);
-  std::vector<std::thread> pool;
-  pool.reserve(static_cast<std::size_t>(count - 1));
-  for (int t = 1; t < count; ++t) {
-    try {
-      pool.emplace_back(worker, t);
-    } catch (const std::system_error&) {
-      break;  // no more threads to be had: the ones running do the rest
-    }
-  }
-  worker(0);
-  for (auto& thread : pool) thread.join();
+  run_on_pool(parallel_threads(total, chunk, threads) - 1, worker);
   if (error) std::rethrow_exception(error);
 }
 

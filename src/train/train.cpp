@@ -272,10 +272,11 @@ TrainResult train_skipgram_stream(const Walks& walks, std::size_t vocabulary_siz
   adam.reset(rows, tc.embedding_dim);
   torch::Tensor adam_step = torch::zeros({}, torch::kLong);
   RowSparse mine, merged;  // a distributed step's own and summed rows
-  // Lazy Adam's gradient and row update can split over threads with the same bits for any count
-  // (models/sparse_optimizers.h), but with a thread started per phase per step two threads were slower
-  // (1M synth epoch: 8.7 s on one, 19.7 s on two, docs/scaling.md): one thread until a pool exists.
-  const int threads = 1;
+  // Lazy Adam's gradient and row update split over threads with the same bits for any count
+  // (models/sparse_optimizers.h). They were pinned to one thread while parallel_chunks started threads
+  // for each phase of each step (1M synth epoch: 8.7 s on one, 19.7 s on two); on its pool, two
+  // threads are faster when the second core is free (docs/scaling.md#stream-optimizer).
+  const int threads = config.resolved_threads();
   auto run_epoch = [&](SkipGram& model, torch::optim::Adam&, int epoch, Progress& progress) {
     epoch_counter->store(epoch);
     adam.step = adam_step.item<std::int64_t>();  // restored by --resume

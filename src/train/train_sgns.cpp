@@ -82,8 +82,8 @@ TrainResult train_sgns(const Walks& walks, std::size_t vocabulary_size, const Co
   if (walks.size() == 0) throw UsageError("there are no walks to train on");
   const int threads = config.resolved_threads();
   // A batch holds about train.batch_size nodes per thread, and at least 10,000 (gensim's jobs): each
-  // batch starts the threads and waits for the slowest, which costs a scheduler slice or more on a
-  // busy machine (with 1,024-node batches, 2 threads sat idle most of an epoch on a loaded host).
+  // batch hands the threads their shares and waits for the slowest, which costs a scheduler slice or
+  // more on a busy machine (with 1,024-node batches, 2 threads sat idle most of an epoch on a loaded host).
   const double mean_length = static_cast<double>(walks.nodes.size()) / static_cast<double>(walks.size());
   const double nodes_per_thread = std::max(10000.0, static_cast<double>(tc.batch_size));
   const auto walks_per_batch = static_cast<std::size_t>(

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/errors.h"
+#include "core/thread_pool.h"
 #include "core/progress.h"
 #include "eval/keras_reference.h"
 #include "eval/loss_report.h"
@@ -255,6 +256,37 @@ TEST(Train, StreamModeTrainsWithAFallingLoss) {
   } catch (const TrainingError& e) {
     EXPECT_NE(std::string(e.what()).find("lower train.stream_learning_rate = 1e+30"), std::string::npos) << e.what();
   }
+}
+
+TEST(Train, StreamModeLazyAdamGivesTheSameBitsOnOneAndTwoThreads) {
+  set_quiet(true);
+  // 3,000 nodes, so that a batch's uniform negatives touch enough rows for every phase of the step
+  // to split (models/skipgram_math.h's useful_threads).
+  constexpr NodeId kNodes = 3000;
+  std::vector<Edge> edges;
+  for (NodeId v = 1; v < kNodes; ++v) {
+    edges.push_back({v, static_cast<NodeId>(v % (kNodes - 1) + 1), 1.0f});  // a ring
+    const auto chord = static_cast<NodeId>((v * 7) % (kNodes - 1) + 1);
+    if (chord != v) edges.push_back({v, chord, 2.0f});
+  }
+  WalkOptions walk_options = walk_options_from(Config{});
+  walk_options.threads = 1;
+  const Walks walks = generate_walks(CsrGraph::from_edges(kNodes, edges, false), walk_options);
+  Config config;
+  config.skipgram.mode = SkipGramMode::Stream;
+  config.skipgram.window = 3;
+  config.train.batch_size = 8192;
+  config.train.embedding_dim = 16;
+  config.train.epochs = 2;
+  config.threads = 1;
+  const std::uint64_t tasks_before = pool_tasks_run();
+  TrainResult one = train_skipgram_stream(walks, kNodes, config, {}, false);
+  EXPECT_EQ(pool_tasks_run(), tasks_before) << "one thread hands the pool nothing";
+  config.threads = 2;
+  TrainResult two = train_skipgram_stream(walks, kNodes, config, {}, false);
+  EXPECT_GT(pool_tasks_run(), tasks_before) << "the two-thread run used a second thread";
+  EXPECT_EQ(one.embeddings, two.embeddings);
+  EXPECT_EQ(one.epoch_loss, two.epoch_loss);
 }
 
 TEST(Train, StreamModeOnMlLatestSmallTrainsEveryPositiveTheWalksImply) {
