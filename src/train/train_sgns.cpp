@@ -39,34 +39,6 @@ void check_trainable(const Config& config, int world_size) {
   }
 }
 
-namespace {
-
-// A [rows x dim] float tensor's rows, each starting on a 64-byte boundary (stride a multiple of 16).
-class CacheAlignedRows {
- public:
-  explicit CacheAlignedRows(const torch::Tensor& table)
-      : rows_(table.size(0)), dim_(table.size(1)), stride_((dim_ + 15) / 16 * 16),
-        storage_(static_cast<std::size_t>(rows_ * stride_ + 16), 0.0f) {
-    const auto address = reinterpret_cast<std::uintptr_t>(storage_.data());
-    data_ = storage_.data() + (64 - address % 64) % 64 / sizeof(float);
-    const float* from = table.data_ptr<float>();
-    for (std::int64_t r = 0; r < rows_; ++r) std::copy(from + r * dim_, from + (r + 1) * dim_, data_ + r * stride_);
-  }
-  float* data() { return data_; }
-  std::int64_t stride() const { return stride_; }
-  void copy_to(torch::Tensor& table) const {
-    float* to = table.data_ptr<float>();
-    for (std::int64_t r = 0; r < rows_; ++r) std::copy(data_ + r * stride_, data_ + r * stride_ + dim_, to + r * dim_);
-  }
-
- private:
-  std::int64_t rows_, dim_, stride_;
-  std::vector<float> storage_;
-  float* data_;
-};
-
-}  // namespace
-
 TrainResult train_sgns(const Walks& walks, std::size_t vocabulary_size, const Config& config, const fs::path& out_dir,
                        bool resume, Communicator* comm) {
   check_trainable(config, comm ? 2 : 1);
@@ -117,8 +89,12 @@ TrainResult train_sgns(const Walks& walks, std::size_t vocabulary_size, const Co
   // 50 floats, two threads updating neighbouring rows fought over the lines they share and two
   // threads ran hardly faster than one. The model's tensors get the rows back after every epoch.
   torch::Tensor input = model->input.detach(), output = model->output.detach();
-  CacheAlignedRows input_rows(input), output_rows(output);
-  const SgnsTables tables{input_rows.data(), output_rows.data(), tc.embedding_dim, input_rows.stride()};
+  // Rows of a multiple of 16 floats in storage that LibTorch's CPU allocator aligns to 64 bytes.
+  const std::int64_t stride = (tc.embedding_dim + 15) / 16 * 16;
+  torch::Tensor input_rows = torch::zeros({input.size(0), stride}), output_rows = torch::zeros({output.size(0), stride});
+  input_rows.narrow(1, 0, tc.embedding_dim).copy_(input);
+  output_rows.narrow(1, 0, tc.embedding_dim).copy_(output);
+  const SgnsTables tables{input_rows.data_ptr<float>(), output_rows.data_ptr<float>(), tc.embedding_dim, stride};
 
   TrainResult result;
   result.first_epoch = state.epoch + 1;
@@ -165,8 +141,8 @@ TrainResult train_sgns(const Walks& walks, std::size_t vocabulary_size, const Co
     for (const SgnsLoss& part : losses) total.add(part);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     progress.finish();
-    input_rows.copy_to(input);
-    output_rows.copy_to(output);
+    input.copy_(input_rows.narrow(1, 0, tc.embedding_dim));
+    output.copy_(output_rows.narrow(1, 0, tc.embedding_dim));
     const double epoch_loss = total.positives ? total.sum() / static_cast<double>(total.positives) : 0.0;
     std::printf("Epoch %d/%d - %zu steps - loss: %.4f - %.2f s - %.2f M pairs/s\n", epoch, tc.epochs, steps,
                 epoch_loss, seconds, static_cast<double>(total.positives) / seconds / 1e6);
