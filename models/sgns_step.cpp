@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/cpu_clones.h"
+
 namespace n2v {
 
 namespace {
@@ -129,23 +131,15 @@ void SgnsLoss::add(const SgnsLoss& other) {
   log_sum += other.log_sum + std::log(other.product);
 }
 
-// The step's arithmetic is all dot products and axpys over rows: on x86-64, a clone for AVX2 + FMA
-// (x86-64-v3, picked once per process by the loader; "arch=haswell" would check for an Intel
-// Haswell and miss AMD's CPUs) runs it about 1.5x as fast as the SSE2 baseline. The choice depends
-// on the machine only, so one machine still repeats a run bit for bit.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define N2V_SGNS_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
-#else
-#define N2V_SGNS_CLONES
-#endif
+// The step runs about 1.5x as fast in the AVX2 + FMA clone (core/cpu_clones.h) as in the SSE2 baseline.
 
-N2V_SGNS_CLONES
+N2V_CPU_CLONES
 void sgns_pair_step(const SgnsTables& tables, NodeId context, const NodeId* targets, int t, float learning_rate,
                     SgnsScratch& scratch, SgnsLoss& loss) {
   pair_step<0>(tables, context, targets, t, learning_rate, scratch, loss);
 }
 
-N2V_SGNS_CLONES
+N2V_CPU_CLONES
 void sgns_train_walk(const SgnsTables& tables, const NodeId* walk, std::size_t length, const SgnsCorpus& corpus,
                      Rng& rng, float learning_rate, SgnsScratch& scratch, SgnsLoss& loss) {
   // The common widths get rows unrolled at compile time (50: the Keras example's).

@@ -26,39 +26,111 @@ bool fused_path(const torch::Tensor& w, const torch::Tensor& target, const torch
 }
 
 
+// Work units of the fused loop, fixed so that the sums below do not depend on the thread count:
+// examples a chunk of the forward pass, and weights a chunk of the L2 sum of squares.
+constexpr std::int64_t kLossExamplesPerChunk = 256;
+constexpr std::int64_t kSquaresPerChunk = 16384;
+constexpr int kRowBlockBits = 4;
+constexpr std::int64_t kRowsPerBlock = std::int64_t{1} << kRowBlockBits;
+
+// Examples [first, last) of a batch: their weighted losses' sum (returned) and dloss/dlogit / n in g.
+N2V_CPU_CLONES
+double keras_loss_chunk(const float* W, std::int64_t dim, const std::int64_t* t, const std::int64_t* c, const float* y,
+                        const float* s, double inv_n, std::int64_t first, std::int64_t last, float* g) {
+  double sum = 0.0;
+  for (std::int64_t i = first; i < last; ++i) {
+    const LogitLoss l = bce_with_logits(dot(W + t[i] * dim, W + c[i] * dim, dim), y[i]);
+    sum += static_cast<double>(s[i]) * l.loss;
+    g[i] = static_cast<float>(static_cast<double>(s[i]) * l.dlogit * inv_n);
+  }
+  return sum;
+}
+
+N2V_CPU_CLONES
+double squares_chunk(const float* x, std::int64_t count) { return sum_of_squares(x, count); }
+
+// One owner's share of the gradient G (see backward): the L2 term of its rows, then their example
+// terms (dloss/dlogit g x the other row) in example order.
+struct GradientShare {
+  const float* W;
+  float* G;
+  std::int64_t rows, dim, n;
+  const std::int64_t* t;
+  const std::int64_t* c;
+  const float* g;
+  float scale, decay;
+};
+N2V_CPU_CLONES
+void keras_gradient_share(const GradientShare& a, std::int64_t owner, std::int64_t owners) {
+  const std::int64_t dim = a.dim, owner_mask = owners - 1;
+  for (std::int64_t block = owner; block * kRowsPerBlock < a.rows; block += owners) {
+    const std::int64_t first = block * kRowsPerBlock * dim, last = std::min(a.rows, (block + 1) * kRowsPerBlock) * dim;
+    for (std::int64_t k = first; k < last; ++k) a.G[k] = a.decay * a.W[k];
+  }
+  for (std::int64_t i = 0; i < a.n; ++i) {
+    const float gi = a.g[i] * a.scale;
+    const std::int64_t t = a.t[i], c = a.c[i];
+    if (((t >> kRowBlockBits) & owner_mask) == owner) {
+      const float* b = a.W + c * dim;
+      float* ga = a.G + t * dim;
+      for (std::int64_t k = 0; k < dim; ++k) ga[k] += gi * b[k];
+    }
+    if (((c >> kRowBlockBits) & owner_mask) == owner) {
+      const float* w = a.W + t * dim;
+      float* gb = a.G + c * dim;
+      for (std::int64_t k = 0; k < dim; ++k) gb[k] += gi * w[k];
+    }
+  }
+}
+
+
 class SkipGramLoss : public torch::autograd::Function<SkipGramLoss> {
  public:
   static torch::Tensor forward(AutogradContext* ctx, torch::Tensor w, torch::Tensor target, torch::Tensor context,
-                               torch::Tensor labels, torch::Tensor weights, double l2) {
+                               torch::Tensor labels, torch::Tensor weights, double l2, std::int64_t threads) {
     target = target.contiguous();
     context = context.contiguous();
     labels = labels.contiguous();
     weights = weights.contiguous();
-    const std::int64_t n = target.size(0), dim = w.size(1);
+    const std::int64_t n = target.size(0), dim = w.size(1), size = w.numel();
     // dloss/dlogit per example, kept for backward.
     torch::Tensor dlogit = torch::empty({n}, w.options());
-    double data_loss = 0.0, squares = 0.0;
-    {
-      const float* W = w.data_ptr<float>();
-      const std::int64_t* t = target.data_ptr<std::int64_t>();
-      const std::int64_t* c = context.data_ptr<std::int64_t>();
-      const float* y = labels.data_ptr<float>();
-      const float* s = weights.data_ptr<float>();
-      float* g = dlogit.data_ptr<float>();
-      const double inv_n = 1.0 / static_cast<double>(n);
-      for (std::int64_t i = 0; i < n; ++i) {
-        const LogitLoss l = bce_with_logits(dot(W + t[i] * dim, W + c[i] * dim, dim), y[i]);
-        data_loss += s[i] * l.loss;
-        g[i] = static_cast<float>(s[i] * l.dlogit * inv_n);
+    const float* W = w.data_ptr<float>();
+    const std::int64_t* t = target.data_ptr<std::int64_t>();
+    const std::int64_t* c = context.data_ptr<std::int64_t>();
+    const float* y = labels.data_ptr<float>();
+    const float* s = weights.data_ptr<float>();
+    float* g = dlogit.data_ptr<float>();
+    const double inv_n = 1.0 / static_cast<double>(n);
+    // Tasks: the example chunks, then (with L2) the chunks of the matrix; each writes one partial sum,
+    // and the partials add up in task order.
+    const std::int64_t example_tasks = (n + kLossExamplesPerChunk - 1) / kLossExamplesPerChunk;
+    const std::int64_t square_tasks = l2 > 0 ? (size + kSquaresPerChunk - 1) / kSquaresPerChunk : 0;
+    std::vector<double> partial(static_cast<std::size_t>(example_tasks + square_tasks));
+    const int used = useful_threads(n, 512, static_cast<int>(threads));
+    parallel_chunks(partial.size(), 1, used, [&](std::uint64_t task, std::uint64_t, int) {
+      const auto k = static_cast<std::int64_t>(task);
+      if (k >= example_tasks) {
+        const std::int64_t first = (k - example_tasks) * kSquaresPerChunk;
+        partial[task] = squares_chunk(W + first, std::min(kSquaresPerChunk, size - first));
+      } else {
+        const std::int64_t first = k * kLossExamplesPerChunk;
+        partial[task] = keras_loss_chunk(W, dim, t, c, y, s, inv_n, first, std::min(n, first + kLossExamplesPerChunk), g);
       }
-      if (l2 > 0) squares = sum_of_squares(W, w.numel());  // no BLAS call: the same bits with any threads
-      data_loss *= inv_n;
-    }
+    });
+    double data_loss = 0.0, squares = 0.0;
+    for (std::int64_t k = 0; k < example_tasks; ++k) data_loss += partial[static_cast<std::size_t>(k)];
+    for (std::size_t k = static_cast<std::size_t>(example_tasks); k < partial.size(); ++k) squares += partial[k];
     ctx->save_for_backward({w, target, context, dlogit});
     ctx->saved_data["l2"] = l2;
-    return torch::tensor(static_cast<float>(data_loss + l2 * squares), w.options());
+    ctx->saved_data["threads"] = threads;
+    return torch::tensor(static_cast<float>(data_loss * inv_n + l2 * squares), w.options());
   }
 
+  // The gradient's rows are split between owners in blocks of kRowsPerBlock (so that two owners
+  // share a cache line only where their blocks meet), and each owner writes its rows' L2 term, then
+  // adds their example terms in example order: every row gets the same additions in the same order
+  // as on one thread, so the bits do not depend on the thread count.
   static tensor_list backward(AutogradContext* ctx, tensor_list grad_outputs) {
     auto saved = ctx->get_saved_variables();
     const torch::Tensor& w = saved[0];
@@ -67,27 +139,22 @@ class SkipGramLoss : public torch::autograd::Function<SkipGramLoss> {
     const torch::Tensor& dlogit = saved[3];
     const double l2 = ctx->saved_data["l2"].toDouble();
     const float scale = grad_outputs[0].item<float>();
-    const std::int64_t n = target.size(0), dim = w.size(1), size = w.numel();
+    const std::int64_t n = target.size(0), rows = w.size(0), dim = w.size(1);
     torch::Tensor grad = torch::empty_like(w);
     const float* W = w.data_ptr<float>();
     float* G = grad.data_ptr<float>();
     const float decay = static_cast<float>(2.0 * l2) * scale;
-    for (std::int64_t k = 0; k < size; ++k) G[k] = decay * W[k];
     const std::int64_t* t = target.data_ptr<std::int64_t>();
     const std::int64_t* c = context.data_ptr<std::int64_t>();
     const float* g = dlogit.data_ptr<float>();
-    for (std::int64_t i = 0; i < n; ++i) {
-      const float gi = g[i] * scale;
-      const float* a = W + t[i] * dim;
-      const float* b = W + c[i] * dim;
-      float* ga = G + t[i] * dim;
-      float* gb = G + c[i] * dim;
-      for (std::int64_t k = 0; k < dim; ++k) {
-        ga[k] += gi * b[k];
-        gb[k] += gi * a[k];
-      }
-    }
-    return {grad, torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor()};
+    // A power of two, so that a row's owner is a mask away (a division per term cost a tenth of the step).
+    int owners = 1;
+    while (2 * owners <= useful_threads(n, 512, static_cast<int>(ctx->saved_data["threads"].toInt()))) owners *= 2;
+    const GradientShare share{W, G, rows, dim, n, t, c, g, scale, decay};
+    parallel_chunks(static_cast<std::uint64_t>(owners), 1, owners, [&](std::uint64_t owner, std::uint64_t, int) {
+      keras_gradient_share(share, static_cast<std::int64_t>(owner), owners);
+    });
+    return {grad, torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor()};
   }
 };
 
@@ -104,11 +171,12 @@ torch::Tensor tensor_op_loss(const torch::Tensor& w, const torch::Tensor& target
 
 torch::Tensor fused_skipgram_loss(const torch::Tensor& embedding_weight, const torch::Tensor& target,
                                   const torch::Tensor& context, const torch::Tensor& labels,
-                                  const torch::Tensor& weights, double l2) {
+                                  const torch::Tensor& weights, double l2, int threads) {
   if (!fused_path(embedding_weight, target, context, labels, weights)) {
     return tensor_op_loss(embedding_weight, target, context, labels, weights, l2);
   }
-  return SkipGramLoss::apply(embedding_weight, target, context, labels, weights, l2);
+  return SkipGramLoss::apply(embedding_weight, target, context, labels, weights, l2,
+                             static_cast<std::int64_t>(std::max(threads, 1)));
 }
 
 namespace {

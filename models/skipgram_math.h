@@ -9,22 +9,23 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/cpu_clones.h"
 #include "models/row_sparse.h"
 
 namespace n2v::skipgram_math {
 
-// Four partial sums so the compiler can keep several multiply-adds in flight.
+// Eight partial sums, added in a fixed order: the loop vectorises without -ffast-math (one AVX or
+// two SSE registers of partial sums), and the result does not depend on which.
 inline float dot(const float* a, const float* b, std::int64_t dim) {
-  float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  float partial[8] = {};
   std::int64_t k = 0;
-  for (; k + 4 <= dim; k += 4) {
-    s0 += a[k] * b[k];
-    s1 += a[k + 1] * b[k + 1];
-    s2 += a[k + 2] * b[k + 2];
-    s3 += a[k + 3] * b[k + 3];
+  for (; k + 8 <= dim; k += 8) {
+    for (int j = 0; j < 8; ++j) partial[j] += a[k + j] * b[k + j];
   }
-  for (; k < dim; ++k) s0 += a[k] * b[k];
-  return (s0 + s1) + (s2 + s3);
+  float tail = 0;
+  for (; k < dim; ++k) tail += a[k] * b[k];
+  return ((partial[0] + partial[1]) + (partial[2] + partial[3])) + ((partial[4] + partial[5]) + (partial[6] + partial[7])) +
+         tail;
 }
 
 // Stream mode's steps read and write the matrix through raw pointers.
@@ -81,13 +82,15 @@ inline double sum_of_squares(const float* x, std::int64_t count) {
 }
 
 // Stable BCE with logits, max(x, 0) - x y + log(1 + e^-|x|), and its derivative sigmoid(x) - y
-// from the same exp.
+// from the same exp, in float as Keras computes it (the double exp and log1p were a sixth of a Keras
+// epoch). log(1 + e) in place of log1p(e): e <= 1, so its absolute error stays below 1e-7, and glibc's
+// logf is twice as fast as its log1pf. Callers add the losses up in double.
 struct LogitLoss {
-  double loss, dlogit;
+  float loss, dlogit;
 };
-inline LogitLoss bce_with_logits(double x, double y) {
-  const double e = std::exp(-std::fabs(x));
-  return {std::max(x, 0.0) - x * y + std::log1p(e), (x >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e)) - y};
+inline LogitLoss bce_with_logits(float x, float y) {
+  const float e = std::exp(-std::fabs(x));
+  return {std::max(x, 0.0f) - x * y + std::log(1.0f + e), (x >= 0 ? 1.0f / (1.0f + e) : e / (1.0f + e)) - y};
 }
 
 // word2vec's update of one (target a, context b) pair with dloss/dlogit x learning rate `g`: both

@@ -51,6 +51,7 @@ AdamConstants keras_adam_constants(double learning_rate, std::int64_t step, doub
   return {static_cast<float>(beta1), static_cast<float>(beta2), static_cast<float>(lr_t), static_cast<float>(epsilon)};
 }
 
+N2V_CPU_CLONES
 void adam_update(float* w, float* m, float* v, const float* g, std::int64_t count, float grad_scale, float decay,
                  const AdamConstants& adam) {
   const float b1 = adam.beta1, b2 = adam.beta2, step_size = adam.step_size, eps = adam.epsilon;

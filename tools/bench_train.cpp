@@ -1,6 +1,6 @@
 // One training step of the skip-gram model, the three ways n2v has had one (Google Benchmark):
 //   AdamStepAutograd  SkipGram::forward + keras_skipgram_loss through autograd + Adam (the first port)
-//   AdamStepFused     fused_skipgram_loss + Keras' Adam (skipgram.mode aggregate)
+//   AdamStepFused     fused_skipgram_loss + Keras' Adam (skipgram.mode aggregate), on 1 and 2 threads
 //   SparseSgdStep     sparse_sgd_step on the rows the batch touches (skipgram.mode stream)
 //   LazyAdamStep      lazy_adam_step (stream mode's default), on 1 and 2 threads
 // Arguments: vocabulary size (1,406 = ml-latest-small's graph; 2,360 = the 1M synth's movies;
@@ -12,8 +12,9 @@
 //   KerasEpochPlainLoop  the Keras math in a plain single-thread loop over arrays: gather, dot, weighted
 //                        BCE with logits summed over the batch / batch size, L2 over the whole matrix,
 //                        dense Adam (epsilon 1e-7), batches of 1024, a shuffle per epoch
-//   KerasEpochN2v        train_skipgram's epoch: the SkipGram module through the DataLoader, one thread
-// and prints n2v's epoch over the plain loop's (the goal: at most 1.5).
+//   KerasEpochN2v        train_skipgram's epoch: the SkipGram module through the DataLoader, on one
+//                        thread and on two
+// and prints n2v's one-thread epoch over the plain loop's (the goal: at most 1.5), and what two gain.
 #include <benchmark/benchmark.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -69,7 +70,7 @@ void adam_steps(benchmark::State& state, LossOf loss_of) {
     clear_gradients(optimizer);
     torch::Tensor loss = loss_of(model, b);
     loss.backward();
-    keras_adam_step(optimizer);
+    keras_adam_step(optimizer, static_cast<int>(state.range(2)));
     benchmark::DoNotOptimize(loss.data_ptr<float>());
   }
   report(state);
@@ -82,8 +83,9 @@ void BM_AdamStepAutograd(benchmark::State& state) {
 }
 
 void BM_AdamStepFused(benchmark::State& state) {
-  adam_steps(state, [](SkipGram& model, const Batch& b) {
-    return fused_skipgram_loss(model->weight(), b.target, b.context, b.label, b.weight, 1e-6);
+  adam_steps(state, [&state](SkipGram& model, const Batch& b) {
+    return fused_skipgram_loss(model->weight(), b.target, b.context, b.label, b.weight, 1e-6,
+                               static_cast<int>(state.range(2)));
   });
 }
 
@@ -113,16 +115,21 @@ void BM_LazyAdamStep(benchmark::State& state) {
   report(state);
 }
 
-void shapes(benchmark::internal::Benchmark* b) {
+// The step shapes, each on 1 thread and (the fused step: its loops and Adam's pass) on 2.
+void shapes(benchmark::internal::Benchmark* b, std::initializer_list<std::int64_t> threads) {
   for (std::int64_t vocabulary : {1406, 60000}) {
-    for (std::int64_t batch : {1024, 8192}) b->Args({vocabulary, batch});
+    for (std::int64_t batch : {1024, 8192}) {
+      for (std::int64_t t : threads) b->Args({vocabulary, batch, t});
+    }
   }
-  b->ArgNames({"vocab", "batch"})->Unit(benchmark::kMicrosecond)->UseRealTime();
+  b->ArgNames({"vocab", "batch", "threads"})->Unit(benchmark::kMicrosecond)->UseRealTime();
 }
+void one_thread(benchmark::internal::Benchmark* b) { shapes(b, {1}); }
+void one_and_two_threads(benchmark::internal::Benchmark* b) { shapes(b, {1, 2}); }
 
-BENCHMARK(BM_AdamStepAutograd)->Apply(shapes);
-BENCHMARK(BM_AdamStepFused)->Apply(shapes);
-BENCHMARK(BM_SparseSgdStep)->Apply(shapes);
+BENCHMARK(BM_AdamStepAutograd)->Apply(one_thread);
+BENCHMARK(BM_AdamStepFused)->Apply(one_and_two_threads);
+BENCHMARK(BM_SparseSgdStep)->Apply(one_thread);
 BENCHMARK(BM_LazyAdamStep)
     ->ArgsProduct({{2360, 60000}, {8192}, {1, 2}})
     ->ArgNames({"vocab", "batch", "threads"})
@@ -267,7 +274,7 @@ struct QuietStdout {
 void BM_KerasEpochN2v(benchmark::State& state) {
   const EpochData& data = epoch_data();
   Config config;
-  config.threads = 1;
+  config.threads = static_cast<int>(state.range(0));
   config.train.epochs = 1;
   for (auto _ : state) {
     TrainResult result;
@@ -282,12 +289,12 @@ void BM_KerasEpochN2v(benchmark::State& state) {
 }
 
 BENCHMARK(BM_KerasEpochPlainLoop)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
-BENCHMARK(BM_KerasEpochN2v)->Unit(benchmark::kMillisecond)->UseManualTime()->MinTime(2.0);
+BENCHMARK(BM_KerasEpochN2v)->ArgName("threads")->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseManualTime()->MinTime(2.0);
 
 // Keeps the epochs' times (the median over --benchmark_repetitions when given), to print their ratio
 // after the table: wall time, and CPU time (the process's, a fairer figure on a busy machine; n2v's
 // includes train_skipgram's set-up, a few ms an epoch).
-double plain_epoch_cpu = 0, n2v_epoch_cpu = 0;
+double plain_epoch_cpu = 0, n2v_epoch_cpu = 0, n2v_two_thread_seconds = 0;
 class EpochRatioReporter : public benchmark::ConsoleReporter {
  public:
   void ReportRuns(const std::vector<Run>& runs) override {
@@ -300,10 +307,11 @@ class EpochRatioReporter : public benchmark::ConsoleReporter {
         plain_epoch_seconds = wall;
         plain_epoch_cpu = cpu;
       }
-      if (run.benchmark_name().rfind("BM_KerasEpochN2v", 0) == 0) {
+      if (run.benchmark_name().rfind("BM_KerasEpochN2v/threads:1", 0) == 0) {
         n2v_epoch_seconds = wall;
         n2v_epoch_cpu = cpu;
       }
+      if (run.benchmark_name().rfind("BM_KerasEpochN2v/threads:2", 0) == 0) n2v_two_thread_seconds = wall;
     }
     ConsoleReporter::ReportRuns(runs);
   }
@@ -323,6 +331,10 @@ int main(int argc, char** argv) {
                 1000 * n2v::n2v_epoch_seconds, 1000 * n2v::plain_epoch_seconds,
                 n2v::n2v_epoch_seconds / n2v::plain_epoch_seconds, 1000 * n2v::n2v_epoch_cpu,
                 1000 * n2v::plain_epoch_cpu, n2v::n2v_epoch_cpu / n2v::plain_epoch_cpu);
+    if (n2v::n2v_two_thread_seconds > 0) {
+      std::printf("Keras epoch on 2 threads: n2v %.1f ms, %.2fx its 1-thread epoch\n",
+                  1000 * n2v::n2v_two_thread_seconds, n2v::n2v_epoch_seconds / n2v::n2v_two_thread_seconds);
+    }
   }
   return 0;
 }

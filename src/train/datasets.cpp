@@ -1,5 +1,7 @@
 #include "train/datasets.h"
 
+#include <algorithm>
+
 namespace n2v {
 
 namespace {
@@ -39,7 +41,11 @@ ExampleBatch ExampleDataset::get_batch(c10::ArrayRef<std::size_t> indices) {
     float* by = batch.label.data_ptr<float>();
     float* bw = batch.weight.data_ptr<float>();
     const std::size_t* index = indices.data() + begin;
+    // The shuffled examples are cache misses: ask for each a few dozen examples ahead.
+    constexpr std::int64_t kPrefetchAhead = 32;
+    for (std::int64_t i = 0; i < std::min(kPrefetchAhead, n_slice); ++i) prefetch(index[i]);
     for (std::int64_t i = 0; i < n_slice; ++i) {
+      if (i + kPrefetchAhead < n_slice) prefetch(index[i + kPrefetchAhead]);
       const std::size_t e = index[i];
       TORCH_CHECK(e < size_, "example index ", e, " out of range (", size_, " examples)");
       const Packed& example = packed_[e];

@@ -37,6 +37,9 @@ class ExampleDataset : public torch::data::datasets::BatchDataset<ExampleDataset
     float label, weight;
   };
   std::vector<Packed> packed_;
+  void prefetch(std::size_t e) const {
+    if (e < size_) __builtin_prefetch(packed_.data() + e);
+  }
   torch::Tensor targets_, contexts_, labels_, weights_;
   torch::Device device_;
   std::size_t size_;

@@ -1,7 +1,9 @@
 #include "train/keras_adam.h"
 
+#include <cstdint>
 #include <memory>
 
+#include "core/parallel.h"
 #include "models/sparse_optimizers.h"
 #include "train/torch_version.h"
 
@@ -14,9 +16,13 @@ bool fused_path(const torch::Tensor& p, const torch::Tensor& grad) {
          grad.scalar_type() == torch::kFloat && grad.is_contiguous() && !grad.is_sparse();
 }
 
+// Weights a chunk of the fused pass: each weight's update reads only its own state, so any split
+// gives the same bits.
+constexpr std::uint64_t kWeightsPerChunk = 16384;
+
 }  // namespace
 
-void keras_adam_step(torch::optim::Adam& optimizer) {
+void keras_adam_step(torch::optim::Adam& optimizer, int threads) {
   torch::NoGradGuard no_grad;
   for (auto& group : optimizer.param_groups()) {
     const auto& options = static_cast<const torch::optim::AdamOptions&>(group.options());
@@ -38,8 +44,15 @@ void keras_adam_step(torch::optim::Adam& optimizer) {
       torch::Tensor& m = state.exp_avg();
       torch::Tensor& v = state.exp_avg_sq();
       if (fused_path(p, grad) && m.is_contiguous() && v.is_contiguous()) {
-        adam_update(p.data_ptr<float>(), m.data_ptr<float>(), v.data_ptr<float>(), grad.data_ptr<float>(), p.numel(),
-                    1.0f, 0.0f, adam);
+        float* w = p.data_ptr<float>();
+        float* m1 = m.data_ptr<float>();
+        float* v1 = v.data_ptr<float>();
+        const float* g = grad.data_ptr<float>();
+        const auto count = static_cast<std::uint64_t>(p.numel());
+        parallel_chunks(count, kWeightsPerChunk, threads, [&](std::uint64_t first, std::uint64_t last, int) {
+          adam_update(w + first, m1 + first, v1 + first, g + first, static_cast<std::int64_t>(last - first), 1.0f, 0.0f,
+                      adam);
+        });
       } else {
         m.mul_(adam.beta1).add_(grad, 1.0 - adam.beta1);
         v.mul_(adam.beta2).addcmul_(grad, grad, 1.0 - adam.beta2);

@@ -88,9 +88,10 @@ TrainResult train_loop(std::size_t vocabulary_size, const std::string& data_dige
   TrainResult result;
   result.device = resolve_device(tc.device);
   const torch::Device device = torch_device(result.device);
-  // Torch's intra-op threads: --threads when given, else 1. The fused step is single-threaded,
-  // and OpenMP's spinning workers make every step crawl when another process holds a core.
-  torch::set_num_threads(config.threads > 0 ? config.threads : 1);
+  // Torch's intra-op threads: 1. The steps' loops run on n2v's own pool (core/parallel.h, `threads`);
+  // torch's OpenMP and pthreadpool workers, woken by a small op, spin on after it and took the second
+  // core from the pool's worker (a 2-thread Keras epoch ran slower than a 1-thread one).
+  torch::set_num_threads(1);
 
   // The weights, their gradient, Adam's two moments and a checkpoint's copy of each.
   check_fits_in_memory("training", 8.0 * 4 * static_cast<double>(vocabulary_size) * tc.embedding_dim,
@@ -176,6 +177,8 @@ TrainResult train_skipgram(const Examples& examples, std::size_t vocabulary_size
                                 2 * static_cast<std::size_t>(tc.batch_size) < vocabulary_size));
   std::vector<std::int32_t> slot_of_row(sparse ? vocabulary_size : 0, -1);
   RowSparse mine, merged;
+  // The fused loss and Adam's pass split over threads with the same bits for any count.
+  const int threads = config.resolved_threads();
   auto run_epoch = [&](SkipGram& model, torch::optim::Adam& optimizer, int epoch, Progress& progress) {
     // On CPU the batch losses add up in a double; on CUDA in a device tensor (no sync a step).
     torch::Tensor loss_sum = torch::zeros({}, torch::TensorOptions().dtype(torch::kDouble).device(device));
@@ -187,7 +190,7 @@ TrainResult train_skipgram(const Examples& examples, std::size_t vocabulary_size
       clear_gradients(optimizer);
       // The batch is this rank's slice (ExampleDataset splits it).
       torch::Tensor loss = fused_skipgram_loss(model->weight(), batch.target, batch.context, batch.label,
-                                               batch.weight, sparse ? 0.0 : tc.l2);
+                                               batch.weight, sparse ? 0.0 : tc.l2, threads);
       const double slice_scale = static_cast<double>(batch.target.size(0)) / static_cast<double>(tc.batch_size);
       if (comm) loss = loss * slice_scale;
       loss.backward();
@@ -206,7 +209,7 @@ TrainResult train_skipgram(const Examples& examples, std::size_t vocabulary_size
         }
         allreduce_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       }
-      keras_adam_step(optimizer);
+      keras_adam_step(optimizer, threads);
       if (device.is_cpu()) {
         cpu_loss_sum += loss.item<double>();
         // A sum that turns non-finite stays so: its first such step is the first bad loss.
