@@ -54,6 +54,7 @@ std::string last_lines(const fs::path& file, std::size_t count) {
 }
 
 // Runs this executable with `arguments`, stdout and stderr into `log`; returns the exit status.
+// `self` (the file's path) is only argv[0], what the point's log and `ps` show.
 int run_self(const std::vector<std::string>& arguments, const fs::path& log) {
   std::error_code ec;
   const fs::path self = fs::read_symlink("/proc/self/exe", ec);
@@ -73,7 +74,9 @@ int run_self(const std::vector<std::string>& arguments, const fs::path& log) {
       dup2(fd, STDERR_FILENO);
       close(fd);
     }
-    execv(self.c_str(), argv.data());
+    // /proc/self/exe, not its target's path: the image this sweep runs, even when a rebuild has
+    // replaced the file since (a sweep started before the rebuild used to fail there with exit 127).
+    execv("/proc/self/exe", argv.data());
     _exit(127);
   }
   int status = 0;
