@@ -1,6 +1,6 @@
 // n2v launch --nproc N -- train ...: torchrun for one machine. Starts N copies of this binary
-// with RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR and MASTER_PORT set, prefixes their output with
-// "[rank K] ", and stops them all as soon as one fails.
+// with RANK, WORLD_SIZE, LOCAL_RANK, LOCAL_WORLD_SIZE, MASTER_ADDR and MASTER_PORT set, prefixes
+// their output with "[rank K] ", and stops them all as soon as one fails.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -98,6 +98,7 @@ pid_t spawn(const LaunchOptions& options, int rank, int port, int out_fd, int er
   setenv("RANK", std::to_string(rank).c_str(), 1);
   setenv("LOCAL_RANK", std::to_string(rank).c_str(), 1);
   setenv("WORLD_SIZE", std::to_string(options.nproc).c_str(), 1);
+  setenv("LOCAL_WORLD_SIZE", std::to_string(options.nproc).c_str(), 1);  // the ranks share the cores (threads: 0)
   setenv("MASTER_ADDR", "127.0.0.1", 1);
   setenv("MASTER_PORT", std::to_string(port).c_str(), 1);
   std::vector<char*> argv;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <functional>
 #include <limits>
 #include <optional>
@@ -348,8 +349,16 @@ std::string Config::to_yaml() const {
 
 int Config::resolved_threads() const {
   if (threads > 0) return threads;
-  unsigned cores = std::thread::hardware_concurrency();
-  return cores == 0 ? 1 : static_cast<int>(cores);
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  // The ranks of a distributed run on one machine (n2v launch, torchrun: LOCAL_WORLD_SIZE) share its
+  // cores; each taking them all would put several spinning workers on every core.
+  unsigned local_ranks = 1;
+  if (const char* env = std::getenv("LOCAL_WORLD_SIZE")) {
+    char* end = nullptr;
+    const unsigned long value = std::strtoul(env, &end, 10);
+    if (end != env && *end == '\0' && value > 1) local_ranks = static_cast<unsigned>(std::min<unsigned long>(value, cores));
+  }
+  return static_cast<int>(std::max(1u, cores / local_ranks));
 }
 
 }  // namespace n2v

@@ -160,7 +160,9 @@ struct Config {
   // Checks every range; throws ConfigError naming the key, the value and the allowed range.
   void validate() const;
   std::string to_yaml() const;
-  int resolved_threads() const;  // threads, with 0 resolved to the number of cores
+  // threads, with 0 resolved to the number of cores, divided between the ranks of a distributed run
+  // on one machine (LOCAL_WORLD_SIZE, which n2v launch and torchrun set).
+  int resolved_threads() const;
   std::filesystem::path data_dir() const { return data.dir; }
 };
 

@@ -2,11 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <functional>
 #include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/errors.h"
@@ -57,6 +60,25 @@ TEST(Config, MlSmallHoldsTheKerasHyperparameters) {
     const std::string leaf = std::string(key).substr(std::string(key).find('.') + 1);
     EXPECT_EQ(lines[line - 1].rfind("  " + leaf + ":", 0), 0u) << key << " at " << origin << ": " << lines[line - 1];
   }
+}
+
+// threads: 0 is every core, shared between the local ranks of a distributed run (LOCAL_WORLD_SIZE);
+// an explicit count is kept, and a value that is not a count leaves the cores undivided.
+TEST(Config, ZeroThreadsAreTheCoresSharedBetweenTheLocalRanks) {
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  Config config;
+  unsetenv("LOCAL_WORLD_SIZE");
+  EXPECT_EQ(config.resolved_threads(), cores);
+  setenv("LOCAL_WORLD_SIZE", "2", 1);
+  EXPECT_EQ(config.resolved_threads(), std::max(1, cores / 2));
+  setenv("LOCAL_WORLD_SIZE", "1000", 1);
+  EXPECT_EQ(config.resolved_threads(), 1);
+  setenv("LOCAL_WORLD_SIZE", "two", 1);
+  EXPECT_EQ(config.resolved_threads(), cores);
+  config.threads = 3;
+  setenv("LOCAL_WORLD_SIZE", "2", 1);
+  EXPECT_EQ(config.resolved_threads(), 3);
+  unsetenv("LOCAL_WORLD_SIZE");
 }
 
 TEST(Config, UnknownKeyNamesItselfAndTheNearestKey) {
