@@ -115,7 +115,8 @@ class SkipGramLoss : public torch::autograd::Function<SkipGramLoss> {
         partial[task] = squares_chunk(W + first, std::min(kSquaresPerChunk, size - first));
       } else {
         const std::int64_t first = k * kLossExamplesPerChunk;
-        partial[task] = keras_loss_chunk(W, dim, t, c, y, s, inv_n, first, std::min(n, first + kLossExamplesPerChunk), g);
+        const std::int64_t last = std::min(n, first + kLossExamplesPerChunk);
+        partial[task] = keras_loss_chunk(W, dim, t, c, y, s, inv_n, first, last, g);
       }
     });
     double data_loss = 0.0, squares = 0.0;

@@ -24,8 +24,9 @@ inline float dot(const float* a, const float* b, std::int64_t dim) {
   }
   float tail = 0;
   for (; k < dim; ++k) tail += a[k] * b[k];
-  return ((partial[0] + partial[1]) + (partial[2] + partial[3])) + ((partial[4] + partial[5]) + (partial[6] + partial[7])) +
-         tail;
+  const float low = (partial[0] + partial[1]) + (partial[2] + partial[3]);
+  const float high = (partial[4] + partial[5]) + (partial[6] + partial[7]);
+  return (low + high) + tail;
 }
 
 // Stream mode's steps read and write the matrix through raw pointers.

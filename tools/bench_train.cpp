@@ -289,7 +289,13 @@ void BM_KerasEpochN2v(benchmark::State& state) {
 }
 
 BENCHMARK(BM_KerasEpochPlainLoop)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
-BENCHMARK(BM_KerasEpochN2v)->ArgName("threads")->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseManualTime()->MinTime(2.0);
+BENCHMARK(BM_KerasEpochN2v)
+    ->ArgName("threads")
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseManualTime()
+    ->MinTime(2.0);
 
 // Keeps the epochs' times (the median over --benchmark_repetitions when given), to print their ratio
 // after the table: wall time, and CPU time (the process's, a fairer figure on a busy machine; n2v's

@@ -356,7 +356,9 @@ int Config::resolved_threads() const {
   if (const char* env = std::getenv("LOCAL_WORLD_SIZE")) {
     char* end = nullptr;
     const unsigned long value = std::strtoul(env, &end, 10);
-    if (end != env && *end == '\0' && value > 1) local_ranks = static_cast<unsigned>(std::min<unsigned long>(value, cores));
+    if (end != env && *end == '\0' && value > 1) {
+      local_ranks = static_cast<unsigned>(std::min<unsigned long>(value, cores));
+    }
   }
   return static_cast<int>(std::max(1u, cores / local_ranks));
 }
