@@ -159,22 +159,21 @@ class SkipGramLoss : public torch::autograd::Function<SkipGramLoss> {
   }
 };
 
-// The same computation in tensor ops, for devices the loops cannot read (CUDA).
-torch::Tensor tensor_op_loss(const torch::Tensor& w, const torch::Tensor& target, const torch::Tensor& context,
-                             const torch::Tensor& labels, const torch::Tensor& weights, double l2) {
+}  // namespace
+
+torch::Tensor tensor_op_skipgram_loss(const torch::Tensor& w, const torch::Tensor& target, const torch::Tensor& context,
+                                      const torch::Tensor& labels, const torch::Tensor& weights, double l2) {
   torch::Tensor x = (w.index_select(0, target) * w.index_select(0, context)).sum(-1);
   torch::Tensor bce = torch::clamp_min(x, 0) - x * labels + torch::log1p(torch::exp(-x.abs()));
   torch::Tensor loss = (bce * weights).sum() / static_cast<double>(x.size(0));
   return l2 > 0 ? loss + l2 * w.pow(2).sum() : loss;
 }
 
-}  // namespace
-
 torch::Tensor fused_skipgram_loss(const torch::Tensor& embedding_weight, const torch::Tensor& target,
                                   const torch::Tensor& context, const torch::Tensor& labels,
                                   const torch::Tensor& weights, double l2, int threads) {
   if (!fused_path(embedding_weight, target, context, labels, weights)) {
-    return tensor_op_loss(embedding_weight, target, context, labels, weights, l2);
+    return tensor_op_skipgram_loss(embedding_weight, target, context, labels, weights, l2);
   }
   return SkipGramLoss::apply(embedding_weight, target, context, labels, weights, l2,
                              static_cast<std::int64_t>(std::max(threads, 1)));

@@ -15,11 +15,17 @@ namespace n2v {
 
 // Equals keras_skipgram_loss(model->forward(target, context), labels, weights, W, l2) and its
 // gradient with respect to W. CPU float32 tensors take the fused loops; anything else (CUDA)
-// takes an equivalent tensor-op path. The loops run on `threads` threads with the same bits for any
+// takes tensor_op_skipgram_loss. The loops run on `threads` threads with the same bits for any
 // count (the loss's partial sums over fixed chunks, the gradient's rows split between owners).
 torch::Tensor fused_skipgram_loss(const torch::Tensor& embedding_weight, const torch::Tensor& target,
                                   const torch::Tensor& context, const torch::Tensor& labels,
                                   const torch::Tensor& weights, double l2, int threads = 1);
+
+// The same loss in torch tensor ops, differentiated by autograd, on any device: what CUDA runs
+// (train.kernel tensor), and what the CPU runs when asked to, so that CUDA's path is tested without a GPU.
+torch::Tensor tensor_op_skipgram_loss(const torch::Tensor& embedding_weight, const torch::Tensor& target,
+                                      const torch::Tensor& context, const torch::Tensor& labels,
+                                      const torch::Tensor& weights, double l2);
 
 // The gradient half of stream mode's lazy Adam step: the batch's summed BCE-with-logits loss
 // (returned) and the row-sparse gradient of the data loss, each example's dloss/dlogit multiplied by

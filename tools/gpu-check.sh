@@ -64,6 +64,7 @@ for device in cuda cpu; do
     status=0
     "$n2v" train --config "$repo/configs/ml_small.yaml" --device cuda --data-dir "$data" --out "$runs/cuda" || status=$?
     echo "exit $status"
+    ((status == 2)) || fail "--device cuda without a usable device exited $status, not 2"
     continue
   fi
   step "n2v train --config configs/ml_small.yaml --device $device"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages n2v needs, only those that are missing (so it is quick and works
-# offline once everything is there). Run as root on Debian bookworm or trixie. With --sanitizers,
-# only what tools/sanitize-check.sh adds.
+# offline once everything is there). Run as root on Debian bookworm, trixie or sid. With
+# --sanitizers, only what tools/sanitize-check.sh adds. `--has PKG` only answers whether this
+# release offers PKG (exit 0) or not (exit 1), the check that decides which optional packages install.
 set -euo pipefail
 required=(
   cmake g++ make pkg-config
@@ -14,15 +15,29 @@ required=(
   libgloo-dev  # c10d Gloo headers for distributed training (LibTorch ships the library, not the headers)
   iproute2  # tools/two-hosts.sh: two network namespaces as two hosts (its test skips where namespaces are not allowed)
 )
-# Optional: installed where the release has them (trixie has no python3-gensim); what needs them skips without.
+# Optional: installed where the release has them (trixie and sid have no python3-gensim); what needs them skips without.
 optional=(
   python3-gensim  # the test that gensim reads embeddings.w2v.txt
 )
+# Outputs are captured, never piped into `grep -q`: under pipefail, grep -q closing the pipe early
+# kills the writer with SIGPIPE (exit 141) and turns a yes into a no.
 missing() {
+  local status
   for p in "$@"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || echo "$p"
+    status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null) || true
+    [[ $status == "install ok installed" ]] || echo "$p"
   done
 }
+release_has() {
+  local policy
+  policy=$(apt-cache policy "$1" 2>/dev/null) || return 1
+  [[ $policy =~ Candidate:\ [^\(] ]]
+}
+if [[ "${1:-}" == "--has" ]]; then
+  [[ -n "${2:-}" ]] || { echo "usage: $0 --has PACKAGE" >&2; exit 2; }
+  release_has "$2"
+  exit
+fi
 # tools/sanitize-check.sh (--sanitizers): clang with its sanitizer and libFuzzer runtimes.
 if [[ "${1:-}" == "--sanitizers" ]]; then
   required=(clang libclang-rt-dev)
@@ -40,7 +55,7 @@ if ((${#need[@]})); then
   install "${need[@]}"
 fi
 for p in "${want[@]}"; do
-  if apt-cache policy "$p" 2>/dev/null | grep -q 'Candidate: [^(]'; then
+  if release_has "$p"; then
     echo "installing (optional): $p"
     install "$p" || echo "warning: optional package $p failed to install; the checks that need it will skip" >&2
   else

@@ -38,7 +38,8 @@ void run_train(const TrainOptions& options) {
   if (options.holdout_latest) common.overrides.push_back("eval.holdout_latest=" + format_double(*options.holdout_latest));
   Run run = prepare_run(common);
   const Config& config = run.config;
-  resolve_device(config.train.device);  // fail before the slow stages when CUDA is missing
+  // Fail before the slow stages when CUDA is missing or the kernel cannot run there.
+  uses_tensor_kernel(config.train.kernel, resolve_device(config.train.device));
   const bool sgns = config.skipgram.model == SkipGramModel::Sgns;
   const bool stream = config.skipgram.mode == SkipGramMode::Stream;
   const DistOptions dist = resolve_dist_options(options.dist, config.dist.timeout_s);

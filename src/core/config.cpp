@@ -110,6 +110,7 @@ std::vector<Field> fields(Config& c) {
       {"train.stream_learning_rate", &c.train.stream_learning_rate, between(kFloatFactorMin, kFloatFactorMax)},
       {"train.stream_optimizer", choice(&c.train.stream_optimizer), {}},
       {"train.device", choice(&c.train.device), {}},
+      {"train.kernel", choice(&c.train.kernel), {}},
       {"export.torchscript", &c.export_.torchscript, {}},
       {"export.projector", &c.export_.projector, {}},
       {"export.word2vec", &c.export_.word2vec, {}},
@@ -315,6 +316,14 @@ void Config::validate() const {
     }
   }
   if (data.format == DataFormat::MovieLens && data.dir.empty()) throw ConfigError("data.dir must not be empty");
+  if (train.kernel != TrainKernel::Auto &&
+      (skipgram.model != SkipGramModel::Keras || skipgram.mode != SkipGramMode::Aggregate)) {
+    std::string where = origin.count("train.kernel") ? origin.at("train.kernel") + ": " : "";
+    throw ConfigError(where + "train.kernel " + choice_name(train.kernel) +
+                      " picks the loss of skipgram.model keras in skipgram.mode aggregate; this run uses skipgram.model " +
+                      choice_name(skipgram.model) + ", skipgram.mode " + choice_name(skipgram.mode) +
+                      " (CPU loops of their own): leave train.kernel at auto");
+  }
   if (eval.holdout_latest > 0 && data.format != DataFormat::MovieLens) {
     std::string where = origin.count("eval.holdout_latest") ? origin.at("eval.holdout_latest") + ": " : "";
     throw ConfigError(where + "eval.holdout_latest needs rated data with timestamps (data.format movielens), not " +

@@ -20,6 +20,7 @@ enum class SkipGramModel { Keras, Sgns };  // skipgram.model
 enum class NegativeDistribution { Uniform, Unigram };  // skipgram.negative_distribution
 enum class StreamOptimizer { Adam, Sgd };  // train.stream_optimizer
 enum class TrainDevice { Cpu, Cuda, Auto };  // train.device, as asked for (resolve_device picks one)
+enum class TrainKernel { Auto, Fused, Tensor };  // train.kernel: the Keras model's loss and Adam step
 enum class RowExchange { Auto, Sparse, Dense };  // dist.exchange
 
 template <>
@@ -55,6 +56,11 @@ template <>
 struct Choices<TrainDevice> {
   static constexpr std::pair<TrainDevice, const char*> names[]{
       {TrainDevice::Cpu, "cpu"}, {TrainDevice::Cuda, "cuda"}, {TrainDevice::Auto, "auto"}};
+};
+template <>
+struct Choices<TrainKernel> {
+  static constexpr std::pair<TrainKernel, const char*> names[]{
+      {TrainKernel::Auto, "auto"}, {TrainKernel::Fused, "fused"}, {TrainKernel::Tensor, "tensor"}};
 };
 template <>
 struct Choices<RowExchange> {
@@ -114,6 +120,10 @@ struct TrainConfig {
   double stream_learning_rate = 0.01;  // stream mode's and sgns' rate (sgd, sgns: decayed linearly to 1e-4 of it)
   StreamOptimizer stream_optimizer = StreamOptimizer::Adam;  // stream mode: adam (lazy, touched rows) | sgd (word2vec)
   TrainDevice device = TrainDevice::Cpu;
+  // The Keras model's loss and Adam step (skipgram.mode aggregate): fused = n2v's CPU loops; tensor =
+  // the same math in torch tensor ops, the only kernel CUDA can run; auto = fused on the CPU, tensor
+  // on CUDA. tensor on the CPU runs CUDA's code path without a GPU.
+  TrainKernel kernel = TrainKernel::Auto;
 };
 
 struct ExportConfig {

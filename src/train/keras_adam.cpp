@@ -22,7 +22,7 @@ constexpr std::uint64_t kWeightsPerChunk = 16384;
 
 }  // namespace
 
-void keras_adam_step(torch::optim::Adam& optimizer, int threads) {
+void keras_adam_step(torch::optim::Adam& optimizer, int threads, bool tensor_ops) {
   torch::NoGradGuard no_grad;
   for (auto& group : optimizer.param_groups()) {
     const auto& options = static_cast<const torch::optim::AdamOptions&>(group.options());
@@ -43,7 +43,7 @@ void keras_adam_step(torch::optim::Adam& optimizer, int threads) {
                                                       std::get<1>(options.betas()), options.eps());
       torch::Tensor& m = state.exp_avg();
       torch::Tensor& v = state.exp_avg_sq();
-      if (fused_path(p, grad) && m.is_contiguous() && v.is_contiguous()) {
+      if (!tensor_ops && fused_path(p, grad) && m.is_contiguous() && v.is_contiguous()) {
         float* w = p.data_ptr<float>();
         float* m1 = m.data_ptr<float>();
         float* v1 = v.data_ptr<float>();

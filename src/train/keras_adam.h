@@ -3,12 +3,12 @@
 // models/sparse_optimizers.h's adam_update) on the state torch::optim::Adam keeps for each parameter
 // (exp_avg, exp_avg_sq, step), so that checkpoints save and restore it as before. On CPU float32 one
 // pass over each parameter, split over `threads` threads (the same bits for any count); elsewhere
-// (CUDA) the same math in tensor ops.
+// (CUDA), or with `tensor_ops` (train.kernel tensor), the same math in tensor ops.
 #include <torch/optim/adam.h>
 
 namespace n2v {
 
-void keras_adam_step(torch::optim::Adam& optimizer, int threads = 1);
+void keras_adam_step(torch::optim::Adam& optimizer, int threads = 1, bool tensor_ops = false);
 
 // Drops the parameters' gradients (Optimizer::zero_grad(set_to_none) where LibTorch 1.13 has only the
 // zeroing one): backward then hands its gradient over instead of adding it to a zeroed tensor.

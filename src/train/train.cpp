@@ -42,6 +42,15 @@ ComputeDevice resolve_device(TrainDevice requested) {
   return ComputeDevice::Cuda;
 }
 
+bool uses_tensor_kernel(TrainKernel kernel, ComputeDevice device) {
+  if (device == ComputeDevice::Cpu) return kernel == TrainKernel::Tensor;
+  if (kernel == TrainKernel::Fused) {
+    throw UsageError("train.kernel fused runs on the CPU only (its loops read host memory); with --device cuda use "
+                     "train.kernel tensor or auto");
+  }
+  return true;
+}
+
 namespace {
 
 torch::Device torch_device(ComputeDevice device) {
@@ -79,7 +88,7 @@ struct EpochOutcome {
 
 // What both modes share: the model, Adam, checkpoints, resume and the per-epoch report.
 // `run_epoch(epoch, progress)` trains one epoch and returns its mean batch loss and the first step
-// whose loss was not finite (0: none seen; CUDA's Keras loop sums on the device and does not look).
+// whose loss was not finite (0: none seen; the tensor kernel sums on its device and does not look).
 TrainResult train_loop(std::size_t vocabulary_size, const std::string& data_digest, const Config& config,
                        const fs::path& out_dir, bool resume, std::size_t steps, Communicator* comm,
                        const std::function<EpochOutcome(SkipGram&, torch::optim::Adam&, int, Progress&)>& run_epoch,
@@ -156,7 +165,9 @@ TrainResult train_skipgram(const Examples& examples, std::size_t vocabulary_size
     throw UsageError("only " + std::to_string(examples.size()) + " examples, fewer than one batch of train.batch_size = " +
                      std::to_string(tc.batch_size) + "; lower train.batch_size or generate more walks");
   }
-  const torch::Device device = torch_device(resolve_device(tc.device));
+  const ComputeDevice compute_device = resolve_device(tc.device);
+  const torch::Device device = torch_device(compute_device);
+  const bool tensor_kernel = uses_tensor_kernel(tc.kernel, compute_device);
   const std::size_t steps = examples.size() / tc.batch_size;  // the last partial batch is dropped
   auto loader = torch::data::make_data_loader(
       ExampleDataset(examples, device, comm ? comm->rank() : 0, comm ? comm->world_size() : 1),
@@ -180,7 +191,8 @@ TrainResult train_skipgram(const Examples& examples, std::size_t vocabulary_size
   // The fused loss and Adam's pass split over threads with the same bits for any count.
   const int threads = config.resolved_threads();
   auto run_epoch = [&](SkipGram& model, torch::optim::Adam& optimizer, int epoch, Progress& progress) {
-    // On CPU the batch losses add up in a double; on CUDA in a device tensor (no sync a step).
+    // The fused loops' batch losses add up in a double; the tensor kernel's in a tensor on its
+    // device (on CUDA, no sync a step).
     torch::Tensor loss_sum = torch::zeros({}, torch::TensorOptions().dtype(torch::kDouble).device(device));
     double cpu_loss_sum = 0;
     std::size_t step = 0, first_non_finite_step = 0;
@@ -189,8 +201,11 @@ TrainResult train_skipgram(const Examples& examples, std::size_t vocabulary_size
     for (ExampleBatch& batch : *loader) {
       clear_gradients(optimizer);
       // The batch is this rank's slice (ExampleDataset splits it).
-      torch::Tensor loss = fused_skipgram_loss(model->weight(), batch.target, batch.context, batch.label,
-                                               batch.weight, sparse ? 0.0 : tc.l2, threads);
+      const double l2 = sparse ? 0.0 : tc.l2;
+      torch::Tensor loss =
+          tensor_kernel
+              ? tensor_op_skipgram_loss(model->weight(), batch.target, batch.context, batch.label, batch.weight, l2)
+              : fused_skipgram_loss(model->weight(), batch.target, batch.context, batch.label, batch.weight, l2, threads);
       const double slice_scale = static_cast<double>(batch.target.size(0)) / static_cast<double>(tc.batch_size);
       if (comm) loss = loss * slice_scale;
       loss.backward();
@@ -209,8 +224,8 @@ TrainResult train_skipgram(const Examples& examples, std::size_t vocabulary_size
         }
         allreduce_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       }
-      keras_adam_step(optimizer, threads);
-      if (device.is_cpu()) {
+      keras_adam_step(optimizer, threads, tensor_kernel);
+      if (!tensor_kernel) {
         cpu_loss_sum += loss.item<double>();
         // A sum that turns non-finite stays so: its first such step is the first bad loss.
         if (first_non_finite_step == 0 && !std::isfinite(cpu_loss_sum)) first_non_finite_step = step + 1;
@@ -220,7 +235,7 @@ TrainResult train_skipgram(const Examples& examples, std::size_t vocabulary_size
       ++step;
       progress.advance();
     }
-    double total = device.is_cpu() ? cpu_loss_sum : loss_sum.item<double>();
+    double total = tensor_kernel ? loss_sum.item<double>() : cpu_loss_sum;
     if (comm) {
       comm->allreduce_sum(&total, 1);
       // What distributing costs: the share of the epoch spent in the gradient allreduce.

@@ -32,6 +32,9 @@ struct TrainResult {
 
 // train.device's device (auto: CUDA when usable). Throws UsageError for cuda without CUDA.
 ComputeDevice resolve_device(TrainDevice requested);
+// Whether the Keras model trains with tensor ops on `device` (train.kernel; auto: on CUDA only).
+// Throws UsageError for train.kernel fused on CUDA.
+bool uses_tensor_kernel(TrainKernel kernel, ComputeDevice device);
 
 // Trains on `examples` for config.train.epochs epochs. With out_dir set, writes after every epoch
 // checkpoint.pt and loss.csv (atomically); with resume, continues from out_dir/checkpoint.pt.

@@ -1,25 +1,37 @@
 #!/usr/bin/env bash
-# Runs the README's test command (command 2) in a Debian trixie chroot: LibTorch 2.6, GCC 14,
-# yaml-cpp 0.8, CLI11 2.4, ONNX 1.17. .ci/run calls it after the bookworm tests, so a change that
-# breaks LibTorch 2.x does not land. Run as root from anywhere in the checkout:
-#   tools/trixie-check.sh [--shell]      (--shell: an interactive shell in the chroot instead)
-# The chroot is made once with debootstrap and kept (N2V_TRIXIE_ROOT, default /var/tmp/n2v-trixie);
+# Runs the README's test command (command 2) in a chroot of another Debian release:
+#   trixie: LibTorch 2.6, GCC 14, yaml-cpp 0.8, CLI11 2.4, ONNX 1.17
+#   sid:    LibTorch 2.14 (needs C++20), GCC 16, CMake 4.3, Python 3.14, no python3-gensim
+# .ci/run calls it for both after the bookworm tests, so a change that breaks a LibTorch we support
+# does not land. Run as root from anywhere in the checkout:
+#   tools/debian-check.sh trixie|sid [--shell | --run COMMAND]
+# --shell: an interactive shell in the chroot instead; --run: COMMAND instead of the README's (it
+# runs in the fresh copy, e.g. --run 'tools/gpu-deps.sh && tools/gpu-check.sh').
+# The chroot is made once with debootstrap and kept (N2V_CHROOT_DIR, default /var/tmp/n2v-RELEASE);
 # the packages that the README command installs stay in it, so later runs only build and test.
 # Each run tests a fresh copy of the checkout's files (tracked and untracked, not ignored) with
 # ../shared beside it, and always unmounts what it mounted, also when interrupted.
 set -euo pipefail
+release=${1:-}
+case $release in
+  trixie | sid) shift ;;
+  *) echo "usage: $0 trixie|sid [--shell | --run COMMAND]" >&2; exit 2 ;;
+esac
 repo=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
-shared=$(cd "$repo/../shared" 2>/dev/null && pwd -P) || { echo "trixie-check: no ../shared beside $repo" >&2; exit 1; }
-root=${N2V_TRIXIE_ROOT:-/var/tmp/n2v-trixie}
-mirror=${N2V_TRIXIE_MIRROR:-http://deb.debian.org/debian}
+say() { echo "debian-check $release: $*"; }
+shared=$(cd "$repo/../shared" 2>/dev/null && pwd -P) || { say "no ../shared beside $repo" >&2; exit 1; }
+root=${N2V_CHROOT_DIR:-/var/tmp/n2v-$release}
+mirror=${N2V_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 start=$(date +%s)
-say() { echo "trixie-check: $*"; }
 
 if [[ ! -e $root/.n2v-chroot-ready ]]; then
   command -v debootstrap >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q debootstrap; }
   say "making the chroot in $root (debootstrap, once)"
   rm -rf "$root.partial"
-  debootstrap --variant=minbase trixie "$root.partial" "$mirror"
+  debootstrap --variant=minbase "$release" "$root.partial" "$mirror"
+  # An unstable suite's Release file can be served past its Valid-Until date by a mirror that
+  # lags; apt would then refuse every update. Only the chroot's apt is told to accept it.
+  echo 'Acquire::Check-Valid-Until "false";' >"$root.partial/etc/apt/apt.conf.d/99n2v-valid-until"
   touch "$root.partial/.n2v-chroot-ready"
   rm -rf "$root"
   mv "$root.partial" "$root"
@@ -74,6 +86,9 @@ mkdir -p "$root$work/shared"
 cp -a "$shared/." "$root$work/shared/"  # the contents, also when ../shared is a link
 test_command=$(grep -A1 '^# 2\. ' "$repo/README.md" | tail -n 1)
 [[ $test_command == *ctest* ]] || { say "cannot find the README's test command (the line after '# 2. ...')" >&2; exit 1; }
+if [[ ${1:-} == --run ]]; then
+  test_command=${2:?--run needs a command}
+fi
 
 if [[ ${1:-} == --shell ]]; then
   chroot "$root" /usr/bin/env -i HOME=/root TERM="${TERM:-xterm}" PATH=/usr/sbin:/usr/bin:/sbin:/bin bash -c "cd $work/n2v && exec bash"
@@ -88,8 +103,12 @@ if chroot "$root" sh -c 'command -v ccache >/dev/null || { apt-get update -q && 
 fi
 say "running in $root: $test_command"
 status=0
+log=$work/ctest.log
 chroot "$root" /usr/bin/env -i HOME=/root CI="${CI:-}" LANG=C.UTF-8 PATH=/usr/sbin:/usr/bin:/sbin:/bin "${launcher[@]}" \
   NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt \
-  bash -c "cd $work/n2v && $test_command" || status=$?
+  bash -c "set -o pipefail; cd $work/n2v && { $test_command; } 2>&1 | tee $log" || status=$?
+if [[ ${1:-} != --run ]] && ((status == 0)); then
+  "$repo/tools/check-skips.sh" "$release" "$root$log" || status=$?
+fi
 say "$( ((status == 0)) && echo passed || echo "FAILED (exit $status)") in $(( $(date +%s) - start )) s"
 exit "$status"
