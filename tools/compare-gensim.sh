@@ -35,7 +35,7 @@ done
 python="${N2V_PYTHON:-/usr/bin/python3}"  # the python with gensim
 if ! "$python" -c 'import gensim, yaml' 2> /dev/null; then
   echo "skipped: $python has no gensim or yaml (apt-get install python3-gensim python3-yaml;" \
-    "trixie and sid have no python3-gensim)"
+    "trixie has no python3-gensim)"
   exit 0
 fi
 

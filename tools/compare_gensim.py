@@ -17,6 +17,15 @@ import sys
 import time
 
 
+def write_word2vec_text(vectors, path):
+    """gensim's save_word2vec_format, with floats as numbers: gensim 4.3 under numpy 2 (Debian sid)
+    writes repr() of numpy scalars, "np.float32(-0.016)", which no word2vec reader takes."""
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("%d %d\n" % (len(vectors.index_to_key), vectors.vector_size))
+        for key in vectors.index_to_key:
+            f.write(key + " " + " ".join("%.9g" % x for x in vectors[key].tolist()) + "\n")
+
+
 def walks_of(path):
     with open(path) as f:
         return [line.split() for line in f if line.strip()]
@@ -62,7 +71,7 @@ def train(walks_path, config_path, out_path, timing_path):
     start = time.perf_counter()
     model.train(walks, total_examples=len(walks), epochs=s["epochs"])
     seconds = time.perf_counter() - start
-    model.wv.save_word2vec_format(out_path, binary=False)
+    write_word2vec_text(model.wv, out_path)
     pairs = full_window_pairs(walks, s["window"]) * s["epochs"]
     with open(timing_path, "w") as f:
         json.dump({"seconds": seconds, "pairs": pairs, "settings": s}, f)

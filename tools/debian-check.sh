@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the README's test command (command 2) in a chroot of another Debian release:
 #   trixie: LibTorch 2.6, GCC 14, yaml-cpp 0.8, CLI11 2.4, ONNX 1.17
-#   sid:    LibTorch 2.14 (needs C++20), GCC 16, CMake 4.3, Python 3.14, no python3-gensim
+#   sid:    LibTorch 2.14 (needs C++20), GCC 16, CMake 4.3, Python 3.14, gensim 4.3 on numpy 2
 # .ci/run calls it for both after the bookworm tests, so a change that breaks a LibTorch we support
 # does not land. Run as root from anywhere in the checkout:
 #   tools/debian-check.sh trixie|sid [--shell | --run COMMAND]

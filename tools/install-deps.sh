@@ -15,7 +15,7 @@ required=(
   libgloo-dev  # c10d Gloo headers for distributed training (LibTorch ships the library, not the headers)
   iproute2  # tools/two-hosts.sh: two network namespaces as two hosts (its test skips where namespaces are not allowed)
 )
-# Optional: installed where the release has them (trixie and sid have no python3-gensim); what needs them skips without.
+# Optional: installed where the release has them (trixie has no python3-gensim); what needs them skips without.
 optional=(
   python3-gensim  # the test that gensim reads embeddings.w2v.txt
 )

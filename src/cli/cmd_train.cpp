@@ -98,6 +98,9 @@ void run_train(const TrainOptions& options) {
 void add_train_command(CLI::App& app) {
   auto options = std::make_shared<TrainOptions>();
   CLI::App* command = app.add_subcommand("train", "Run the whole pipeline: data, graph, walks, examples, training, export");
+  command->footer(
+      "Configs: configs/ml_small.yaml (the Keras example, the built-in defaults), configs/ml_small_best.yaml (the best "
+      "movie vectors measured), configs/graph.yaml (any weighted edge list: sgns, nothing held out).");
   add_common_options(*command, options->common);
   command->add_option("--device", options->device, "cpu | cuda | auto (overrides train.device)")
       ->check(CLI::IsMember(choice_names<TrainDevice>()));

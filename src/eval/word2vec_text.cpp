@@ -84,9 +84,15 @@ Word2VecText read_word2vec_text(const std::filesystem::path& path) {
                       std::to_string(fields.size() - 1) + " values, the header says dimension " + std::to_string(dim));
     for (std::size_t j = 1; j < fields.size(); ++j) {
       float value;
-      if (!parse_float(fields[j], value))
+      if (!parse_float(fields[j], value)) {
+        // gensim 4.3's save_word2vec_format under numpy 2 writes repr() of numpy scalars.
+        const bool numpy_repr = fields[j].rfind("np.", 0) == 0;
         throw DataError(where(path, number) + "value " + std::to_string(j) + " of \"" + std::string(fields[0]) +
-                        "\", \"" + std::string(fields[j]) + "\", is not a number");
+                        "\", \"" + std::string(fields[j]) + "\", is not a number" +
+                        (numpy_repr ? " (numpy 2's repr of a float: gensim 4.3's save_word2vec_format writes it under "
+                                      "numpy 2; write each value with \"%.9g\" % float(x))"
+                                    : ""));
+      }
       text.values.push_back(value);
     }
     text.keys.emplace_back(fields[0]);

@@ -50,6 +50,10 @@ TEST(Word2VecText, MalformedFilesNameTheFileAndLine) {
   std::string not_a_number = error_of("1 2\nmovie_1 1 abc\n");
   EXPECT_NE(not_a_number.find(file + ":2: value 2 of \"movie_1\", \"abc\", is not a number"), std::string::npos)
       << not_a_number;
+  EXPECT_EQ(not_a_number.find("numpy 2"), std::string::npos) << not_a_number;
+  std::string numpy_repr = error_of("1 2\nmovie_1 1 np.float32(-0.0164109)\n");
+  EXPECT_NE(numpy_repr.find("gensim 4.3's save_word2vec_format writes it under numpy 2"), std::string::npos)
+      << numpy_repr;
   EXPECT_NE(error_of("1 2\nmovie_1 1 2\nmovie_260 3 4\n").find(file + ":3: more vectors than the header's count 1"),
             std::string::npos);
   EXPECT_NE(error_of("3 2\nmovie_1 1 2\nmovie_260 3 4\n").find("the header says 3 vectors, the file has 2"),
