@@ -10,6 +10,7 @@
 #include "core/errors.h"
 #include "core/text.h"
 #include "data/movielens.h"
+#include "data/titles.h"
 #include "serve/model_file.h"
 
 namespace n2v {
@@ -54,25 +55,6 @@ std::optional<MovieTable> load_movies(const SimilarOptions& options, const Model
   return std::nullopt;
 }
 
-// Titles containing the query (case-insensitive) when there are any, else the titles nearest by
-// case-insensitive edit distance: "matrix" should list the Matrix films, not "M (1931)".
-std::vector<std::string> suggestions(const Vocabulary& vocabulary, const std::string& query, std::size_t count) {
-  const std::string q = to_lower(query);
-  std::vector<std::pair<std::pair<int, std::size_t>, std::size_t>> ranked;
-  std::size_t containing = 0;
-  for (std::size_t t = 1; t < vocabulary.size(); ++t) {
-    std::string title = to_lower(vocabulary.titles[t]);
-    int contains = title.find(q) != std::string::npos ? 0 : 1;
-    containing += contains == 0;
-    ranked.push_back({{contains, edit_distance(q, title)}, t});
-  }
-  count = std::min(containing > 0 ? containing : count, std::min(count, ranked.size()));
-  std::partial_sort(ranked.begin(), ranked.begin() + count, ranked.end());
-  std::vector<std::string> out;
-  for (std::size_t i = 0; i < count; ++i) out.push_back(vocabulary.titles[ranked[i].second]);
-  return out;
-}
-
 void explain_missing(const Query& query, const ModelFile& model, const std::optional<MovieTable>& movies,
                      const fs::path& movies_file) {
   const Movie* movie = nullptr;
@@ -80,8 +62,10 @@ void explain_missing(const Query& query, const ModelFile& model, const std::opti
     if (query.movie_id) {
       movie = movies->find(static_cast<std::int32_t>(*query.movie_id));
     } else {
-      for (const Movie& m : movies->movies)
-        if (m.title == query.title) movie = &m;
+      std::vector<std::string> titles;
+      for (const Movie& m : movies->movies) titles.push_back(m.title);
+      const auto found = find_titles(titles, query.title, 0);
+      if (!found.empty()) movie = &movies->movies[found.front()];
     }
   }
   if (movie) {
@@ -94,7 +78,8 @@ void explain_missing(const Query& query, const ModelFile& model, const std::opti
   } else {
     std::printf("not in the model's vocabulary%s; closest titles:\n",
                 movies ? (" nor in " + movies_file.string()).c_str() : "");
-    for (const auto& title : suggestions(model.vocabulary(), query.title, 5)) std::printf("  ? %s\n", title.c_str());
+    const auto& titles = model.vocabulary().titles;
+    for (std::size_t t : suggest_titles(titles, query.title, 5)) std::printf("  ? %s\n", titles[t].c_str());
   }
 }
 
@@ -111,8 +96,9 @@ void run_similar(const SimilarOptions& options) {
   std::vector<Query> queries;
   for (const auto& title : options.titles) {
     Query q{title, {}, title, std::nullopt};
-    for (std::size_t t = 1; t < vocabulary.size(); ++t)
-      if (vocabulary.titles[t] == title) q.tokens.push_back(static_cast<std::int64_t>(t));
+    for (std::size_t t : find_titles(vocabulary.titles, title)) q.tokens.push_back(static_cast<std::int64_t>(t));
+    // A title typed another way is printed as the model spells it.
+    if (q.tokens.size() == 1) q.label = vocabulary.titles[q.tokens.front()];
     queries.push_back(q);
   }
   for (std::int64_t id : options.movie_ids) {
@@ -135,8 +121,9 @@ void run_similar(const SimilarOptions& options) {
   std::size_t next = 0, missing = 0;
   for (const auto& q : queries) {
     for (std::int64_t token : q.tokens) {
-      std::string label = q.tokens.size() > 1 ? q.label + " [movieId " + std::to_string(vocabulary.movie_ids[token]) + "]"
-                                              : q.label;
+      std::string label = q.tokens.size() > 1
+                              ? vocabulary.titles[token] + " [movieId " + std::to_string(vocabulary.movie_ids[token]) + "]"
+                              : q.label;
       std::printf("%s\n%s\n", label.c_str(), std::string(display_width(label), '-').c_str());
       for (const Neighbor& n : neighbors[next++]) std::printf("- %s  %.4f\n", vocabulary.titles[n.token].c_str(), n.score);
       std::printf("\n");
@@ -164,7 +151,7 @@ void add_similar_command(CLI::App& app) {
   auto options = std::make_shared<SimilarOptions>();
   CLI::App* command = app.add_subcommand("similar", "Print the movies nearest to the given ones (cosine similarity)");
   command->add_option("-m,--model", options->model, "model.pt written by n2v train")->required();
-  command->add_option("-t,--title", options->titles, "movie title, exactly as in movies.csv (repeatable)");
+  command->add_option("-t,--title", options->titles, "movie title: as in movies.csv, or as people type it (\"The Matrix\", year optional; repeatable)");
   command->add_option("--movie-id", options->movie_ids, "MovieLens movieId (repeatable)");
   command->add_option("-k", options->k, "neighbours per query, the query itself included (default 5)");
   command->add_option("--data-dir", options->data_dir,

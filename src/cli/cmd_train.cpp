@@ -87,8 +87,15 @@ void run_train(const TrainOptions& options) {
   folder->commit({"config.yaml", "model.pt", kOnnxLogitsFile, kOnnxSimilarFile, "embeddings.tsv", "metadata.tsv",
                   "embeddings.w2v.txt", "embeddings.npy", "vocabulary.tsv", kHoldoutEdgesFile, kHoldoutRatingsFile,
                   "loss_vs_keras.svg", "evaluation.json"});
-  if (config.data.format == DataFormat::MovieLens && !stream && !sgns) {  // the Keras scheme's curve
+  const std::string not_keras = why_not_the_keras_example(config, g.stats);
+  if (not_keras.empty()) {
     std::printf("\n%s", loss_comparison_table(result.epoch_loss).c_str());
+  } else if (!result.epoch_loss.empty()) {
+    const char* what = sgns     ? "sgns' mean loss per positive pair, its negatives included"
+                       : stream ? "the mean BCE loss of stream mode's batches"
+                                : "the mean weighted BCE loss of the batches, L2 included";
+    std::printf("\nloss %.4f after epoch %zu: %s. Not compared with the Keras example's curve: %s.\n",
+                result.epoch_loss.back(), result.epoch_loss.size(), what, not_keras.c_str());
   }
   log_line("outputs in " + run.out_dir.string());
 }

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -38,9 +39,13 @@ void log_line(const std::string& message) {
   std::fprintf(stderr, "[n2v] %s\n", message.c_str());
 }
 
-Progress::Progress(std::string stage, std::uint64_t total, std::string unit)
+Progress::Progress(std::string stage, std::uint64_t total, std::string unit, double log_every_s)
     : stage_(std::move(stage)), unit_(std::move(unit)), total_(total),
-      start_(std::chrono::steady_clock::now()), interactive_(stderr_is_terminal() && !g_quiet) {}
+      start_(std::chrono::steady_clock::now()), interactive_(stderr_is_terminal() && !g_quiet),
+      log_every_ns_(static_cast<std::int64_t>(log_every_s * 1e9)) {
+  // Off a terminal, the first line comes after log_every_s: a short stage logs only its end.
+  if (!interactive_) next_draw_ns_ = log_every_ns_;
+}
 
 Progress::~Progress() {
   if (!finished_ && interactive_) std::fprintf(stderr, "\n");
@@ -52,12 +57,26 @@ double Progress::seconds() const {
 
 void Progress::advance(std::uint64_t n) {
   std::uint64_t done = done_.fetch_add(n) + n;
-  if (!interactive_) return;
+  if (g_quiet) return;
   auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start_).count();
   std::int64_t due = next_draw_ns_.load(std::memory_order_relaxed);
   if (now < due) return;
-  if (!next_draw_ns_.compare_exchange_strong(due, now + 100'000'000)) return;  // 10 redraws a second
-  draw(done);
+  // A terminal's bar is redrawn 10 times a second; a log gets a line every few seconds.
+  if (!next_draw_ns_.compare_exchange_strong(due, now + (interactive_ ? 100'000'000 : log_every_ns_))) return;
+  if (interactive_) draw(done);
+  else log_progress(done);
+}
+
+void Progress::log_progress(std::uint64_t done) {
+  const double elapsed = seconds();
+  const double rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0.0;
+  const double fraction = total_ ? std::min(1.0, static_cast<double>(done) / static_cast<double>(total_)) : 0.0;
+  const double left = rate > 0 && total_ >= done ? static_cast<double>(total_ - done) / rate : -1;
+  char line[256];
+  std::snprintf(line, sizeof line, "%s: %.0f%% (%llu of %llu %s), %s %s/s, %s left", stage_.c_str(), fraction * 100,
+                static_cast<unsigned long long>(done), static_cast<unsigned long long>(total_), unit_.c_str(),
+                format_rate(rate).c_str(), unit_.c_str(), format_duration(left).c_str());
+  log_line(line);
 }
 
 void Progress::draw(std::uint64_t done) {
@@ -74,6 +93,12 @@ void Progress::draw(std::uint64_t done) {
   std::fprintf(stderr, "\r%s [%s] %3.0f%% %s %s/s, %s left   ", stage_.c_str(), bar.c_str(), fraction * 100,
                format_rate(rate).c_str(), unit_.c_str(), format_duration(left).c_str());
   std::fflush(stderr);
+}
+
+void Progress::end() {
+  if (finished_) return;
+  finished_ = true;
+  if (interactive_) std::fprintf(stderr, "\r\033[K");
 }
 
 void Progress::finish(const std::string& summary) {

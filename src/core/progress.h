@@ -1,6 +1,7 @@
 #pragma once
-// Progress for long stages: a redrawn bar with rate and time left when stderr is a terminal,
-// one log line per stage otherwise (CI logs, pipes). advance() is thread-safe and cheap.
+// Progress for long stages: a redrawn bar with rate and time left when stderr is a terminal;
+// otherwise (CI logs, pipes) a log line every few seconds while the stage runs, and one at its end.
+// advance() is thread-safe and cheap.
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -16,15 +17,19 @@ void set_quiet(bool quiet);
 
 class Progress {
  public:
-  Progress(std::string stage, std::uint64_t total, std::string unit);
+  // Off a terminal, a progress line every `log_every_s` seconds.
+  Progress(std::string stage, std::uint64_t total, std::string unit, double log_every_s = 5.0);
   ~Progress();
   void advance(std::uint64_t n = 1);
   // Ends the bar and logs "stage: N unit in S s (R unit/s) - summary".
   void finish(const std::string& summary = "");
+  // Ends the bar without a line: for stages whose caller prints its own (training's epoch line).
+  void end();
   double seconds() const;
 
  private:
   void draw(std::uint64_t done);
+  void log_progress(std::uint64_t done);
   std::string stage_, unit_;
   std::uint64_t total_;
   std::atomic<std::uint64_t> done_{0};
@@ -32,6 +37,7 @@ class Progress {
   std::chrono::steady_clock::time_point start_;
   std::mutex draw_mutex_;
   bool interactive_;
+  std::int64_t log_every_ns_;
   bool finished_ = false;
 };
 

@@ -11,6 +11,42 @@
 
 namespace n2v {
 
+std::string why_not_the_keras_example(const Config& config, const GraphStats& graph) {
+  const Config keras;
+  std::vector<std::string> differ;
+  auto check = [&](const char* key, auto ours, auto theirs) {
+    if (ours != theirs) differ.emplace_back(key);
+  };
+  check("data.format", config.data.format, keras.data.format);
+  check("graph.min_rating", config.graph.min_rating, keras.graph.min_rating);
+  check("graph.min_weight", config.graph.min_weight, keras.graph.min_weight);
+  check("walk.p", config.walk.p, keras.walk.p);
+  check("walk.q", config.walk.q, keras.walk.q);
+  check("walk.num_walks", config.walk.num_walks, keras.walk.num_walks);
+  check("walk.num_steps", config.walk.num_steps, keras.walk.num_steps);
+  check("skipgram.window", config.skipgram.window, keras.skipgram.window);
+  check("skipgram.negative_samples", config.skipgram.negative_samples, keras.skipgram.negative_samples);
+  check("skipgram.mode", config.skipgram.mode, keras.skipgram.mode);
+  check("skipgram.model", config.skipgram.model, keras.skipgram.model);
+  check("train.batch_size", config.train.batch_size, keras.train.batch_size);
+  check("train.embedding_dim", config.train.embedding_dim, keras.train.embedding_dim);
+  check("train.learning_rate", config.train.learning_rate, keras.train.learning_rate);
+  check("train.l2", config.train.l2, keras.train.l2);
+  check("eval.holdout_edges", config.eval.holdout_edges, keras.eval.holdout_edges);
+  check("eval.holdout_latest", config.eval.holdout_latest, keras.eval.holdout_latest);
+  if (!differ.empty()) {
+    std::string keys;
+    for (const auto& key : differ) keys += (keys.empty() ? "" : ", ") + key;
+    return "settings other than the example's (" + keys + ")";
+  }
+  constexpr std::size_t kExampleNodes = 1405, kExampleEdges = 40043;
+  if (graph.nodes != kExampleNodes || graph.edges != kExampleEdges) {
+    return "data other than ml-latest-small (a graph of " + std::to_string(graph.nodes) + " nodes and " +
+           std::to_string(graph.edges) + " edges; the example's has 1405 and 40043)";
+  }
+  return "";
+}
+
 std::vector<double> read_loss_csv(const std::filesystem::path& path) {
   CsvReader reader(read_file(path), path.string());
   std::vector<std::string_view> f;

@@ -4,7 +4,15 @@
 #include <string>
 #include <vector>
 
+#include "core/config.h"
+#include "graph/graph.h"
+
 namespace n2v {
+
+// Why a run's loss cannot be read against the Keras curve, or "" when it can: the curve is the
+// example's on ml-latest-small (its graph: 1405 nodes, 40043 edges) with its settings, which are the
+// built-in defaults (the seed, threads, device, kernel and exports aside).
+std::string why_not_the_keras_example(const Config& config, const GraphStats& graph);
 
 // Reads loss.csv (epoch,loss,seconds) as written by n2v train. Throws DataError on a bad file.
 std::vector<double> read_loss_csv(const std::filesystem::path& path);

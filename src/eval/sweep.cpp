@@ -216,8 +216,10 @@ std::string sweep_svg(const SweepGrid& grid, const std::vector<SweepPoint>& poin
       extend(p.metrics[m].value);
       for (const auto& base : p.metrics[m].baselines) extend(base.second);
     }
+    // Every score is a fraction: its axis never runs past 0 or 1.
     const double pad = std::max(1e-3, (hi - lo) * 0.1);
-    lo -= pad, hi += pad;
+    lo = lo >= 0 ? std::max(0.0, lo - pad) : lo - pad;
+    hi = hi <= 1 ? std::min(1.0, hi + pad) : hi + pad;
     auto x = [&](std::size_t i) {
       return x0 + left + (panel_w - left - right) * (n <= 1 ? 0.5 : static_cast<double>(i) / static_cast<double>(n - 1));
     };
@@ -236,11 +238,19 @@ std::string sweep_svg(const SweepGrid& grid, const std::vector<SweepPoint>& poin
                     x0 + left - 5, y(v) + 4, v, x0 + left + 1, y(v), x0 + panel_w - right);
       svg += b;
     }
+    // The x axis: each point's swept values ("0.25/4" with two axes), under the keys they are of.
     for (std::size_t i = 0; i < n; ++i) {
-      std::snprintf(b, sizeof b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%zu</text>\n", x(i),
-                    y0 + panel_h - bottom + 15, i + 1);
-      svg += b;
+      std::string values;
+      for (std::size_t a = 0; a < points[i].values.size(); ++a) values += (a ? "/" : "") + points[i].values[a];
+      std::snprintf(b, sizeof b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", x(i),
+                    y0 + panel_h - bottom + 15);
+      svg += b + xml_escape(values) + "</text>\n";
     }
+    std::string keys;
+    for (std::size_t a = 0; a < grid.axes.size(); ++a) keys += (a ? " / " : "") + grid.axes[a].key;
+    std::snprintf(b, sizeof b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#555\">",
+                  x0 + left + (panel_w - left - right) / 2, y0 + panel_h - bottom + 29);
+    svg += b + xml_escape(keys) + "</text>\n";
     auto line = [&](auto value_of, const char* color, const char* dash) {
       std::string pts;
       for (std::size_t i = 0; i < n; ++i) {

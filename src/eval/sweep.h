@@ -48,7 +48,8 @@ struct SweepPoint {
 // baselines (from the first point; "varies" when points differ) and the best point per metric.
 std::string sweep_table(const SweepGrid& grid, const std::vector<SweepPoint>& points);
 std::string sweep_csv(const SweepGrid& grid, const std::vector<SweepPoint>& points);
-// A panel per metric: n2v's value per point (the best ringed) and the baselines dashed; below,
+// A panel per metric: n2v's value per point (the best ringed) and the baselines dashed, the x
+// axis labelled with the swept values and keys, the y axis within [0, 1] for scores in it; below,
 // the settings of each point number.
 std::string sweep_svg(const SweepGrid& grid, const std::vector<SweepPoint>& points, const std::string& title);
 

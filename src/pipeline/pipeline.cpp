@@ -134,7 +134,8 @@ TrainingData prepare_training_data(const Config& config, const PrepareOptions& o
   if (options.progress) walk_progress.emplace("walks", range.last - range.first, "walks");
   run(options, PipelineStage::Walks,
       [&] { data.walks = generate_walks(graph, walk_options, range, progress_of(walk_progress)); });
-  if (walk_progress) walk_progress->finish(std::to_string(data.walks.nodes.size()) + " steps");
+  // Steps are transitions, as n2v walk counts them: a walk of n nodes took n - 1 steps.
+  if (walk_progress) walk_progress->finish(std::to_string(data.walks.nodes.size() - data.walks.size()) + " steps");
   if (options.gather_walks) data.walks = options.gather_walks(data.walks);
 
   // The Keras scheme materialises the examples; stream mode and sgns generate them per batch.

@@ -134,7 +134,7 @@ TrainResult train_loop(std::size_t vocabulary_size, const std::string& data_dige
     const EpochOutcome outcome = run_epoch(model, optimizer, epoch, progress);
     const double epoch_loss = outcome.loss;
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    progress.finish();
+    progress.end();  // the epoch line below says it
     std::printf("Epoch %d/%d - %zu steps - loss: %.4f - %.2f s\n", epoch, tc.epochs, steps, epoch_loss, seconds);
     std::fflush(stdout);
     stop_if_diverged(*model, epoch_loss, epoch, steps, config,

@@ -140,7 +140,7 @@ TrainResult train_sgns(const Walks& walks, std::size_t vocabulary_size, const Co
     SgnsLoss total;
     for (const SgnsLoss& part : losses) total.add(part);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    progress.finish();
+    progress.end();  // the epoch line below says it
     input.copy_(input_rows.narrow(1, 0, tc.embedding_dim));
     output.copy_(output_rows.narrow(1, 0, tc.embedding_dim));
     const double epoch_loss = total.positives ? total.sum() / static_cast<double>(total.positives) : 0.0;

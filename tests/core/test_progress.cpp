@@ -43,6 +43,19 @@ TEST(Progress, FinishLogsTheCountAdvancedFromEveryThread) {
   EXPECT_TRUE(std::regex_match(text, line)) << text;
 }
 
+TEST(Progress, OffATerminalALongStageLogsWhereItIsEveryFewSeconds) {
+  const std::string text = stderr_of([] {
+    Progress progress("epoch 1/3", 200, "steps", /*log_every_s=*/0.05);
+    progress.advance(50);  // before the first interval: no line
+    std::this_thread::sleep_for(std::chrono::milliseconds(80));
+    progress.advance(50);
+    progress.advance(10);  // within the next interval: no line
+    progress.end();  // the caller prints its own line
+  });
+  const std::regex line(R"(\[n2v\] epoch 1/3: 50% \(100 of 200 steps\), [0-9.]+[kM]? steps/s, [0-9:]+ left\n)");
+  EXPECT_TRUE(std::regex_match(text, line)) << text;
+}
+
 TEST(Progress, NothingDoneHasNoRateAndQuietModeSaysNothing) {
   EXPECT_TRUE(std::regex_match(stderr_of([] { Progress("export", 0, "files").finish(); }),
                                std::regex(R"(\[n2v\] export: 0 files in [0-9.]+ s\n)")));

@@ -37,6 +37,28 @@ std::string error_of(const std::function<void()>& fn) {
   return "";
 }
 
+TEST(LossReport, OnlyTheKerasExamplesDataAndSettingsAreComparedWithItsCurve) {
+  GraphStats example;
+  example.nodes = 1405;
+  example.edges = 40043;
+  Config config;
+  config.set("seed=7");
+  config.set("threads=1");
+  config.set("train.kernel=tensor");
+  config.set("export.onnx=false");
+  EXPECT_EQ(why_not_the_keras_example(config, example), "") << "seed, threads, kernel and exports do not matter";
+  config.set("eval.holdout_latest=0.2");
+  config.set("walk.q=0.5");
+  EXPECT_EQ(why_not_the_keras_example(config, example), "settings other than the example's (walk.q, eval.holdout_latest)");
+  GraphStats synth = example;
+  synth.nodes = 1200;
+  EXPECT_EQ(why_not_the_keras_example(Config{}, synth),
+            "data other than ml-latest-small (a graph of 1200 nodes and 40043 edges; the example's has 1405 and 40043)");
+  Config sgns;
+  sgns.set("skipgram.model=sgns");
+  EXPECT_NE(why_not_the_keras_example(sgns, example).find("skipgram.model"), std::string::npos);
+}
+
 TEST(LossReport, TheKerasCurveItselfDiffersByZero) {
   const std::vector<double> ours = keras_curve();
   EXPECT_EQ(max_relative_difference(ours), 0.0);

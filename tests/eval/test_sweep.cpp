@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <regex>
 
 #include "core/errors.h"
 
@@ -59,7 +60,19 @@ TEST(Sweep, TableCsvAndPlot) {
   EXPECT_NE(svg.find(">links AUC</text>"), std::string::npos);
   EXPECT_EQ(svg.find(">genres macro-F1</text>"), std::string::npos);  // no point has it: no panel
   EXPECT_NE(svg.find("2: walk.p=4"), std::string::npos);
+  EXPECT_NE(svg.find(">0.25</text>"), std::string::npos) << "the x axis shows the swept values";
+  EXPECT_NE(svg.find(">4</text>"), std::string::npos);
+  EXPECT_NE(svg.find(">walk.p</text>"), std::string::npos) << "under the key they are of";
   EXPECT_NE(svg.find("</svg>"), std::string::npos);
+
+  // A score close to 1: its axis stops at 1, not a padding above it.
+  points[1].metrics[0].value = 0.995;
+  svg = sweep_svg(grid, points, "near 1");
+  const std::regex tick(R"(>([0-9]+\.[0-9]{3})</text>)");
+  double top = 0;
+  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), tick); it != std::sregex_iterator(); ++it)
+    top = std::max(top, std::stod((*it)[1]));
+  EXPECT_EQ(top, 1.0) << svg;
 }
 
 }  // namespace
