@@ -103,7 +103,8 @@ def report(walks_path, config_path, gensim_dir, n2v_dir, n2v_label):
     pairs = full_window_pairs(walks, s["window"]) * s["epochs"]
     with open(os.path.join(gensim_dir, "timing.json")) as f:
         gensim_seconds = json.load(f)["seconds"]
-    learners = [("gensim", gensim_seconds, gensim_dir), (n2v_label, n2v_seconds(n2v_dir), n2v_dir)]
+    learners = [("gensim", gensim_seconds, os.path.join(gensim_dir, "vectors.w2v.txt.evaluation.json")),
+                (n2v_label, n2v_seconds(n2v_dir), os.path.join(n2v_dir, "evaluation.json"))]
     print("\n%d walks, %d full-window pairs x %d epochs; dim %d, window %d, negatives %d, %d workers, sample %g"
           % (len(walks), pairs // s["epochs"], s["epochs"], s["vector_size"], s["window"], s["negative"],
              s["workers"], s["sample"]))
@@ -112,8 +113,8 @@ def report(walks_path, config_path, gensim_dir, n2v_dir, n2v_label):
     line = lambda cells: "".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip()
     print(line(header))
     evaluation = None
-    for name, seconds, folder in learners:
-        with open(os.path.join(folder, "evaluation.json")) as f:
+    for name, seconds, scores_file in learners:
+        with open(scores_file) as f:
             evaluation = json.load(f)
         rate = "%.2f M" % (pairs / seconds / 1e6) if seconds > 0 else "-"
         print(line([name, "%.2f" % seconds, rate] + [fixed(v) for v in scores(evaluation)]))
@@ -130,7 +131,7 @@ def report(walks_path, config_path, gensim_dir, n2v_dir, n2v_label):
             k, fixed(recommend["popularity"]["hit_rate@%d" % k]), k, fixed(recommend["co_rating"]["hit_rate@%d" % k])))
     if baselines:
         print("baselines: " + "; ".join(baselines))
-    print("evaluations: %s, %s" % (os.path.join(gensim_dir, "evaluation.json"),
+    print("evaluations: %s, %s" % (os.path.join(gensim_dir, "vectors.w2v.txt.evaluation.json"),
                                    os.path.join(n2v_dir, "evaluation.json")))
 
 

@@ -10,11 +10,11 @@
 
 namespace n2v {
 
-void add_common_options(CLI::App& command, CommonOptions& options) {
+void add_common_options(CLI::App& command, CommonOptions& options, const std::string& default_out) {
   command.add_option("-c,--config", options.config_file, "YAML config file (default: built-in defaults = the Keras example)")
       ->check(CLI::ExistingFile);
   command.add_option("--data-dir", options.data_dir, "data folder (overrides data.dir); downloaded from data.url when empty");
-  command.add_option("-o,--out", options.out_dir, "output folder (default: runs/<config file stem>/)");
+  command.add_option("-o,--out", options.out_dir, "output folder (default: " + default_out + ")");
   command.add_option("--seed", options.seed, "random seed (overrides seed)");
   command.add_option("--threads", options.threads, "worker threads, 0 = all cores (overrides threads)");
   command.add_option("--set", options.overrides, "override any config key, e.g. --set graph.min_weight=5 (repeatable)")
@@ -45,6 +45,7 @@ Config resolve_config(const CommonOptions& options) {
     const std::string shown = quote_excerpt(assignment);  // the assignment itself when short and printable
     config.set(assignment, "--set " + (shown == "'" + assignment + "'" ? assignment : shown));
   }
+  for (const auto& [assignment, option] : options.shortcuts) config.set(assignment, option);
   config.validate();
   return config;
 }

@@ -21,10 +21,15 @@ struct CommonOptions {
   std::optional<std::uint64_t> seed;
   std::optional<int> threads;
   std::vector<std::string> overrides;  // --set KEY=VALUE
+  // A command's own shortcuts (train's --epochs): (KEY=VALUE, the option), applied after --set and
+  // named by their option in errors.
+  std::vector<std::pair<std::string, std::string>> shortcuts;
 };
 
-// --config, --data-dir, --out, --seed, --threads, --set.
-void add_common_options(CLI::App& command, CommonOptions& options);
+// --config, --data-dir, --out, --seed, --threads, --set. `default_out` is --out's default as --help
+// shows it (what prepare_run picks, or what the command puts there instead).
+void add_common_options(CLI::App& command, CommonOptions& options,
+                        const std::string& default_out = "runs/<config file stem>/");
 // --rank, --world-size, --master (distributed runs; see pipeline/dist_options.h).
 void add_dist_options(CLI::App& command, DistOverrides& options);
 

@@ -161,7 +161,7 @@ void add_bench_command(CLI::App& app) {
   auto options = std::make_shared<BenchOptions>();
   CLI::App* command = app.add_subcommand(
       "bench", "Time every pipeline stage (load, graph, walks, examples, one epoch, export) over repetitions");
-  add_common_options(*command, options->common);
+  add_common_options(*command, options->common, "runs/<config file stem>/bench/");
   command->add_option("--repeat", options->repeat, "repetitions of the whole pipeline (median and spread over them)")
       ->capture_default_str();
   command->callback([options] { run_bench(*options); });

@@ -1,6 +1,6 @@
 // n2v evaluate --model runs/X/model.pt | --vectors FILE [--run DIR] [--task genres|links|recommend|all]:
 // scores a run's vectors, or a word2vec text file's on a run's graph, prints a table and writes
-// evaluation.json beside the model or the file.
+// evaluation.json beside the model, or FILE.evaluation.json beside the file.
 #include <cstdio>
 #include <memory>
 
@@ -51,7 +51,7 @@ void add_evaluate_command(CLI::App& app) {
     Evaluation evaluation = vectors->empty() ? evaluate_model(*options) : evaluate_vectors(*options);
     std::printf("%s", evaluation_table(evaluation).c_str());
     std::fflush(stdout);
-    write_file_atomic(folder.staged("evaluation.json"),
+    write_file_atomic(folder.staged(json.filename().string()),
                       evaluation_json(evaluation, vectors->empty() ? options->model : options->vectors));
     folder.commit();
     log_line("wrote " + json.string());

@@ -32,10 +32,10 @@ struct ExportOptions {
   std::string model;
   std::string out_dir;
   std::vector<ExportFormat> formats;  // empty: all of them
-  bool projector = true;
-  bool word2vec = true;
-  bool numpy = true;
-  bool onnx = true;
+  bool no_projector = false;
+  bool no_word2vec = false;
+  bool no_numpy = false;
+  bool no_onnx = false;
 };
 
 bool wanted(const ExportOptions& options, ExportFormat format) {
@@ -48,10 +48,10 @@ void run_export(const ExportOptions& options) {
   std::filesystem::path out = options.out_dir.empty() ? std::filesystem::path(options.model).parent_path()
                                                       : std::filesystem::path(options.out_dir);
   if (out.empty()) out = ".";
-  const bool projector = options.projector && wanted(options, ExportFormat::Projector);
-  const bool word2vec = options.word2vec && wanted(options, ExportFormat::Word2Vec);
-  const bool numpy = options.numpy && wanted(options, ExportFormat::Numpy);
-  bool onnx = options.onnx && wanted(options, ExportFormat::Onnx);
+  const bool projector = !options.no_projector && wanted(options, ExportFormat::Projector);
+  const bool word2vec = !options.no_word2vec && wanted(options, ExportFormat::Word2Vec);
+  const bool numpy = !options.no_numpy && wanted(options, ExportFormat::Numpy);
+  bool onnx = !options.no_onnx && wanted(options, ExportFormat::Onnx);
   if (onnx && !onnx_export_available()) {
     // Asked for by name it is an error; among "all formats" it is left out, and said so.
     if (!options.formats.empty()) throw UsageError(std::string("--format onnx: ") + kOnnxUnavailable);
@@ -96,10 +96,10 @@ void add_export_command(CLI::App& app) {
       "model.logits.onnx + model.similar.onnx (ONNX) and vocabulary.tsv from a model.pt");
   command->add_option("-m,--model", options->model, "model.pt written by n2v train")->required();
   command->add_option("-o,--out", options->out_dir, "output folder (default: the model's folder)");
-  command->add_flag("!--no-projector", options->projector, "skip embeddings.tsv + metadata.tsv");
-  command->add_flag("!--no-word2vec", options->word2vec, "skip embeddings.w2v.txt");
-  command->add_flag("!--no-numpy", options->numpy, "skip embeddings.npy");
-  command->add_flag("!--no-onnx", options->onnx, "skip model.logits.onnx + model.similar.onnx");
+  command->add_flag("--no-projector", options->no_projector, "skip embeddings.tsv + metadata.tsv");
+  command->add_flag("--no-word2vec", options->no_word2vec, "skip embeddings.w2v.txt");
+  command->add_flag("--no-numpy", options->no_numpy, "skip embeddings.npy");
+  command->add_flag("--no-onnx", options->no_onnx, "skip model.logits.onnx + model.similar.onnx");
   add_choice_option(*command, "-f,--format", options->formats,
                     "write only these: projector, word2vec, numpy, onnx (repeat or comma-separate; default all; "
                     "vocabulary.tsv is always written)");

@@ -220,7 +220,7 @@ void add_sweep_command(CLI::App& app) {
   auto options = std::make_shared<SweepOptions>();
   CLI::App* command = app.add_subcommand(
       "sweep", "Train and evaluate every point of a grid of settings (--set KEY=V1,V2,...); print one table");
-  add_common_options(*command, options->common);
+  add_common_options(*command, options->common, "runs/<config file stem>-sweep/");
   add_choice_option(*command, "--task", options->task, "genres | links | recommend | all (default all)");
   command->add_option("--holdout-edges", options->holdout_edges,
                       "edges held out for the links task (default: eval.holdout_edges, else 0.1)");

@@ -32,10 +32,12 @@ struct TrainOptions {
 
 void run_train(const TrainOptions& options) {
   CommonOptions common = options.common;
-  if (!options.device.empty()) common.overrides.push_back("train.device=" + options.device);
-  if (options.epochs) common.overrides.push_back("train.epochs=" + std::to_string(*options.epochs));
-  if (options.holdout_edges) common.overrides.push_back("eval.holdout_edges=" + format_double(*options.holdout_edges));
-  if (options.holdout_latest) common.overrides.push_back("eval.holdout_latest=" + format_double(*options.holdout_latest));
+  if (!options.device.empty()) common.shortcuts.emplace_back("train.device=" + options.device, "--device");
+  if (options.epochs) common.shortcuts.emplace_back("train.epochs=" + std::to_string(*options.epochs), "--epochs");
+  if (options.holdout_edges)
+    common.shortcuts.emplace_back("eval.holdout_edges=" + format_double(*options.holdout_edges), "--holdout-edges");
+  if (options.holdout_latest)
+    common.shortcuts.emplace_back("eval.holdout_latest=" + format_double(*options.holdout_latest), "--holdout-latest");
   Run run = prepare_run(common);
   const Config& config = run.config;
   // Fail before the slow stages when CUDA is missing or the kernel cannot run there.

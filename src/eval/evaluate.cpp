@@ -247,7 +247,9 @@ fs::path run_folder(const EvaluateOptions& options) {
 }
 
 fs::path evaluation_json_path(const EvaluateOptions& options) {
-  return fs::absolute(options.vectors.empty() ? options.model : options.vectors).parent_path() / "evaluation.json";
+  if (options.vectors.empty()) return fs::absolute(options.model).parent_path() / "evaluation.json";
+  const fs::path file = fs::absolute(options.vectors);
+  return file.parent_path() / (file.filename().string() + ".evaluation.json");
 }
 
 Evaluation evaluate_vectors_file(const EvaluateOptions& options, const LabelClassifier& classifier) {

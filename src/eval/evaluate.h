@@ -139,7 +139,8 @@ Evaluation evaluate_vectors_file(const EvaluateOptions& options, const LabelClas
 
 // The run folder: options.run, else the folder of options.vectors or options.model.
 std::filesystem::path run_folder(const EvaluateOptions& options);
-// Where evaluate writes evaluation.json: beside the model or the vectors file.
+// Where evaluate writes its scores: evaluation.json beside the model; FILE.evaluation.json beside a
+// vectors file (so that scoring embeddings.w2v.txt does not replace the model's evaluation.json).
 std::filesystem::path evaluation_json_path(const EvaluateOptions& options);
 
 std::string evaluation_table(const Evaluation& evaluation);

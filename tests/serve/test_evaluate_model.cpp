@@ -179,7 +179,7 @@ TEST_F(PlantedRun, VectorsFileScoresAsTheModel) {
   EXPECT_EQ(by_vectors.vectors->missing, 0u);
   EXPECT_EQ(by_vectors.vectors->unknown, 0u);
 
-  // The command: evaluation.json beside the file, the same scores as --model's.
+  // The command: FILE.evaluation.json beside the file, the same scores as --model's.
   auto model_run = run_n2v("evaluate --model " + (run() / "model.pt").string() + " --labels " + labels().string());
   ASSERT_EQ(model_run.exit_code, 0) << model_run.output;
   const nlohmann::json model_json = nlohmann::json::parse(read_text(run() / "evaluation.json"));
@@ -189,7 +189,8 @@ TEST_F(PlantedRun, VectorsFileScoresAsTheModel) {
   EXPECT_NE(vectors_run.output.find("vectors: " + file.string() + ": 100 of the graph's 100 nodes (0 without"),
             std::string::npos)
       << vectors_run.output;
-  const nlohmann::json vectors_json = nlohmann::json::parse(read_text(file.parent_path() / "evaluation.json"));
+  const nlohmann::json vectors_json =
+      nlohmann::json::parse(read_text(file.parent_path() / (file.filename().string() + ".evaluation.json")));
   EXPECT_EQ(vectors_json["genres"], model_json["genres"]);
   EXPECT_EQ(vectors_json["links"], model_json["links"]);
   EXPECT_EQ(vectors_json["vectors"]["matched"], 100);
@@ -226,7 +227,7 @@ TEST_F(PlantedRun, VectorsFileCountsUnknownKeysAndNodesWithoutAVector) {
   auto malformed = run_n2v("evaluate --vectors " + file.string() + " --run " + run().string());
   EXPECT_EQ(malformed.exit_code, 1) << malformed.output;
   EXPECT_NE(malformed.output.find(file.string() + ":2: \"v0\" has 2 values"), std::string::npos) << malformed.output;
-  EXPECT_FALSE(fs::exists(file.parent_path() / "evaluation.json"));
+  EXPECT_FALSE(fs::exists(file.parent_path() / (file.filename().string() + ".evaluation.json")));
   // Keys of another graph.
   write_text(file, "1 2\nuser_7 1 2\n");
   auto other = run_n2v("evaluate --vectors " + file.string() + " --run " + run().string());
@@ -393,7 +394,8 @@ TEST(EvaluateVectors, MlSmallEmbeddingsW2vTextScoresAsTheModel) {
   const nlohmann::json model_json = nlohmann::json::parse(read_text(run / "evaluation.json"));
   auto by_vectors = run_n2v("evaluate --vectors " + (run / "embeddings.w2v.txt").string());
   ASSERT_EQ(by_vectors.exit_code, 0) << by_vectors.output;
-  const nlohmann::json vectors_json = nlohmann::json::parse(read_text(run / "evaluation.json"));
+  const nlohmann::json vectors_json = nlohmann::json::parse(read_text(run / "embeddings.w2v.txt.evaluation.json"));
+  EXPECT_EQ(nlohmann::json::parse(read_text(run / "evaluation.json")), model_json) << "the model's scores stay";
   for (const char* task : {"genres", "links", "recommend"}) {
     ASSERT_TRUE(model_json.contains(task)) << task;
     EXPECT_EQ(vectors_json[task], model_json[task]) << task;

@@ -53,6 +53,19 @@ TEST(TrainCommand, AFailingSecondTrainLeavesTheFirstRunByteIdentical) {
   EXPECT_TRUE(mentions(read_text(dir / "run/config.yaml"), "epochs: 1"));
 }
 
+TEST(TrainCommand, ABadShortcutIsNamedByItsOption) {
+  testing::TempDir dir;
+  for (const auto& [arguments, expected] :
+       std::vector<std::pair<std::string, std::string>>{{"--epochs -1", "--epochs: train.epochs = -1 is out of range"},
+                                                        {"--holdout-edges 2", "--holdout-edges: eval.holdout_edges = 2"}}) {
+    auto result = testing::run_n2v("train " + arguments + " --data-dir " + dir.path().string() + " --out " +
+                                   (dir / "out").string());
+    EXPECT_EQ(result.exit_code, 2) << result.output;
+    EXPECT_NE(result.output.find(expected), std::string::npos) << result.output;
+    EXPECT_EQ(result.output.find("--set"), std::string::npos) << "the user typed no --set\n" << result.output;
+  }
+}
+
 TEST(TrainCommand, ResumeWithFewerEpochsThanTheCheckpointIsRefused) {
   TempDir dir;
   const std::string out = " --out " + (dir / "run").string();
