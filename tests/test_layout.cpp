@@ -1,4 +1,4 @@
-// The layering rules of README "Code layout": each folder includes only the folders below it, and
+// The layering rules of docs/development.md "Code layout": each folder includes only the folders below it, and
 // the torch-free folders include no torch, c10 or ATen header.
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -18,7 +18,7 @@ namespace {
 const std::set<std::string> kTorchFree{"core", "data", "graph", "walk", "pipeline", "eval"};
 const std::set<std::string> kTorchHeaders{"torch", "c10", "ATen"};
 
-// The folders each folder's files may include (README "Code layout"); cli/ may include anything.
+// The folders each folder's files may include (docs/development.md "Code layout"); cli/ may include anything.
 const std::map<std::string, std::set<std::string>> kMayInclude{
     {"core", {"core"}},
     {"data", {"core", "data"}},

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The sanitizer and fuzz checks (README "Platforms, build options and checks"), run by .ci/run:
+# The sanitizer and fuzz checks (docs/reliability.md "Sanitizers and fuzzing"), run by .ci/run:
 # a clang build in build-sanitize/ with n2v's own files under ASan+UBSan (LibTorch is not
 # instrumented) and the libFuzzer targets; every test there, then each fuzz target for
 # N2V_FUZZ_SECONDS (default 20) on a copy of its corpus, printing executions per second. A

@@ -1,7 +1,7 @@
 // libFuzzer target: the checkpoint reader (load_checkpoint in src/train/checkpoint.cpp), given the
 // bytes of a checkpoint.pt for a model of kVocabularySize x kDim. Besides expect_clean, a
-// checkpoint it accepts must fit the model it resumes (README "Exit codes": files n2v reads are
-// checked): the embedding keeps its shape and dtype, and the loss history has one entry an epoch.
+// checkpoint it accepts must fit the model it resumes (docs/reliability.md "Files n2v reads,
+// writes that fail"): the embedding keeps its shape and dtype, and the loss history has one entry an epoch.
 #include <torch/optim/adam.h>
 
 #include <cstddef>

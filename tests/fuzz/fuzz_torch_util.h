@@ -1,8 +1,8 @@
 #pragma once
 // The small model the torch-side targets read into, and their seeds: N2V_FUZZ_WRITE_SEED=FILE
 // makes a target write a valid input of its kind to FILE and exit, which is how the files in
-// tests/fuzz/corpus/{checkpoint,model_file}/valid were made (README "Platforms, build options and
-// checks").
+// tests/fuzz/corpus/{checkpoint,model_file}/valid were made (docs/reliability.md "Sanitizers
+// and fuzzing").
 #include <cstdint>
 #include <cstdlib>
 #include <string>

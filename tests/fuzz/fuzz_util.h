@@ -1,8 +1,8 @@
 #pragma once
 // What every fuzz target checks: a reader given any bytes either returns or throws one of n2v's
 // typed errors (core/errors.h), which main() turns into a one-line message and an exit code. Any
-// other exception would reach the user as "unexpected error: <library text>" (README: errors name
-// the file, line and value), so it is a finding: the target prints it and aborts, and libFuzzer
+// other exception would reach the user as "unexpected error: <library text>" (docs/reliability.md: errors
+// name the file, line and value), so it is a finding: the target prints it and aborts, and libFuzzer
 // saves the input. Crashes, ASan and UBSan reports are findings too (the build is sanitized).
 #include <unistd.h>
 

@@ -263,10 +263,10 @@ TEST_F(OnnxExportTest, OnnxRuntimeTopKMatchesLibTorchExceptExactTies) {
   std::printf("top-k: %d ranks differ from LibTorch, all between exactly tied tokens\n", ties);
 }
 
-TEST_F(OnnxExportTest, ReadmeExampleRunsAndPrintsTheNeighbours) {
+TEST_F(OnnxExportTest, DocumentedNodeExampleRunsAndPrintsTheNeighbours) {
   N2V_REQUIRE(prepare_onnxruntime());
-  std::string readme = read_text(fs::path(N2V_SOURCE_DIR) / "README.md");
-  std::size_t section = readme.find("### Serving with ONNX Runtime");
+  std::string readme = read_text(fs::path(N2V_SOURCE_DIR) / "docs" / "serving.md");
+  std::size_t section = readme.find("## Serving with ONNX Runtime");
   ASSERT_NE(section, std::string::npos);
   std::size_t start = readme.find("```js\n", section);
   ASSERT_NE(start, std::string::npos);
@@ -274,7 +274,7 @@ TEST_F(OnnxExportTest, ReadmeExampleRunsAndPrintsTheNeighbours) {
   std::string example = readme.substr(start, readme.find("```", start) - start);
   EXPECT_LE(std::count(example.begin(), example.end(), '\n'), 5) << "a five-line example";
 
-  // The example reads runs/ml_small/; give it this test's model there, titled as the README's query.
+  // The example reads runs/ml_small/; give it this test's model there, titled as the example's query.
   TempDir cwd;
   fs::create_directories(cwd / "runs" / "ml_small");
   Vocabulary v = vocabulary;
