@@ -4,7 +4,7 @@
 # CLI11, fmt, nlohmann-json and GoogleTest (apt-get download: the files only, nothing installed),
 # and a copy of ml-latest-small from ../shared. Carry gpu-deps/ to that machine with the checkout.
 set -euo pipefail
-repo=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
+repo=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-$repo/gpu-deps}
 mkdir -p "$out"
 cd "$out"
