@@ -135,8 +135,11 @@ TrainResult train_loop(std::size_t vocabulary_size, const std::string& data_dige
     const double epoch_loss = outcome.loss;
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     progress.end();  // the epoch line below says it
-    std::printf("Epoch %d/%d - %zu steps - loss: %.4f - %.2f s\n", epoch, tc.epochs, steps, epoch_loss, seconds);
-    std::fflush(stdout);
+    // Every rank holds the same loss (the global mean): rank 0 prints it.
+    if (writer) {
+      std::printf("Epoch %d/%d - %zu steps - loss: %.4f - %.2f s\n", epoch, tc.epochs, steps, epoch_loss, seconds);
+      std::fflush(stdout);
+    }
     stop_if_diverged(*model, epoch_loss, epoch, steps, config,
                      writer && !out_dir.empty() ? checkpoint_path : fs::path(), state.epoch,
                      outcome.first_non_finite_step);
@@ -251,7 +254,7 @@ TrainResult train_skipgram(const Examples& examples, std::size_t vocabulary_size
       }
       std::snprintf(line, sizeof line, "epoch %d: %s %.3f ms/step, %.0f%% of the epoch", epoch, what,
                     allreduce_seconds * 1000 / static_cast<double>(steps), 100 * allreduce_seconds / epoch_seconds);
-      log_line(line);
+      if (comm->rank() == 0) log_line(line);  // the ranks wait on one another: rank 0's share stands for all
     }
     return EpochOutcome{total / static_cast<double>(steps), first_non_finite_step};
   };
