@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -12,6 +13,7 @@
 #include "core/csv.h"
 #include "core/errors.h"
 #include "core/progress.h"
+#include "core/text.h"
 
 namespace n2v {
 namespace fs = std::filesystem;
@@ -42,27 +44,83 @@ void fail_to_write(const fs::path& path, const std::string& what, const std::err
   throw OutputError("cannot " + what + " " + path.string() + ": " + ec.message());
 }
 
-// Carries out a staging folder's commit list: the removals, then the moves. Each step can run
-// again, so a run killed halfway is finished by the next one.
-void apply_commit_list(const fs::path& staging, const fs::path& out) {
-  std::vector<std::string> moves;
-  for_each_line(read_file(staging / kCommitList), (staging / kCommitList).string(), [&](std::size_t, std::string_view line) {
-    std::error_code ec;
-    const std::string name(line.substr(line.find(' ') + 1));
-    if (line.rfind("remove ", 0) == 0) {
-      fs::remove_all(out / name, ec);
-      if (ec) fail_to_write(out / name, "remove the earlier run's", ec);
-    } else {
-      moves.push_back(name);
+// One line of a commit list: remove OUT/name (an earlier run's file this run did not write), or
+// move the staged name into OUT.
+struct CommitStep {
+  bool remove;
+  std::string name;
+};
+
+// A name a commit may touch: one plain entry of OUT, never a path out of it, nor n2v's own entries.
+bool plain_entry_name(const std::string& name) {
+  return !name.empty() && name != "." && name != ".." && name.find('/') == std::string::npos &&
+         name.find('\0') == std::string::npos && name != kLockFile && name.rfind(kStagingPrefix, 0) != 0;
+}
+
+// Whether the steps can be carried out in OUT without touching what is not n2v's: each name plain,
+// no staged link, no file put where a folder is (a user's embeddings.tsv/ with notes in it).
+// Throws OutputError naming the entry; nothing has been changed then.
+void check_commit_steps(const std::vector<CommitStep>& steps, const fs::path& staging, const fs::path& out,
+                        const std::string& list_name) {
+  for (const CommitStep& step : steps) {
+    if (!plain_entry_name(step.name)) {
+      throw OutputError(list_name + " names " + quote_excerpt(step.name) + ", not a plain entry of " + out.string() +
+                        "; n2v does not carry it out: remove " + staging.string() + " if it is not n2v's");
     }
-  });
-  for (const std::string& name : moves) {
+    if (step.remove) continue;
     std::error_code ec;
-    const fs::path from = staging / name, to = out / name;
+    const fs::file_status from = fs::symlink_status(staging / step.name, ec);
+    if (fs::is_symlink(from)) {
+      throw OutputError(list_name + ": " + (staging / step.name).string() +
+                        " is a symbolic link; n2v stages only files and folders: remove " + staging.string());
+    }
+    if (fs::exists(from) && !fs::is_directory(from) && fs::is_directory(fs::symlink_status(out / step.name, ec))) {
+      throw OutputError("cannot write " + (out / step.name).string() + ": it is a folder, and n2v's " + step.name +
+                        " is a file; move the folder away or choose another --out");
+    }
+  }
+}
+
+// Reads a staging folder's commit list back: "remove NAME" and "move NAME" lines.
+std::vector<CommitStep> read_commit_list(const fs::path& staging) {
+  const fs::path list = staging / kCommitList;
+  std::vector<CommitStep> steps;
+  for_each_line(read_file(list), list.string(), [&](std::size_t number, std::string_view line) {
+    const std::size_t space = line.find(' ');
+    const std::string_view verb = line.substr(0, space);
+    if (space == std::string_view::npos || (verb != "remove" && verb != "move")) {
+      throw OutputError(list.string() + ":" + std::to_string(number) + ": " + quote_excerpt(line) +
+                        " is not \"remove NAME\" or \"move NAME\"; n2v does not carry it out: remove " +
+                        staging.string() + " if it is not n2v's");
+    }
+    steps.push_back({verb == "remove", std::string(line.substr(space + 1))});
+  });
+  return steps;
+}
+
+// Carries out checked steps: the removals, then the moves. Each step can run again, so a run
+// killed halfway is finished by the next one. A folder is never removed for a file's name.
+void apply_commit_steps(const std::vector<CommitStep>& steps, const fs::path& staging, const fs::path& out) {
+  for (const CommitStep& step : steps) {
+    if (!step.remove) continue;
+    std::error_code ec;
+    const fs::path target = out / step.name;
+    if (fs::is_directory(fs::symlink_status(target, ec))) {
+      log_line("note: left " + target.string() + ": a folder, not the file an earlier n2v run wrote there");
+      continue;
+    }
+    fs::remove(target, ec);  // a link itself, never what it points to
+    if (ec) fail_to_write(target, "remove the earlier run's", ec);
+  }
+  for (const CommitStep& step : steps) {
+    if (step.remove) continue;
+    std::error_code ec;
+    const fs::path from = staging / step.name, to = out / step.name;
     if (!fs::exists(fs::symlink_status(from, ec))) continue;  // moved before a kill
     if (fs::is_directory(fs::symlink_status(to, ec))) {
-      // rename() replaces files, not folders that hold files: the old folder goes aside first.
-      const fs::path aside = staging / (".replaced-" + name);
+      // A staged folder replacing the earlier run's (bench's export/): rename() replaces files, not
+      // folders that hold files, so the old folder goes aside first.
+      const fs::path aside = staging / (".replaced-" + step.name);
       fs::remove_all(aside, ec);
       fs::rename(to, aside, ec);
       if (ec) fail_to_write(to, "move aside", ec);
@@ -106,7 +164,20 @@ RunFolder::RunFolder(fs::path out, const std::vector<InputFolder>& inputs) : out
   created_folders_ = missing_folders(out_);
   ensure_directory(out_);
   const fs::path lock_path = out_ / kLockFile;
-  lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  // The lock is opened without following a link: a folder someone hands you may hold a .lock that
+  // points at a file of theirs, which the pid below would overwrite.
+  lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0644);
+  struct stat lock_stat {};
+  if ((lock_fd_ < 0 && errno == EISDIR) ||
+      (lock_fd_ >= 0 && (::fstat(lock_fd_, &lock_stat) != 0 || !S_ISREG(lock_stat.st_mode)))) {
+    if (lock_fd_ >= 0) ::close(lock_fd_);
+    lock_fd_ = -1;
+    throw OutputError(lock_path.string() + " is not a plain file; remove it (n2v keeps its lock there)");
+  }
+  if (lock_fd_ < 0 && errno == ELOOP) {
+    throw OutputError(lock_path.string() + " is a symbolic link; n2v does not follow links in an output folder: " +
+                      "remove it");
+  }
   if (lock_fd_ < 0) throw OutputError("cannot create " + lock_path.string() + ": " + std::strerror(errno));
   if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
     const int error = errno;
@@ -156,13 +227,18 @@ void RunFolder::recover_killed_runs() {
   std::vector<fs::path> left;  // collected first: the loop below changes the folder
   for (const fs::directory_entry& entry : fs::directory_iterator(out_, ec)) {
     const std::string name = entry.path().filename().string();
-    if (name.rfind(kStagingPrefix, 0) == 0 && entry.is_directory(ec)) left.push_back(entry.path());
+    if (name.rfind(kStagingPrefix, 0) != 0) continue;
+    // Only a real folder is a staging folder; a link by that name is removed, never followed.
+    if (entry.is_symlink(ec)) fs::remove(entry.path(), ec);
+    else if (entry.is_directory(ec)) left.push_back(entry.path());
   }
   for (const fs::path& staging : left) {
-    if (fs::exists(staging / kCommitList, ec)) {
+    if (fs::is_regular_file(fs::symlink_status(staging / kCommitList, ec))) {
+      const std::vector<CommitStep> steps = read_commit_list(staging);
+      check_commit_steps(steps, staging, out_, (staging / kCommitList).string());
       log_line("note: finishing the commit of an n2v run killed in " + out_.string() + " (" +
                staging.filename().string() + ")");
-      apply_commit_list(staging, out_);
+      apply_commit_steps(steps, staging, out_);
     } else {
       fs::remove_all(staging, ec);  // a run killed before its outputs were complete
     }
@@ -187,13 +263,17 @@ void RunFolder::commit(const std::vector<std::string>& owned) {
     staged_names.insert(entry.path().filename().string());
   }
   if (ec) fail_to_write(staging(), "read", ec);
-  std::string list;
+  std::vector<CommitStep> steps;
   for (const std::string& name : owned) {
-    if (!staged_names.count(name)) list += "remove " + name + "\n";
+    if (!staged_names.count(name)) steps.push_back({true, name});
   }
-  for (const std::string& name : staged_names) list += "move " + name + "\n";
+  for (const std::string& name : staged_names) steps.push_back({false, name});
+  // Checked before the list is written: a refused commit leaves OUT as it was.
+  check_commit_steps(steps, staging(), out_, "the commit of " + out_.string());
+  std::string list;
+  for (const CommitStep& step : steps) list += (step.remove ? "remove " : "move ") + step.name + "\n";
   write_file_atomic(staging() / kCommitList, list);
-  apply_commit_list(staging(), out_);
+  apply_commit_steps(steps, staging(), out_);
   committed_ = true;
 }
 

@@ -30,7 +30,9 @@ void refuse_input_folders(const std::filesystem::path& out, const std::vector<In
 class RunFolder {
  public:
   // Checks `inputs`, creates `out` when missing, takes the lock, and finishes or removes what runs
-  // killed there left behind.
+  // killed there left behind. OUT is input too (a folder someone hands you): its .lock is opened
+  // without following links, a .staging-N link is removed, never followed, and a commit list is
+  // carried out only when every line names a plain entry of OUT (OutputError otherwise).
   explicit RunFolder(std::filesystem::path out, const std::vector<InputFolder>& inputs = {});
   ~RunFolder();  // without commit(): removes the staging folder (and `out`, if this run created it and it is empty)
   RunFolder(const RunFolder&) = delete;
@@ -45,7 +47,9 @@ class RunFolder {
   // Moves every staged file (or folder) into OUT, replacing files of the same name, and removes
   // OUT/<name> for each name of `owned` this run did not stage: the files an earlier run of the
   // same command wrote that this one does not (an ONNX file when export.onnx is now false), which
-  // would otherwise sit beside the new set as if they belonged to it.
+  // would otherwise sit beside the new set as if they belonged to it. A folder in OUT is never
+  // removed for a file's name: a staged file whose name is a folder there is refused (OutputError,
+  // OUT unchanged), an owned name that is a folder is left with a note.
   void commit(const std::vector<std::string>& owned = {});
 
  private:

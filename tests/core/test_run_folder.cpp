@@ -113,6 +113,84 @@ TEST(RunFolder, AKillInsideTheCommitIsFinishedByTheNextRun) {
   EXPECT_FALSE(has_staging(dir / "out"));
 }
 
+// A run folder is input: someone may hand you one. What it holds never makes n2v touch a path
+// outside it.
+TEST(RunFolder, ACommitListNamingPathsOutsideTheFolderIsRefusedAndNothingIsTouched) {
+  set_quiet(true);
+  TempDir dir;
+  write_text(dir / "victim/precious.txt", "mine");
+  const std::string absolute = (dir / "victim").string();
+  for (const std::string& line : std::vector<std::string>{"remove ../victim", "remove " + absolute, "move ../victim", "remove a/../../victim",
+                                  "remove .", "remove ..", "remove .lock", "delete a.txt", "remove"}) {
+    SCOPED_TRACE(line);
+    write_text(dir / "out/a.txt", "old a");
+    write_text(dir / "out/.staging-999999/.commit", line + "\n");
+    const std::string message = message_of<OutputError>([&] { RunFolder next(dir / "out"); });
+    EXPECT_NE(message.find("n2v does not carry it out"), std::string::npos) << message;
+    EXPECT_EQ(read_text(dir / "victim/precious.txt"), "mine");
+    EXPECT_EQ(read_text(dir / "out/a.txt"), "old a");
+    fs::remove_all(dir / "out");
+  }
+}
+
+TEST(RunFolder, AStagingLinkIsRemovedNeverFollowed) {
+  set_quiet(true);
+  TempDir dir;
+  // A ".staging-N" link to a folder elsewhere, whose commit list would move that folder's files in.
+  write_text(dir / "elsewhere/a.txt", "theirs");
+  write_text(dir / "elsewhere/.commit", "move a.txt\n");
+  write_text(dir / "out/a.txt", "old a");
+  fs::create_directory_symlink(dir / "elsewhere", dir / "out/.staging-999999");
+  { RunFolder next(dir / "out"); }
+  EXPECT_FALSE(fs::exists(fs::symlink_status(dir / "out/.staging-999999")));
+  EXPECT_EQ(read_text(dir / "elsewhere/a.txt"), "theirs");
+  EXPECT_EQ(read_text(dir / "out/a.txt"), "old a");
+  // A staged entry that is a link is refused too.
+  write_text(dir / "out/.staging-999998/.commit", "move a.txt\n");
+  fs::create_symlink(dir / "elsewhere/a.txt", dir / "out/.staging-999998/a.txt");
+  EXPECT_NE(message_of<OutputError>([&] { RunFolder next(dir / "out"); }).find("is a symbolic link"), std::string::npos);
+  EXPECT_EQ(read_text(dir / "out/a.txt"), "old a");
+}
+
+TEST(RunFolder, ALockThatIsALinkIsRefusedAndItsTargetKept) {
+  TempDir dir;
+  write_text(dir / "important.txt", "do not truncate");
+  fs::create_directories(dir / "out");
+  fs::create_symlink(dir / "important.txt", dir / "out/.lock");
+  const std::string message = message_of<OutputError>([&] { RunFolder folder(dir / "out"); });
+  EXPECT_NE(message.find(".lock is a symbolic link"), std::string::npos) << message;
+  EXPECT_EQ(read_text(dir / "important.txt"), "do not truncate");
+  fs::remove(dir / "out/.lock");
+  fs::create_directory(dir / "out/.lock");
+  EXPECT_NE(message_of<OutputError>([&] { RunFolder folder(dir / "out"); }).find("is not a plain file"),
+            std::string::npos);
+}
+
+TEST(RunFolder, AUsersFolderWithAnOutputsNameIsNeverDeleted) {
+  set_quiet(true);
+  TempDir dir;
+  write_text(dir / "out/notes.txt/mine.md", "my notes");
+  {
+    // A staged file of that name: the commit is refused before anything moves.
+    RunFolder folder(dir / "out");
+    write_text(folder.staged("notes.txt"), "n2v's");
+    write_text(folder.staged("other.txt"), "n2v's");
+    const std::string message = message_of<OutputError>([&] { folder.commit(); });
+    EXPECT_NE(message.find("it is a folder"), std::string::npos) << message;
+  }
+  EXPECT_EQ(read_text(dir / "out/notes.txt/mine.md"), "my notes");
+  EXPECT_FALSE(fs::exists(dir / "out/other.txt"));
+  EXPECT_FALSE(has_staging(dir / "out"));
+  {
+    // An owned name this run did not write: left, with a note.
+    RunFolder folder(dir / "out");
+    write_text(folder.staged("other.txt"), "n2v's");
+    folder.commit({"notes.txt", "other.txt"});
+  }
+  EXPECT_EQ(read_text(dir / "out/notes.txt/mine.md"), "my notes");
+  EXPECT_EQ(read_text(dir / "out/other.txt"), "n2v's");
+}
+
 TEST(RunFolder, AKillBeforeTheCommitIsDiscardedByTheNextRun) {
   TempDir dir;
   write_text(dir / "out/a.txt", "old a");
