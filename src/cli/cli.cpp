@@ -50,6 +50,13 @@ Config resolve_config(const CommonOptions& options) {
   return config;
 }
 
+Config config_with_option(const std::string& key, const std::string& value, const std::string& option) {
+  Config config;
+  config.set(key, value, option);
+  config.validate();
+  return config;
+}
+
 Run prepare_run(const CommonOptions& options) {
   Run run{resolve_config(options), {}};
   if (!options.out_dir.empty()) {

@@ -71,6 +71,9 @@ std::vector<InputFolder> input_folders(const Config& config);
 void stage_config(const Config& config, RunFolder& folder);
 // The same without creating or writing anything (for commands that only read).
 Config resolve_config(const CommonOptions& options);
+// The built-in config with one key set from a command's own option (synth's --threads, bench-comm's
+// --timeout) and validated: the option obeys the key's rule, and an error names the option.
+Config config_with_option(const std::string& key, const std::string& value, const std::string& option);
 
 void add_graph_command(CLI::App& app);
 void add_walk_command(CLI::App& app);

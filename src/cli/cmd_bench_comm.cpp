@@ -32,6 +32,7 @@ double percentile(std::vector<double> values, double p) {
 }
 
 void run_bench_comm(const BenchCommOptions& options) {
+  config_with_option("dist.timeout_s", format_double(options.timeout_s), "--timeout");
   const DistOptions dist = resolve_dist_options(options.dist, options.timeout_s);
   if (dist.world_size < 2) {
     throw UsageError("bench-comm needs a world of 2 or more: run it under n2v launch --nproc 2 -- bench-comm, or set "

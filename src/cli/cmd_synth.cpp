@@ -20,7 +20,7 @@ struct SynthCommandOptions {
 
 void run_synth(const SynthCommandOptions& options) {
   SynthOptions synth = options.synth;
-  synth.threads = options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  synth.threads = config_with_option("threads", std::to_string(options.threads), "--threads").resolved_threads();
   check_synth_options(synth);  // before any output exists
   RunFolder folder(options.out_dir);
   Progress progress("synth " + options.out_dir, synth.ratings, "ratings");

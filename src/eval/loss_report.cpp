@@ -56,7 +56,13 @@ std::vector<double> read_loss_csv(const std::filesystem::path& path) {
   std::vector<double> loss;
   while (reader.next(f)) {
     double value;
+    long long epoch = 0;
     if (f.size() < 2 || !parse_double(f[1], value)) reader.fail("expected epoch,loss,seconds");
+    // Row i is compared with Keras' epoch i: the epochs must be 1, 2, 3, ... in order.
+    if (!parse_int64(f[0], epoch) || epoch != static_cast<long long>(loss.size()) + 1) {
+      reader.fail("epoch " + quote_excerpt(f[0]) + " where epoch " + std::to_string(loss.size() + 1) +
+                  " belongs (loss.csv lists the epochs 1, 2, 3, ... in order)");
+    }
     // n2v train stops on a non-finite loss; one here would compare as 0% off the reference.
     if (!std::isfinite(value)) reader.fail("the loss " + quote_excerpt(f[1]) + " is not finite: this run diverged");
     loss.push_back(value);

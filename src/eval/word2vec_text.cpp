@@ -1,6 +1,7 @@
 #include "eval/word2vec_text.h"
 
 #include <charconv>
+#include <cmath>
 #include <fstream>
 #include <string_view>
 #include <unordered_map>
@@ -65,6 +66,15 @@ Word2VecText read_word2vec_text(const std::filesystem::path& path) {
   if (fields.size() != 2 || !parse_int64(fields[0], count) || !parse_int64(fields[1], dim) || count < 1 || dim < 1)
     throw DataError(where(path, 1) + "expected the word2vec text header \"count dim\" (two positive integers), got \"" +
                     line.substr(0, 80) + "\" (a binary word2vec file? save it with binary=False)");
+  // The header is checked against the file before anything is allocated: every value takes at least
+  // two bytes ("0 "), so a file of S bytes holds fewer than S / 2 of them.
+  std::error_code size_error;
+  const auto bytes = static_cast<double>(std::filesystem::file_size(path, size_error));
+  if (!size_error && static_cast<double>(count) * static_cast<double>(dim) > bytes / 2) {
+    throw DataError(where(path, 1) + "the header says " + std::to_string(count) + " vectors of dimension " +
+                    std::to_string(dim) + ", more values than a file of " + std::to_string(static_cast<long long>(bytes)) +
+                    " bytes holds");
+  }
   text.dim = dim;
   text.keys.reserve(static_cast<std::size_t>(count));
   text.values.reserve(static_cast<std::size_t>(count) * static_cast<std::size_t>(dim));
@@ -92,6 +102,11 @@ Word2VecText read_word2vec_text(const std::filesystem::path& path) {
                         (numpy_repr ? " (numpy 2's repr of a float: gensim 4.3's save_word2vec_format writes it under "
                                       "numpy 2; write each value with \"%.9g\" % float(x))"
                                     : ""));
+      }
+      if (!std::isfinite(value)) {
+        // One inf would make every score a tie (ROC-AUC's tie loop never ends on it).
+        throw DataError(where(path, number) + "value " + std::to_string(j) + " of " + quote_excerpt(fields[0]) + " is " +
+                        quote_excerpt(fields[j], 20) + ": vectors must be finite");
       }
       text.values.push_back(value);
     }

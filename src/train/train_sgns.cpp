@@ -15,6 +15,7 @@
 #include "core/parallel.h"
 #include "core/progress.h"
 #include "core/rng.h"
+#include "core/text.h"
 #include "models/sgns.h"
 #include "models/sgns_step.h"
 #include "pipeline/pipeline.h"
@@ -143,7 +144,16 @@ TrainResult train_sgns(const Walks& walks, std::size_t vocabulary_size, const Co
     progress.end();  // the epoch line below says it
     input.copy_(input_rows.narrow(1, 0, tc.embedding_dim));
     output.copy_(output_rows.narrow(1, 0, tc.embedding_dim));
-    const double epoch_loss = total.positives ? total.sum() / static_cast<double>(total.positives) : 0.0;
+    if (total.positives == 0) {
+      // Training on nothing would export the initial vectors as if they were learnt.
+      const std::string why =
+          config.skipgram.subsample > 0
+              ? "skipgram.subsample " + format_double(config.skipgram.subsample) +
+                    " kept no two nodes of a walk; raise it (word2vec's 0.001) or set it to 0"
+              : "the walks hold no two nodes (walk.num_steps " + std::to_string(config.walk.num_steps) + ")";
+      throw DataError("sgns trained on no pair in epoch " + std::to_string(epoch) + ": " + why);
+    }
+    const double epoch_loss = total.sum() / static_cast<double>(total.positives);
     std::printf("Epoch %d/%d - %zu steps - loss: %.4f - %.2f s - %.2f M pairs/s\n", epoch, tc.epochs, steps,
                 epoch_loss, seconds, static_cast<double>(total.positives) / seconds / 1e6);
     std::fflush(stdout);

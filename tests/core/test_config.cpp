@@ -360,7 +360,11 @@ TEST(ConfigCommand, NegativeNumbersForUnsignedOptionsAreRefusedNotWrapped) {
                         Case{"graph --set walk.num_walks=-1" + out, "walk.num_walks = -1 is out of range"},
                         Case{"graph --set seed=-5" + out, "seed: '-5' is not an integer from 0 to"},
                         Case{"synth --users -3" + out, "must be 0 or more, not '-3'"},
-                        Case{"synth --ratings -100" + out, "must be 0 or more, not '-100'"}}) {
+                        Case{"synth --ratings -100" + out, "must be 0 or more, not '-100'"},
+                        Case{"synth --users 9 --movies 9 --ratings 90 --threads -5" + out,
+                             "--threads: threads = -5 is out of range: it must be [0, 1024]"},
+                        Case{"synth --users 9 --movies 9 --ratings 90 --threads 100000" + out,
+                             "--threads: threads = 100000 is out of range"}}) {
     auto result = testing::run_n2v(c.arguments);
     EXPECT_EQ(result.exit_code, 2) << c.arguments << "\n" << result.output;
     EXPECT_NE(result.output.find(c.expected), std::string::npos) << c.arguments << "\n" << result.output;

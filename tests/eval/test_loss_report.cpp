@@ -187,6 +187,16 @@ TEST(LossReport, ReadsLossCsvAndNamesTheFileOnBadInput) {
   EXPECT_EQ(error_of([&] { read_loss_csv(file); }), file + ":3: the loss '-nan' is not finite: this run diverged");
   write_text(dir / "bad.csv", "epoch,loss,seconds\n1,inf,0.1\n");
   EXPECT_EQ(error_of([&] { read_loss_csv(file); }), file + ":2: the loss 'inf' is not finite: this run diverged");
+  // Row i is compared with Keras' epoch i, so the epoch column must say i.
+  const std::string order = " belongs (loss.csv lists the epochs 1, 2, 3, ... in order)";
+  write_text(dir / "bad.csv", "epoch,loss,seconds\n1,2.5,0.1\n3,2.4,0.2\n");
+  EXPECT_EQ(error_of([&] { read_loss_csv(file); }), file + ":3: epoch '3' where epoch 2" + order);
+  for (const char* epoch : {"0", "-7", "1.5", "2", "73786976294838206464"}) {
+    write_text(dir / "bad.csv", std::string("epoch,loss,seconds\n") + epoch + ",2.5,0.1\n");
+    EXPECT_EQ(error_of([&] { read_loss_csv(file); }), file + ":2: epoch '" + epoch + "' where epoch 1" + order);
+  }
+  write_text(dir / "bad.csv", "epoch,loss,seconds\n1,2.5,0.1\n1,2.4,0.2\n");
+  EXPECT_EQ(error_of([&] { read_loss_csv(file); }), file + ":3: epoch '1' where epoch 2" + order);
 }
 
 TEST(LossReport, ANonFiniteLossIsNeverZeroPercentOff) {

@@ -328,6 +328,12 @@ TEST(Distributed, BenchCommTimesTheAllreduceOfEachSize) {
   auto alone = testing::run_n2v("bench-comm");
   EXPECT_EQ(alone.exit_code, 2) << alone.output;
   EXPECT_NE(alone.output.find("bench-comm needs a world of 2 or more"), std::string::npos) << alone.output;
+  // --timeout obeys dist.timeout_s' rule: no NaN, infinity or zero reaches Gloo.
+  for (const char* timeout : {"nan", "inf", "-1", "0", "1e30"}) {
+    auto bad = testing::run_n2v(std::string("bench-comm --timeout ") + timeout);
+    EXPECT_EQ(bad.exit_code, 2) << timeout << "\n" << bad.output;
+    EXPECT_NE(bad.output.find("--timeout: dist.timeout_s = "), std::string::npos) << bad.output;
+  }
 }
 
 // Two network namespaces joined by a veth pair stand in for two hosts; needs root and iproute2,

@@ -104,6 +104,18 @@ TEST(TrainSgns, ADivergingRateStopsTrainingNamingItsKey) {
   }
 }
 
+// A subsampling rate in range that keeps no pair trains on nothing: an error, not the initial
+// vectors exported as if learnt (the Keras model refuses "only 0 examples" the same way).
+TEST(TrainSgns, TrainingOnNoPairIsAnError) {
+  Config config = sgns_config(1);
+  config.skipgram.subsample = 1e-12;
+  const std::string message = testing::error_message<DataError>(
+      [&] { train_sgns(planted_community_walks(), kCommunities * kPerCommunity + 1, config, {}, false); });
+  EXPECT_NE(message.find("sgns trained on no pair in epoch 1: skipgram.subsample 1e-12 kept no two nodes"),
+            std::string::npos)
+      << message;
+}
+
 TEST(TrainSgns, TablesThatCannotFitAreRefusedBeforeAllocating) {
   Config config = sgns_config(1);
   config.train.embedding_dim = 100000;
