@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <filesystem>
 #include <new>
 
 #include "cli/cli.h"
@@ -38,6 +39,13 @@ int main(int argc, char** argv) {
   } catch (const n2v::Error& e) {
     std::fprintf(stderr, "n2v: error: %s\n", e.what());
     return e.exit_code();
+  } catch (const std::filesystem::filesystem_error& e) {
+    // A path the system cannot follow (a link loop, a name over 255 bytes) where n2v asked about it
+    // without an error code: the user's path and the system's reason, never "internal error".
+    std::string paths = n2v::quote_excerpt(e.path1().string());
+    if (!e.path2().empty()) paths += " and " + n2v::quote_excerpt(e.path2().string());
+    std::fprintf(stderr, "n2v: error: cannot use %s: %s\n", paths.c_str(), e.code().message().c_str());
+    return finish(1);
   } catch (const std::bad_alloc&) {
     // The stages refuse the sizes they can estimate up front (core/memory.h); this is what is left.
     std::fprintf(stderr,

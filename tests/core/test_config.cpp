@@ -373,6 +373,21 @@ TEST(ConfigCommand, NegativeNumbersForUnsignedOptionsAreRefusedNotWrapped) {
   EXPECT_FALSE(std::filesystem::exists(dir / "out"));
 }
 
+// std::filesystem's exceptions become n2v's one-line errors naming the path, never "internal error".
+TEST(ConfigCommand, PathsTheSystemCannotFollowAreErrorsNotInternalErrors) {
+  testing::TempDir dir;
+  std::filesystem::create_symlink(dir / "b", dir / "a");
+  std::filesystem::create_symlink(dir / "a", dir / "b");
+  const std::string out = " --out " + (dir / "out").string();
+  for (const std::string& data_dir : {(dir / "a").string(), (dir / std::string(300, 'x')).string()}) {
+    auto result = testing::run_n2v("graph --data-dir " + data_dir + out);
+    EXPECT_EQ(result.exit_code, 1) << result.output;
+    EXPECT_NE(result.output.find("n2v: error: cannot use '"), std::string::npos) << result.output;
+    EXPECT_EQ(result.output.find("internal error"), std::string::npos) << result.output;
+    EXPECT_LT(result.output.size(), 400u) << "the path is shortened: " << result.output;
+  }
+}
+
 TEST(ConfigCommand, HugeValuesAreQuotedShort) {
   testing::TempDir dir;
   const std::string huge(100000, '9');
