@@ -3,6 +3,7 @@
 #include <climits>
 #include <cmath>
 #include <cstring>
+#include <map>
 #include <sstream>
 
 #include "core/atomic_file.h"
@@ -61,10 +62,40 @@ std::string read_fingerprint(InputArchive& archive, const fs::path& path) {
   return value.toStringRef();
 }
 
+// "walk.p: 1 here, 2 in the checkpoint" for each key whose fingerprint line differs.
+std::string differing_keys(const std::string& ours, const std::string& theirs) {
+  auto lines_by_key = [](const std::string& yaml) {
+    std::map<std::string, std::string> values;
+    std::string section;
+    std::istringstream in(yaml);
+    for (std::string line; std::getline(in, line);) {
+      const std::size_t colon = line.find(':');
+      if (colon == std::string::npos) continue;
+      const bool nested = line.rfind("  ", 0) == 0;
+      const std::string key = trim(std::string_view(line).substr(0, colon));
+      const std::string value = trim(std::string_view(line).substr(colon + 1));
+      if (!nested && value.empty()) section = key;
+      else values[nested ? section + "." + key : key] = value;
+    }
+    return values;
+  };
+  const auto here = lines_by_key(ours), there = lines_by_key(theirs);
+  std::string out;
+  for (const auto& [key, value] : here) {
+    const auto it = there.find(key);
+    const std::string other = it == there.end() ? "(none)" : it->second;
+    if (other != value) out += (out.empty() ? "" : "; ") + key + ": " + value + " here, " + other + " in the checkpoint";
+  }
+  return out;
+}
+
 void check_fingerprint(InputArchive& archive, const fs::path& path, const std::string& fingerprint) {
-  if (read_fingerprint(archive, path) != fingerprint) {
-    throw UsageError("--resume: " + path.string() + " was made with other settings (data, graph, walk, skipgram or "
-                     "train keys differ); resume with the run's config.yaml or start a new --out folder");
+  const std::string recorded = read_fingerprint(archive, path);
+  if (recorded != fingerprint) {
+    const std::string keys = differing_keys(fingerprint, recorded);
+    throw UsageError("--resume: " + path.string() + " was made with other settings (" +
+                     (keys.empty() ? "data, graph, walk, skipgram or train keys differ" : printable_excerpt(keys, 300)) +
+                     "); resume with the run's config.yaml or start a new --out folder");
   }
 }
 
@@ -202,20 +233,32 @@ void load_optimizer(InputArchive& archive, const fs::path& path, torch::optim::A
 }  // namespace
 
 std::string run_fingerprint(const Config& config) {
+  // Only what shapes the trained weights: not how many epochs, where, on how many threads or with
+  // which kernel (the same math), nor what is downloaded from where or exported.
   Config c = config;
   c.train.epochs = 0;
   c.train.device = TrainDevice::Cpu;
+  c.train.kernel = TrainKernel::Auto;
   c.threads = 0;
   c.data.dir = "";
+  c.data.url = Config{}.data.url;
+  c.data.md5 = "";
+  c.data.sha256 = "";
+  c.export_ = ExportConfig{};
   c.origin.clear();
   c.dist = DistConfig{};
   std::string yaml = c.to_yaml();
-  // Checkpoints written while train.device was free text hold `device: ""` here; keep them resumable.
-  const std::string device = "  device: \"cpu\"\n";
-  const std::size_t at = yaml.find(device);
-  if (at != std::string::npos) yaml.replace(at, device.size(), "  device: \"\"\n");
+  // Checkpoints written while train.device was free text hold `device: ""` here, and those written
+  // before train.kernel existed no kernel line: keep them resumable.
+  for (const auto& [line, old] : {std::pair<std::string, std::string>{"  device: \"cpu\"\n", "  device: \"\"\n"},
+                                  {"  kernel: \"auto\"\n", ""}}) {
+    const std::size_t at = yaml.find(line);
+    if (at != std::string::npos) yaml.replace(at, line.size(), old);
+  }
   return yaml;
 }
+
+
 
 std::string training_data_digest(const Examples& examples) {
   Digest digest;

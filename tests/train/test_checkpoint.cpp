@@ -107,13 +107,18 @@ TEST_F(CheckpointTest, OtherSettingsAreRefusedWithAUsageError) {
       [&] { load_checkpoint(path(), bytes, model, optimizer, run_fingerprint(other), kDigest, extra); });
   EXPECT_NE(message.find("--resume: " + path().string() + " was made with other settings"), std::string::npos)
       << message;
+  EXPECT_NE(message.find("(walk.p: 2 here, 1 in the checkpoint)"), std::string::npos) << "names what differs: " << message;
   const std::string resume = error_of<UsageError>([&] { check_resumable(other, dir_.path()); });
   EXPECT_NE(resume.find("other settings"), std::string::npos) << resume;
 
   // What may change on resume: more epochs, other threads, device, data folder and distribution.
   Config resumed;
+  // What may change on resume: more epochs, other threads, device, kernel, data folder, download, exports
+  // and distribution.
   for (const char* change :
-       {"train.epochs=30", "threads=3", "train.device=auto", "data.dir=/elsewhere", "dist.timeout_s=5"})
+       {"train.epochs=30", "threads=3", "train.device=auto", "train.kernel=tensor", "data.dir=/elsewhere",
+        "data.url=file:///elsewhere.zip", "data.sha256=abc", "export.onnx=false", "export.numpy=false",
+        "dist.timeout_s=5"})
     resumed.set(change);
   EXPECT_EQ(run_fingerprint(resumed), run_fingerprint(Config{}));
   EXPECT_NO_THROW(check_resumable(resumed, dir_.path()));
