@@ -1,5 +1,6 @@
 #include "eval/word2vec_text.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <fstream>
@@ -66,18 +67,15 @@ Word2VecText read_word2vec_text(const std::filesystem::path& path) {
   if (fields.size() != 2 || !parse_int64(fields[0], count) || !parse_int64(fields[1], dim) || count < 1 || dim < 1)
     throw DataError(where(path, 1) + "expected the word2vec text header \"count dim\" (two positive integers), got \"" +
                     line.substr(0, 80) + "\" (a binary word2vec file? save it with binary=False)");
-  // The header is checked against the file before anything is allocated: every value takes at least
-  // two bytes ("0 "), so a file of S bytes holds fewer than S / 2 of them.
+  // The header sizes the tables only as far as the file can back it: every value takes at least two
+  // bytes ("0 "), so a file of S bytes holds fewer than S / 2 of them. A header that promises more
+  // is caught by the lines (too few vectors, too few values), not by a huge allocation.
   std::error_code size_error;
-  const auto bytes = static_cast<double>(std::filesystem::file_size(path, size_error));
-  if (!size_error && static_cast<double>(count) * static_cast<double>(dim) > bytes / 2) {
-    throw DataError(where(path, 1) + "the header says " + std::to_string(count) + " vectors of dimension " +
-                    std::to_string(dim) + ", more values than a file of " + std::to_string(static_cast<long long>(bytes)) +
-                    " bytes holds");
-  }
+  const std::uintmax_t bytes = std::filesystem::file_size(path, size_error);
+  const double most = size_error ? 0.0 : static_cast<double>(bytes) / 2;
   text.dim = dim;
-  text.keys.reserve(static_cast<std::size_t>(count));
-  text.values.reserve(static_cast<std::size_t>(count) * static_cast<std::size_t>(dim));
+  text.keys.reserve(static_cast<std::size_t>(std::min(static_cast<double>(count), most)));
+  text.values.reserve(static_cast<std::size_t>(std::min(static_cast<double>(count) * static_cast<double>(dim), most)));
 
   std::size_t number = 1;
   while (next_line()) {
