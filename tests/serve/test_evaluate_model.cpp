@@ -318,6 +318,32 @@ TEST_F(PlantedRun, SweepTrainsEveryPointAndReportsThem) {
   EXPECT_EQ(no_axis.exit_code, 2) << no_axis.output;
 }
 
+TEST_F(PlantedRun, AStoppedOrKilledSweepLeavesNoTrainingBehind) {
+  const fs::path out = dir_->path() / "stopped-sweep";
+  const std::string d = dir_->path().string();
+  std::string endless_training = kSmallTraining;
+  endless_training.replace(endless_training.find("train.epochs=4"), 14, "train.epochs=100000");
+  const std::string sweep = std::string(N2V_BINARY) + " sweep --set data.format=edgelist --data-dir " + d + " --out " +
+                            out.string() + " --set walk.p=0.5,2" + endless_training;
+  const std::string trainings = "pgrep -f -- '^[^ ]*n2v train --out " + out.string() + "/' | wc -l";
+  // Each signal once its point trains; then how the sweep ended, and how many trainings a second later.
+  for (const std::string signal : {"TERM", "KILL"}) {
+    const std::string script =
+        sweep + " > " + d + "/sweep.log 2>&1 & P=$!; for i in $(seq 1200); do grep -qs 'Epoch 1/' " + out.string() +
+        "/01-p=0.5/train.log && break; sleep 0.05; done; kill -" + signal + " $P; wait $P; echo $? > " + d +
+        "/rc; sleep 1; " + trainings + " > " + d + "/left";
+    ASSERT_EQ(std::system(script.c_str()), 0);
+    const std::string log = read_text(dir_->path() / "sweep.log");
+    EXPECT_EQ(read_text(dir_->path() / "left"), "0\n") << signal << ": the point's n2v train outlived the sweep";
+    if (signal == "TERM") {
+      EXPECT_EQ(read_text(dir_->path() / "rc"), "1\n") << log;
+      EXPECT_NE(log.find("n2v: error: sweep stopped by signal 15 (Terminated); its n2v train"), std::string::npos) << log;
+    } else {
+      EXPECT_EQ(read_text(dir_->path() / "rc"), "137\n") << log;
+    }
+  }
+}
+
 // A tiny MovieLens: three taste groups of ten movies; each user likes movies of one group, in time.
 void write_tiny_movielens(const fs::path& dir, unsigned seed) {
   std::mt19937 gen(seed);
