@@ -13,6 +13,7 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <sstream>
 
 #include "cli/cli.h"
 #include "core/atomic_file.h"
@@ -36,23 +37,22 @@ struct SweepOptions {
   std::string labels_file;
 };
 
-std::string last_lines(const fs::path& file, std::size_t count) {
+// The last `count` lines of `file` that are not empty (none when it cannot be read).
+std::vector<std::string> last_lines(const fs::path& file, std::size_t count) {
   std::string text;
   try {
     text = read_file(file);
   } catch (const Error&) {
-    return "";
+    return {};
   }
-  std::size_t pos = text.size();
-  for (std::size_t found = 0; pos > 0 && found <= count;) {
-    pos = text.rfind('\n', pos - 1);
-    if (pos == std::string::npos) {
-      pos = 0;
-      break;
-    }
-    ++found;
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (trim(line).empty()) continue;
+    lines.push_back(line);
+    if (lines.size() > count) lines.erase(lines.begin());
   }
-  return text.substr(pos);
+  return lines;
 }
 
 // Runs this executable with `arguments`, stdout and stderr into `log`; returns the exit status.
@@ -192,9 +192,12 @@ void run_sweep(const SweepOptions& options) {
     const auto start = std::chrono::steady_clock::now();
     const int status = run_self(args, dir / "train.log");
     if (status != 0) {
+      // The training's last lines as log lines (each one escaped), its error in the message.
+      const auto tail = last_lines(dir / "train.log", 5);
+      for (const auto& line : tail) log_line("train.log: " + line);
       throw DataError("sweep: n2v train failed for point " + std::to_string(i + 1) + " (" + settings + ") with exit code " +
-                      std::to_string(status) + "; the end of " + (dir / "train.log").string() + ":\n" +
-                      last_lines(dir / "train.log", 5));
+                      std::to_string(status) + (tail.empty() ? "" : ": " + quote_excerpt(tail.back(), 300)) +
+                      "; its log: " + (dir / "train.log").string());
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 

@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
   try {
     return finish(n2v::run_cli(argc, argv));
   } catch (const n2v::Error& e) {
-    std::fprintf(stderr, "n2v: error: %s\n", e.what());
+    std::fprintf(stderr, "n2v: error: %s\n", n2v::printable_line(e.what()).c_str());
     return e.exit_code();
   } catch (const std::filesystem::filesystem_error& e) {
     // A path the system cannot follow (a link loop, a name over 255 bytes) where n2v asked about it

@@ -283,8 +283,14 @@ Evaluation evaluate_run(const EvaluateOptions& options, const EvaluatedVectors& 
     if (unknown > 0) log_line("evaluate: " + std::to_string(unknown) + " label lines name nodes outside the model");
     std::size_t labelled = std::count_if(labels.of_token.begin(), labels.of_token.end(), [](const auto& l) { return !l.empty(); });
     if (labelled < 4) {
-      unavailable(evaluation, options, EvaluateTask::Genres,
-                  "the model's nodes have no genres (an edge-list graph?); pass --labels FILE with node<TAB>label|label lines");
+      const std::string why =
+          options.labels_file.empty()
+              ? "the model's nodes have no genres (an edge-list graph?); pass --labels FILE with node<TAB>label|label lines"
+              : options.labels_file + " labels " + std::to_string(labelled) + " of the model's " +
+                    std::to_string(model.vocabulary.size() - 1) + " nodes (" + std::to_string(unknown) +
+                    " of its lines name nodes outside the model); the genre task needs at least 4, named as in the "
+                    "model (e.g. " + quote_excerpt(model.vocabulary.size() > 1 ? model.vocabulary.names[1] : "") + ")";
+      unavailable(evaluation, options, EvaluateTask::Genres, why);
     } else {
       Progress progress("evaluate: genres", 0, "splits");
       evaluation.genres = evaluate_labels(model.embeddings, model.dim, labels, evaluation.seed, classifier);
@@ -375,11 +381,11 @@ std::string evaluation_table(const Evaluation& e) {
   out += "\n";
   if (e.vectors) {
     const auto& v = *e.vectors;
-    out += "vectors: " + v.file + ": " + std::to_string(v.matched) + " of the graph's " + std::to_string(v.nodes) +
+    out += "vectors: " + printable_line(v.file, 300) + ": " + std::to_string(v.matched) + " of the graph's " + std::to_string(v.nodes) +
            " nodes (" + std::to_string(v.missing) + " without a vector, scored as zero vectors), " +
            std::to_string(v.unknown) + " rows naming no node left out";
     for (std::size_t i = 0; i < v.unknown_examples.size(); ++i)
-      out += (i == 0 ? " (" : ", ") + v.unknown_examples[i] + (i + 1 == v.unknown_examples.size() ? ")" : "");
+      out += (i == 0 ? " (" : ", ") + quote_excerpt(v.unknown_examples[i]) + (i + 1 == v.unknown_examples.size() ? ")" : "");
     out += "\n";
   }
   if (e.genres) {
