@@ -16,6 +16,7 @@
 #include <optional>
 #include <vector>
 
+#include "core/paths.h"
 #include "core/atomic_file.h"
 #include "core/errors.h"
 #include "core/progress.h"
@@ -317,7 +318,7 @@ void extract(const fs::path& zip_file, const std::string& url, const fs::path& d
 // data.dir may exist if it is empty; a folder holding other files is never replaced.
 void check_target(const fs::path& target, const std::string& shown) {
   std::error_code ec;
-  fs::file_status st = fs::status(target, ec);
+  const fs::file_status st = checked_status(target);
   if (!fs::exists(st)) return;
   if (!fs::is_directory(st)) {
     throw DownloadError(shown + " exists and is not a folder; pass --data-dir with a folder holding the MovieLens files");

@@ -6,6 +6,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "core/paths.h"
 #include "core/csv.h"
 #include "core/errors.h"
 #include "core/json.h"
@@ -138,19 +139,19 @@ Json label_json(const LabelScores& s) {
 Config run_config(const EvaluateOptions& options, const EvaluatedVectors* vectors, std::vector<std::string>& notes) {
   const fs::path config_file = run_folder(options) / "config.yaml";
   Config config;
-  if (fs::exists(config_file)) {
+  if (path_exists(config_file)) {
     config = Config::load(config_file);
   } else {
     notes.push_back("no config.yaml in " + run_folder(options).string() + ": defaults assumed (no held-out data)");
   }
   if (!options.data_dir.empty()) config.set("data.dir", options.data_dir, "--data-dir");
-  else if (vectors && !vectors->data_dir.empty() && fs::exists(vectors->data_dir))
+  else if (vectors && !vectors->data_dir.empty() && path_exists(vectors->data_dir))
     config.set("data.dir", vectors->data_dir, "model.pt");
   return config;
 }
 
 bool data_present(const Config& config) {
-  if (config.data.format == DataFormat::EdgeList) return fs::exists(edge_list_path(config.data));
+  if (config.data.format == DataFormat::EdgeList) return path_exists(edge_list_path(config.data));
   return has_movielens_files(config.data.dir);
 }
 
@@ -302,7 +303,7 @@ Evaluation evaluate_run(const EvaluateOptions& options, const EvaluatedVectors& 
 
   if (runs_task(options.task, EvaluateTask::Links)) {
     const fs::path file = run_dir / kHoldoutEdgesFile;
-    if (config.eval.holdout_edges <= 0 || !fs::exists(file)) {
+    if (config.eval.holdout_edges <= 0 || !path_exists(file)) {
       unavailable(evaluation, options, EvaluateTask::Links,
                   "the run was trained without held-out edges; train with --holdout-edges 0.1 (eval.holdout_edges)");
     } else {
@@ -327,7 +328,7 @@ Evaluation evaluate_run(const EvaluateOptions& options, const EvaluatedVectors& 
     if (config.data.format != DataFormat::MovieLens) {
       unavailable(evaluation, options, EvaluateTask::Recommend,
                   "it needs rated data (data.format movielens), not an edge list");
-    } else if (config.eval.holdout_latest <= 0 || !fs::exists(file)) {
+    } else if (config.eval.holdout_latest <= 0 || !path_exists(file)) {
       unavailable(evaluation, options, EvaluateTask::Recommend,
                   "the run was trained without held-out ratings; train with --holdout-latest 0.2 (eval.holdout_latest)");
     } else if (!has_movielens_files(config.data.dir)) {
