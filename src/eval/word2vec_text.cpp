@@ -7,6 +7,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "core/csv.h"
 #include "core/errors.h"
 #include "core/text.h"
 
@@ -50,6 +51,7 @@ std::string word2vec_key(const Vocabulary& vocabulary, std::size_t token) {
 }
 
 Word2VecText read_word2vec_text(const std::filesystem::path& path) {
+  require_regular_file(path);  // a FIFO would block, a device never end
   std::ifstream in(path, std::ios::binary);
   if (!in) throw DataError("cannot read " + path.string());
   Word2VecText text;

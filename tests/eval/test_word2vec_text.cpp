@@ -3,6 +3,7 @@
 #include "eval/word2vec_text.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "core/errors.h"
 #include "test_util.h"
@@ -31,6 +32,15 @@ TEST(Word2VecText, ReadsBlanksTabsCrlfAndTrailingBlankLines) {
   EXPECT_EQ(text.keys, (std::vector<std::string>{"movie_1", "260"}));
   EXPECT_EQ(text.lines, (std::vector<std::size_t>{2, 3}));
   EXPECT_EQ(text.values, (std::vector<float>{0.1f, -2.0f, 1e-3f, 0.5f, 0.25f, -0.125f}));
+}
+
+TEST(Word2VecText, AFifoOrAFolderIsRefusedNotRead) {
+  TempDir dir;
+  ASSERT_EQ(::mkfifo((dir / "pipe").c_str(), 0600), 0);  // reading it would block forever
+  EXPECT_NE(testing::error_message<DataError>([&] { read_word2vec_text(dir / "pipe"); }).find("a FIFO"),
+            std::string::npos);
+  EXPECT_NE(testing::error_message<DataError>([&] { read_word2vec_text(dir.path()); }).find("a folder"),
+            std::string::npos);
 }
 
 TEST(Word2VecText, MalformedFilesNameTheFileAndLine) {
