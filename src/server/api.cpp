@@ -148,6 +148,16 @@ json parse_body(const std::string& body, const std::vector<std::string>& fields)
   return parsed;
 }
 
+// The body's array `field` of movies, 1 to `max` of them.
+const json& movie_list(const json& request, const std::string& field, std::size_t max) {
+  if (!request.contains(field) || !request[field].is_array() || request[field].empty())
+    throw ApiError(400, field + " must be a non-empty array", field);
+  const json& list = request[field];
+  if (list.size() > max)
+    throw ApiError(400, fmt::format("{} holds {}, more than the {} allowed", field, list.size(), max), field);
+  return list;
+}
+
 json similar_result(const ServedModel& model, std::int64_t token, std::size_t k, float min_score) {
   return {{"query", movie_json(model, token)},
           {"neighbors", neighbors_json(model, model.nearest(model.unit_row(token), k, {token}, min_score))}};
@@ -172,12 +182,7 @@ json api_similar(const ServedModel& model, const QueryParams& params, const ApiL
 
 json api_similar_batch(const ServedModel& model, const std::string& body, const ApiLimits& limits) {
   const json request = parse_body(body, {"queries", "k", "min_score"});
-  if (!request.contains("queries") || !request["queries"].is_array() || request["queries"].empty())
-    throw ApiError(400, "queries must be a non-empty array", "queries");
-  const json& queries = request["queries"];
-  if (queries.size() > limits.max_batch)
-    throw ApiError(400, fmt::format("queries holds {}, more than the {} allowed", queries.size(), limits.max_batch),
-                   "queries");
+  const json& queries = movie_list(request, "queries", limits.max_batch);
   const std::size_t k = json_count(request, "k", 10, limits.max_k);
   const float min_score = json_min_score(request);
   json results = json::array();
@@ -195,11 +200,7 @@ json api_similar_batch(const ServedModel& model, const std::string& body, const 
 
 json api_recommend(const ServedModel& model, const std::string& body, const ApiLimits& limits) {
   const json request = parse_body(body, {"liked", "k", "min_score"});
-  if (!request.contains("liked") || !request["liked"].is_array() || request["liked"].empty())
-    throw ApiError(400, "liked must be a non-empty array", "liked");
-  const json& liked = request["liked"];
-  if (liked.size() > limits.max_liked)
-    throw ApiError(400, fmt::format("liked holds {}, more than the {} allowed", liked.size(), limits.max_liked), "liked");
+  const json& liked = movie_list(request, "liked", limits.max_liked);
   const std::size_t k = json_count(request, "k", 10, limits.max_k);
   const float min_score = json_min_score(request);
   std::vector<std::int64_t> tokens;
