@@ -13,7 +13,7 @@
 
 namespace n2v {
 
-// Query parameters by name (httplib::Params is this type).
+// Query parameters by name.
 using QueryParams = std::multimap<std::string, std::string>;
 
 // Bounds on what one request may ask for; beyond them a 400 names the field.

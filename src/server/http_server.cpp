@@ -37,6 +37,10 @@ bool is_loopback(const std::string& address) {
   return address == "127.0.0.1" || address == "::1" || address == "::ffff:127.0.0.1";
 }
 
+// httplib's own Params type changed over versions (std::multimap, later with another comparator):
+// the API takes a plain std::multimap.
+QueryParams query_params(const httplib::Request& req) { return QueryParams(req.params.begin(), req.params.end()); }
+
 std::size_t default_threads() {
   return std::max<std::size_t>(8, 2 * std::max(1u, std::thread::hardware_concurrency()));
 }
@@ -81,7 +85,7 @@ struct HttpServer::Impl {
     const ApiLimits& limits = options.limits;
     server.Get("/v1/similar", handler("/v1/similar", [&limits](const ServedModel& m, const httplib::Request& req,
                                                                 httplib::Response&) {
-                 return dump(api_similar(m, req.params, limits));
+                 return dump(api_similar(m, query_params(req), limits));
                }));
     server.Post("/v1/similar/batch",
                 handler("/v1/similar/batch", [&limits](const ServedModel& m, const httplib::Request& req,
@@ -94,11 +98,11 @@ struct HttpServer::Impl {
                 }));
     server.Get("/v1/search", handler("/v1/search", [&limits](const ServedModel& m, const httplib::Request& req,
                                                               httplib::Response&) {
-                 return dump(api_search(m, req.params, limits));
+                 return dump(api_search(m, query_params(req), limits));
                }));
     server.Get("/v1/vector", handler("/v1/vector", [&limits](const ServedModel& m, const httplib::Request& req,
                                                               httplib::Response&) {
-                 return dump(api_vector(m, req.params, limits));
+                 return dump(api_vector(m, query_params(req), limits));
                }));
     server.Get("/v1/model", handler("/v1/model", [](const ServedModel& m, const httplib::Request&, httplib::Response&) {
                  return dump(api_model(m));
