@@ -2,10 +2,12 @@
 // damaged file), a saturated worker pool answering 503, and the HNSW index's measured recall.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <ifaddrs.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -55,6 +57,11 @@ TEST_F(ServeReload, ADamagedFileIsRefusedAndTheOldModelKeepsServing) {
       << reply.body["message"];
   EXPECT_EQ(get(server, "/v1/model").body["generation"], 1);
   EXPECT_EQ(get(server, "/v1/similar?id=2571").body, before);
+  // A checkpoint is a torch archive too, but not a model: refused by name.
+  fs::copy_file(testing::trained_model().parent_path() / "checkpoint.pt", model_, fs::copy_options::overwrite_existing);
+  auto mixed_up = post(server, "/admin/reload", "");
+  EXPECT_EQ(mixed_up.status, 422) << mixed_up.text;
+  EXPECT_NE(mixed_up.body["message"].get<std::string>().find("checkpoint"), std::string::npos) << mixed_up.text;
   fs::remove(model_);
   EXPECT_EQ(post(server, "/admin/reload", "").status, 422) << "a missing file too";
   EXPECT_EQ(get(server, "/v1/similar?id=2571").body, before);
@@ -121,6 +128,54 @@ TEST(ServeLimits, ASaturatedServerAnswers503) {
   EXPECT_EQ(status, 200);
   EXPECT_NE(get(server, "/metrics").text.find("n2v_http_requests_total{route=\"saturated\",status=\"503\"}"),
             std::string::npos);
+}
+
+// The reload route answers the machine itself only: asked through another address of this
+// machine (the server listening on all of them), it is 403 and nothing is reloaded.
+TEST(ServeLimits, TheReloadRouteRefusesOtherAddresses) {
+  N2V_REQUIRE_ML_SMALL();
+  std::string other;
+  ifaddrs* addresses = nullptr;
+  if (getifaddrs(&addresses) == 0) {
+    for (ifaddrs* a = addresses; a && other.empty(); a = a->ifa_next) {
+      if (!a->ifa_addr || a->ifa_addr->sa_family != AF_INET) continue;
+      char text[INET_ADDRSTRLEN];
+      inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(a->ifa_addr)->sin_addr, text, sizeof text);
+      if (std::string(text).rfind("127.", 0) != 0) other = text;
+    }
+    freeifaddrs(addresses);
+  }
+  if (other.empty()) GTEST_SKIP() << "this machine has no IPv4 address besides loopback";
+  ServerOptions options;
+  options.host = "0.0.0.0";
+  RunningServer server(testing::trained_model(), options);
+  httplib::Client client(other, server.port());
+  auto result = client.Post("/admin/reload", "", "application/json");
+  ASSERT_TRUE(result) << "no answer through " << other;
+  EXPECT_EQ(result->status, 403);
+  EXPECT_EQ(json::parse(result->body)["error"], "/admin/reload answers only on the loopback address");
+  EXPECT_EQ(get(server, "/healthz").body["generation"], 1);
+  EXPECT_EQ(post(server, "/admin/reload", "").status, 200) << "loopback may";
+}
+
+// A model of an edge list has no movieIds: its nodes are named, in requests and answers.
+TEST(ServeEdgeList, NodesAreNamedByTheirNames) {
+  testing::TempDir dir;
+  testing::write_text(dir / "data/edges.tsv", "a b 1\nb c 1\nc a 1\nc d 1\nd e 1\ne c 1\nd f 1\nf e 1\n");
+  auto train = testing::run_n2v("train --set data.format=edgelist --data-dir " + (dir / "data").string() +
+                                " --set walk.num_walks=2 --set train.batch_size=8 --set train.embedding_dim=4 --epochs 1"
+                                " --set export.onnx=false --out " + (dir / "run").string());
+  ASSERT_EQ(train.exit_code, 0) << train.output;
+  RunningServer server(dir / "run/model.pt");
+  auto reply = get(server, "/v1/similar?id=c&k=5");
+  ASSERT_EQ(reply.status, 200) << reply.text;
+  EXPECT_EQ(reply.body["query"], json({{"id", "c"}, {"title", "c"}, {"genres", json::array()}}));
+  std::vector<std::string> names;
+  for (const json& n : reply.body["neighbors"]) names.push_back(n["id"]);
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"a", "b", "d", "e", "f"}));
+  EXPECT_EQ(get(server, "/v1/model").body["ids"], "node name");
+  EXPECT_EQ(get(server, "/v1/similar?id=zz").body["error"], "node 'zz' is not in the model's vocabulary");
 }
 
 TEST(ServeIndex, HnswFindsTheExactNeighboursAndReportsItsRecall) {
