@@ -34,23 +34,25 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Starts a server in the background (its log in $work/NAME.log) and prints its port once logged.
+# Starts a server in the background (its log in $work/NAME.log) and sets $port once it logs it.
+# (Not in a $(...) subshell: the cleanup must see the pid.)
 start() {
   local name=$1; shift
   "$@" >"$work/$name.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 300); do
-    local port
     port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$work/$name.log")
-    [[ -n $port ]] && { echo "$port"; return; }
+    [[ -n $port ]] && return
     sleep 0.1
   done
   echo "load-test.sh: $name did not start:" >&2
   cat "$work/$name.log" >&2
   exit 1
 }
-n2v_port=$(start n2v "$n2v" serve --model "$model" --port 0 --threads "$threads")
-py_port=$(start numpy /usr/bin/python3 "$here/numpy_service.py" "$dir/embeddings.npy" --port 0)
+start n2v "$n2v" serve --model "$model" --port 0 --threads "$threads"
+n2v_port=$port
+start numpy /usr/bin/python3 "$here/numpy_service.py" "$dir/embeddings.npy" --port 0
+py_port=$port
 tail -n +2 "$dir/metadata.tsv" | cut -f1 >"$work/ids"
 export N2V_LOAD_IDS="$work/ids"
 

@@ -67,8 +67,11 @@ def serve(model, host, port):
         def log_message(self, *args):  # quiet: one line per request would dominate the measurement
             pass
 
-    server = ThreadingHTTPServer((host, port), Handler)
-    server.daemon_threads = True
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+        request_queue_size = 1024  # listen backlog (socketserver's 5 drops connection bursts), as n2v serve
+
+    server = Server((host, port), Handler)
     print(f"listening on http://{host}:{server.server_address[1]}/", flush=True)
     server.serve_forever()
 

@@ -3,7 +3,10 @@
 #include <fmt/format.h>
 #include <httplib.h>
 
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <thread>
 
@@ -52,6 +55,9 @@ struct HttpServer::Impl {
   ServerOptions options;
   httplib::Server server;
   Metrics metrics;
+  // The listening socket, seen through httplib's socket-options hook while bind() runs.
+  std::atomic<int> listen_socket{-1};
+  std::atomic<bool> binding{false};
 
   // One route: the live model taken once (a reload never changes it under the request), the
   // answer or the ApiError as JSON, the status and latency counted under the route's name.
@@ -180,6 +186,10 @@ HttpServer::HttpServer(ModelHolder& models, ServerOptions options) : impl_(new I
   // httplib writes a response's headers and body apart: with Nagle's algorithm the body would
   // wait for the client's delayed ACK (40 ms on Linux).
   s.server.set_tcp_nodelay(true);
+  s.server.set_socket_options([&s](auto sock) {  // socket_t: int on POSIX
+    httplib::default_socket_options(sock);
+    if (s.binding) s.listen_socket = static_cast<int>(sock);
+  });
   s.add_routes();
   s.add_guards();
 }
@@ -189,10 +199,15 @@ HttpServer::~HttpServer() = default;
 int HttpServer::bind() {
   Impl& s = *impl_;
   int port = s.options.port;
-  if (port == 0) {
-    port = s.server.bind_to_any_port(s.options.host);
-    if (port > 0) return port;
-  } else if (s.server.bind_to_port(s.options.host, port)) {
+  s.binding = true;
+  if (port == 0) port = s.server.bind_to_any_port(s.options.host);
+  else if (!s.server.bind_to_port(s.options.host, port)) port = -1;
+  s.binding = false;
+  if (port > 0) {
+    // httplib 0.11 listens with a backlog of 5 (later ones 128): beyond it a connecting client's
+    // SYN is dropped and retried after 1 s, then 3 s. listen() again on the bound socket raises it
+    // to the system's limit, so connection bursts queue in the kernel instead.
+    if (s.listen_socket >= 0) ::listen(s.listen_socket, SOMAXCONN);
     return port;
   }
   throw UsageError(fmt::format("cannot listen on {}:{} (address in use, or not an address of this machine); "
