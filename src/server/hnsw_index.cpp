@@ -10,9 +10,9 @@ namespace n2v {
 namespace {
 
 // M 16 and ef_construction 200 are hnswlib's recommended middle. The search breadth ef is set once,
-// before any search (hnswlib reads it unguarded): 256 covers the largest count the API asks for
-// (k 100 plus 100 liked movies left out) and keeps recall@10 near 1 on movie vectors.
-constexpr std::size_t kLinks = 16, kEfConstruction = 200, kEf = 256;
+// before any search (hnswlib reads it unguarded); searchKnn widens it to the count asked for when
+// that is larger, so 64 is the breadth of a k-10 query.
+constexpr std::size_t kLinks = 16, kEfConstruction = 200, kEf = 64;
 
 class HnswIndex : public NeighborIndex {
  public:
