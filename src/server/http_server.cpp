@@ -157,6 +157,14 @@ struct HttpServer::Impl {
         metrics.record("too long", 414, 0.0);
         return httplib::Server::HandlerResponse::Handled;
       }
+      std::size_t header_bytes = 0;
+      for (const auto& [name, value] : req.headers) header_bytes += name.size() + value.size() + 4;
+      if (header_bytes > options.max_header_bytes) {
+        send_error(res, ApiError(431, fmt::format("the request headers are larger than {} bytes", options.max_header_bytes)));
+        res.set_header("Connection", "close");
+        metrics.record("too long", 431, 0.0);
+        return httplib::Server::HandlerResponse::Handled;
+      }
       return httplib::Server::HandlerResponse::Unhandled;
     });
     // The errors httplib answers itself (no route, a body over the limit, a malformed request)

@@ -19,6 +19,8 @@ struct ServerOptions {
   std::size_t max_queued = 256;  // connections waiting for a worker before 503s
   std::size_t max_body_bytes = 64 * 1024;  // larger bodies: 413
   std::size_t max_target_bytes = 2048;  // path and query string; longer: 414
+  // All header lines together; more: 431. (httplib itself refuses a line over 8 KiB with 400.)
+  std::size_t max_header_bytes = 16 * 1024;
   int timeout_seconds = 5;  // reading a request, writing a response, an idle keep-alive connection
   ApiLimits limits;
 };

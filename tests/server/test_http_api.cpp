@@ -282,6 +282,12 @@ TEST_F(HttpApi, UnknownRoutesAndOversizedRequestsAreJsonErrors) {
   auto long_target = get(*server_, "/v1/search?q=" + std::string(3000, 'a'));
   EXPECT_EQ(long_target.status, 414) << long_target.text;
   EXPECT_EQ(long_target.body["status"], 414);
+  httplib::Headers many;
+  for (int i = 0; i < 200; ++i) many.emplace("X-Padding-" + std::to_string(i), std::string(100, 'x'));
+  auto client = server_->client();
+  auto headers = testing::reply_of(client.Get("/healthz", many));
+  EXPECT_EQ(headers.status, 431) << headers.text;
+  EXPECT_EQ(headers.body["error"], "the request headers are larger than 16384 bytes");
 }
 
 TEST_F(HttpApi, ThePageIsServedFromTheBinaryAndNothingFromDisk) {
