@@ -30,11 +30,30 @@ n2v="$(cd "$(dirname "$n2v")" && pwd)/$(basename "$n2v")"
 
 a=n2v-host-a b=n2v-host-b
 addr_a=10.77.0.1 addr_b=10.77.0.2 port=29500
+# Stops what runs in namespace $1 as n2v launch stops its ranks: SIGTERM and SIGCONT (a stopped
+# rank gets it too), SIGKILL after 5 s.
+stop_host() {
+  local pids
+  pids=$(ip netns pids "$1" 2> /dev/null) || return 0
+  [ -n "$pids" ] || return 0
+  kill -TERM $pids 2> /dev/null || true
+  kill -CONT $pids 2> /dev/null || true
+  for _ in $(seq 50); do
+    pids=$(ip netns pids "$1" 2> /dev/null) || return 0
+    [ -n "$pids" ] || return 0
+    sleep 0.1
+  done
+  kill -KILL $pids 2> /dev/null || true
+}
 cleanup() {
+  stop_host "$a"
+  stop_host "$b"
   ip netns del "$a" 2> /dev/null || true
   ip netns del "$b" 2> /dev/null || true
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 cleanup  # a killed earlier run may have left them
 
 ip netns add "$a"
@@ -52,16 +71,27 @@ fi
 echo "host A $addr_a (rank 0), host B $addr_b (rank 1), veth${rate:+ shaped to $rate}"
 
 tmp=$(mktemp -d)
-trap 'cleanup; rm -rf "$tmp"' EXIT INT TERM
+trap 'cleanup; rm -rf "$tmp"' EXIT
 run_rank() {  # namespace rank interface label command...
   ns=$1 rank=$2 dev=$3 label=$4
   shift 4
   { ip netns exec "$ns" env RANK="$rank" WORLD_SIZE=2 LOCAL_RANK=0 MASTER_ADDR="$addr_a" MASTER_PORT="$port" \
-      GLOO_SOCKET_IFNAME="$dev" "$n2v" "$@" 2>&1; echo $? > "$tmp/rc$rank"; } | sed -u "s/^/[$label] /"
+      GLOO_SOCKET_IFNAME="$dev" "$n2v" "$@" 2>&1 && echo 0 > "$tmp/rc$rank" || echo $? > "$tmp/rc$rank"; } |
+    sed -u "s/^/[$label] /"  # (under set -e, a bare failing command would end the group before its status is kept)
 }
 run_rank "$b" 1 veth-b "host B" "$@" &
+host_b=$!
 run_rank "$a" 0 veth-a "host A" "$@"
+# Rank 1 never outlives rank 0 for long: stopped at once when rank 0 failed, after 60 s otherwise
+# (a stopped or hung rank 1 would make `wait` wait forever).
+if [ "$(cat "$tmp/rc0")" -ne 0 ]; then
+  stop_host "$b"
+else
+  for _ in $(seq 600); do kill -0 "$host_b" 2> /dev/null || break; sleep 0.1; done
+  stop_host "$b"
+fi
 wait
+[ -s "$tmp/rc1" ] || echo 137 > "$tmp/rc1"
 status_a=$(cat "$tmp/rc0") status_b=$(cat "$tmp/rc1")
 [ "$status_a" -ne 0 ] && exit "$status_a"
 exit "$status_b"

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "cli/cli.h"
+#include "core/paths.h"
 #include "core/atomic_file.h"
 #include "core/errors.h"
 #include "core/progress.h"
@@ -43,7 +44,7 @@ void add_evaluate_command(CLI::App& app) {
     options->model = *model;
     options->vectors = *vectors;
     options->run = *run;
-    if (!options->run.empty() && !std::filesystem::is_directory(options->run))
+    if (!options->run.empty() && !is_folder(options->run))
       throw UsageError("evaluate --run " + *run + ": not a folder (the output folder of n2v train)");
     // The run folder is read (config.yaml, the held-out data) and written: no train may change it meanwhile.
     const std::filesystem::path json = evaluation_json_path(*options);

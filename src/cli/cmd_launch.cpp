@@ -6,7 +6,6 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -19,6 +18,7 @@
 #include <vector>
 
 #include "cli/cli.h"
+#include "core/child_process.h"
 #include "core/errors.h"
 
 namespace n2v {
@@ -79,20 +79,12 @@ struct Stream {
   }
 };
 
-struct Child {
-  pid_t pid = -1;
-  bool running = true;
-  int status = 0;
-};
-
 pid_t spawn(const LaunchOptions& options, int rank, int port, int out_fd, int err_fd) {
   std::vector<std::string> args{"n2v"};
   args.insert(args.end(), options.command.begin(), options.command.end());
-  pid_t pid = fork();
-  if (pid < 0) throw Error(std::string("n2v launch: fork: ") + std::strerror(errno));
+  const pid_t pid = fork_child("rank " + std::to_string(rank));
   if (pid > 0) return pid;
-  // The child: die with the launcher, talk through the pipes, become rank `rank`.
-  prctl(PR_SET_PDEATHSIG, SIGTERM);
+  // The child: talk through the pipes, become rank `rank`.
   dup2(out_fd, 1);
   dup2(err_fd, 2);
   setenv("RANK", std::to_string(rank).c_str(), 1);
@@ -110,16 +102,6 @@ pid_t spawn(const LaunchOptions& options, int rank, int port, int out_fd, int er
   _exit(127);
 }
 
-std::string describe(int status) {
-  if (WIFEXITED(status)) return "exited with code " + std::to_string(WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) return "was killed by signal " + std::to_string(WTERMSIG(status));
-  return "stopped";
-}
-
-volatile std::sig_atomic_t stop_signal = 0;
-
-void on_stop_signal(int signal_number) { stop_signal = signal_number; }
-
 void run_launch(const LaunchOptions& options) {
   if (options.nproc < 1) throw UsageError("--nproc must be >= 1");
   if (options.command.empty() || (options.command.front() != "train" && options.command.front() != "bench-comm")) {
@@ -129,19 +111,16 @@ void run_launch(const LaunchOptions& options) {
   const int port = options.master_port > 0 ? options.master_port : free_port();
   signal(SIGPIPE, SIG_IGN);
   // Ctrl-C or a scheduler's SIGTERM: pass it on to every rank, then say so once.
-  struct sigaction stop {};
-  stop.sa_handler = on_stop_signal;
-  sigaction(SIGINT, &stop, nullptr);
-  sigaction(SIGTERM, &stop, nullptr);
+  StopSignalCatcher stop_signal;
 
-  std::vector<Child> children(options.nproc);
+  std::vector<SupervisedChild> children;
   std::vector<Stream> streams;
   for (int rank = 0; rank < options.nproc; ++rank) {
     int out[2], err[2];
     if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) {
       throw Error(std::string("n2v launch: pipe: ") + std::strerror(errno));
     }
-    children[rank].pid = spawn(options, rank, port, out[1], err[1]);
+    children.emplace_back(spawn(options, rank, port, out[1], err[1]));
     close(out[1]);
     close(err[1]);
     const std::string prefix = "[rank " + std::to_string(rank) + "] ";
@@ -151,9 +130,16 @@ void run_launch(const LaunchOptions& options) {
 
   std::optional<int> failed;  // the first rank to fail
   bool forwarded = false;
-  int running = options.nproc;
   std::size_t open_streams = streams.size();
-  while (running > 0 || open_streams > 0) {
+  auto any_running = [&] {
+    bool any = false;
+    for (SupervisedChild& child : children) any = child.poll() || any;
+    return any;
+  };
+  auto stop_all = [&] {
+    for (SupervisedChild& child : children) child.stop();
+  };
+  while (any_running() || open_streams > 0) {
     std::vector<pollfd> fds;
     std::vector<Stream*> polled;
     for (auto& s : streams) {
@@ -163,11 +149,9 @@ void run_launch(const LaunchOptions& options) {
       throw Error(std::string("n2v launch: poll: ") + std::strerror(errno));
     }
     if (fds.empty()) usleep(20000);
-    if (stop_signal && !forwarded) {
+    if (stop_signal.caught() && !forwarded) {
       forwarded = true;
-      for (const Child& child : children) {
-        if (child.running) kill(child.pid, SIGTERM);
-      }
+      stop_all();
     }
     for (std::size_t i = 0; i < fds.size(); ++i) {
       if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
@@ -185,28 +169,22 @@ void run_launch(const LaunchOptions& options) {
         --open_streams;
       }
     }
-    for (int rank = 0; rank < options.nproc; ++rank) {
-      Child& child = children[rank];
-      if (!child.running || waitpid(child.pid, &child.status, WNOHANG) != child.pid) continue;
-      child.running = false;
-      --running;
-      const bool ok = WIFEXITED(child.status) && WEXITSTATUS(child.status) == 0;
-      if (!ok && !failed) {
-        failed = rank;
-        // One rank gone means the others would wait for it until dist.timeout_s: stop them now.
-        for (const Child& other : children) {
-          if (other.running) kill(other.pid, SIGTERM);
-        }
-      }
+    for (int rank = 0; rank < options.nproc && !failed; ++rank) {
+      const SupervisedChild& child = children[rank];
+      if (child.running() || (WIFEXITED(child.status()) && WEXITSTATUS(child.status()) == 0)) continue;
+      failed = rank;
+      // One rank gone means the others would wait for it until dist.timeout_s: stop them now (a
+      // rank that does not stop within the grace period, stopped or stuck, is killed).
+      stop_all();
     }
   }
-  if (stop_signal) {
-    throw Error("launch stopped by signal " + std::to_string(stop_signal) + " (" + strsignal(stop_signal) + "); all " +
+  if (stop_signal.caught()) {
+    throw Error("launch stopped by " + stop_signal.describe() + "; all " +
                 std::to_string(options.nproc) + " ranks were stopped");
   }
   if (failed) {
     throw Error("rank " + std::to_string(*failed) + " of " + std::to_string(options.nproc) + " " +
-                describe(children[*failed].status) + "; the other ranks were stopped");
+                describe_exit(children[*failed].status()) + "; the other ranks were stopped");
   }
 }
 

@@ -9,12 +9,15 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <limits>
 #include <memory>
 #include <optional>
+#include <sstream>
 
 #include "cli/cli.h"
 #include "core/atomic_file.h"
+#include "core/child_process.h"
 #include "core/csv.h"
 #include "core/errors.h"
 #include "core/progress.h"
@@ -34,27 +37,27 @@ struct SweepOptions {
   std::string labels_file;
 };
 
-std::string last_lines(const fs::path& file, std::size_t count) {
+// The last `count` lines of `file` that are not empty (none when it cannot be read).
+std::vector<std::string> last_lines(const fs::path& file, std::size_t count) {
   std::string text;
   try {
     text = read_file(file);
   } catch (const Error&) {
-    return "";
+    return {};
   }
-  std::size_t pos = text.size();
-  for (std::size_t found = 0; pos > 0 && found <= count;) {
-    pos = text.rfind('\n', pos - 1);
-    if (pos == std::string::npos) {
-      pos = 0;
-      break;
-    }
-    ++found;
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (trim(line).empty()) continue;
+    lines.push_back(line);
+    if (lines.size() > count) lines.erase(lines.begin());
   }
-  return text.substr(pos);
+  return lines;
 }
 
 // Runs this executable with `arguments`, stdout and stderr into `log`; returns the exit status.
-// `self` (the file's path) is only argv[0], what the point's log and `ps` show.
+// `self` (the file's path) is only argv[0], what the point's log and `ps` show. The child never
+// outlives this sweep: a SIGINT or SIGTERM here stops it first, a SIGKILL here kills it too.
 int run_self(const std::vector<std::string>& arguments, const fs::path& log) {
   std::error_code ec;
   const fs::path self = fs::read_symlink("/proc/self/exe", ec);
@@ -65,23 +68,32 @@ int run_self(const std::vector<std::string>& arguments, const fs::path& log) {
   argv.push_back(nullptr);
   std::fflush(stdout);
   std::fflush(stderr);
-  const pid_t pid = fork();
-  if (pid < 0) throw Error("sweep: cannot start n2v train (fork failed)");
+  StopSignalCatcher stop_signal;
+  const pid_t pid = fork_child("n2v train");
   if (pid == 0) {
-    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd >= 0) {
-      dup2(fd, STDOUT_FILENO);
-      dup2(fd, STDERR_FILENO);
-      close(fd);
+    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      const std::string message = "n2v sweep: cannot write " + log.string() + ": " + std::strerror(errno) + "\n";
+      (void)!write(STDERR_FILENO, message.data(), message.size());
+      _exit(1);
     }
+    dup2(fd, STDOUT_FILENO);
+    dup2(fd, STDERR_FILENO);
     // /proc/self/exe, not its target's path: the image this sweep runs, even when a rebuild has
     // replaced the file since (a sweep started before the rebuild used to fail there with exit 127).
     execv("/proc/self/exe", argv.data());
     _exit(127);
   }
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
+  SupervisedChild child(pid);
+  while (child.poll()) {
+    if (stop_signal.caught()) child.stop();
+    usleep(20000);
   }
+  if (stop_signal.caught()) {
+    throw Error("sweep stopped by " + stop_signal.describe() + "; its n2v train (" + log.parent_path().string() +
+                ") was stopped");
+  }
+  const int status = child.status();
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
@@ -180,9 +192,12 @@ void run_sweep(const SweepOptions& options) {
     const auto start = std::chrono::steady_clock::now();
     const int status = run_self(args, dir / "train.log");
     if (status != 0) {
+      // The training's last lines as log lines (each one escaped), its error in the message.
+      const auto tail = last_lines(dir / "train.log", 5);
+      for (const auto& line : tail) log_line("train.log: " + line);
       throw DataError("sweep: n2v train failed for point " + std::to_string(i + 1) + " (" + settings + ") with exit code " +
-                      std::to_string(status) + "; the end of " + (dir / "train.log").string() + ":\n" +
-                      last_lines(dir / "train.log", 5));
+                      std::to_string(status) + (tail.empty() ? "" : ": " + quote_excerpt(tail.back(), 300)) +
+                      "; its log: " + (dir / "train.log").string());
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 

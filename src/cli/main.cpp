@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "core/errors.h"
+#include "core/paths.h"
 #include "core/text.h"
 
 namespace {
@@ -37,14 +38,14 @@ int main(int argc, char** argv) {
   try {
     return finish(n2v::run_cli(argc, argv));
   } catch (const n2v::Error& e) {
-    std::fprintf(stderr, "n2v: error: %s\n", e.what());
+    std::fprintf(stderr, "n2v: error: %s\n", n2v::printable_line(e.what()).c_str());
     return e.exit_code();
   } catch (const std::filesystem::filesystem_error& e) {
-    // A path the system cannot follow (a link loop, a name over 255 bytes) where n2v asked about it
-    // without an error code: the user's path and the system's reason, never "internal error".
-    std::string paths = n2v::quote_excerpt(e.path1().string());
-    if (!e.path2().empty()) paths += " and " + n2v::quote_excerpt(e.path2().string());
-    std::fprintf(stderr, "n2v: error: cannot use %s: %s\n", paths.c_str(), e.code().message().c_str());
+    // The last guard: n2v asks about the user's paths through core/paths.h, which throws DataError;
+    // a std::filesystem call elsewhere that fails still gives the path and the reason, never
+    // "internal error".
+    const std::string message = n2v::cannot_use(e.path1(), e.code(), e.path2());
+    std::fprintf(stderr, "n2v: error: %s\n", n2v::printable_line(message).c_str());
     return finish(1);
   } catch (const std::bad_alloc&) {
     // The stages refuse the sizes they can estimate up front (core/memory.h); this is what is left.

@@ -1,5 +1,6 @@
 #include "core/atomic_file.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -57,21 +58,21 @@ void ErrnoFileBuf::note(bool failed) {
 
 ErrnoFileBuf::int_type ErrnoFileBuf::overflow(int_type c) {
   errno = 0;
-  const int_type result = std::filebuf::overflow(c);
+  const int_type result = __gnu_cxx::stdio_filebuf<char>::overflow(c);
   note(traits_type::eq_int_type(result, traits_type::eof()));
   return result;
 }
 
 std::streamsize ErrnoFileBuf::xsputn(const char* s, std::streamsize n) {
   errno = 0;
-  const std::streamsize written = std::filebuf::xsputn(s, n);
+  const std::streamsize written = __gnu_cxx::stdio_filebuf<char>::xsputn(s, n);
   note(written < n);
   return written;
 }
 
 int ErrnoFileBuf::sync() {
   errno = 0;
-  const int result = std::filebuf::sync();
+  const int result = __gnu_cxx::stdio_filebuf<char>::sync();
   note(result != 0);
   return result;
 }
@@ -104,13 +105,21 @@ AtomicFile::AtomicFile(fs::path target, bool binary)
   clean_folder_once(target_.parent_path());
   auto mode = std::ios::out | std::ios::trunc;
   if (binary) mode |= std::ios::binary;
-  errno = 0;
-  if (!buffer_.open(temp_, mode)) throw OutputError("cannot write " + target_.string() + ": " + write_error_text(errno));
+  int fd = open_new_file(temp_);
+  if (fd < 0 && errno == EEXIST) {
+    // Left by a killed process that had this pid before: ours to replace (unlink removes a link,
+    // never what it points to).
+    ::unlink(temp_.c_str());
+    fd = open_new_file(temp_);
+  }
+  if (fd < 0) throw OutputError("cannot write " + target_.string() + ": " + write_error_text(errno));
+  buffer_ = std::make_unique<detail::ErrnoFileBuf>(fd, mode);
+  out_.rdbuf(buffer_.get());
 }
 
 AtomicFile::~AtomicFile() {
   if (!committed_) {
-    buffer_.close();
+    buffer_->close();
     std::error_code ignored;
     fs::remove(temp_, ignored);
   }
@@ -118,11 +127,11 @@ AtomicFile::~AtomicFile() {
 
 void AtomicFile::commit() {
   out_.flush();
-  if (!out_ || buffer_.first_error() != 0)
-    throw OutputError("cannot write " + target_.string() + ": " + write_error_text(buffer_.first_error()));
+  if (!out_ || buffer_->first_error() != 0)
+    throw OutputError("cannot write " + target_.string() + ": " + write_error_text(buffer_->first_error()));
   errno = 0;
-  if (!buffer_.close()) {
-    const int error = buffer_.first_error() != 0 ? buffer_.first_error() : errno;
+  if (!buffer_->close()) {
+    const int error = buffer_->first_error() != 0 ? buffer_->first_error() : errno;
     throw OutputError("cannot write " + target_.string() + " (on closing): " + write_error_text(error));
   }
   std::error_code ec;
@@ -135,6 +144,10 @@ void write_file_atomic(const fs::path& target, const std::string& content) {
   AtomicFile file(target, true);
   file.stream().write(content.data(), static_cast<std::streamsize>(content.size()));
   file.commit();
+}
+
+int open_new_file(const fs::path& path) {
+  return ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 }
 
 void ensure_directory(const fs::path& dir) {

@@ -4,17 +4,22 @@
 // Every output n2v writes goes through here (write_file_atomic for what is serialised in memory
 // first: checkpoints, TorchScript, ONNX), so a failed write is one OutputError naming the file
 // (exit 1) and leaves no temporary file behind.
+#include <ext/stdio_filebuf.h>
+
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
 
 namespace n2v {
 
 namespace detail {
-// A file buffer that keeps the errno of its first failed write: a stream only says "bad", and by
-// commit() errno may hold anything.
-class ErrnoFileBuf : public std::filebuf {
+// A file buffer on a file descriptor n2v opened itself (so that it could refuse links), which
+// keeps the errno of its first failed write: a stream only says "bad", and by commit() errno may
+// hold anything.
+class ErrnoFileBuf : public __gnu_cxx::stdio_filebuf<char> {
  public:
+  ErrnoFileBuf(int fd, std::ios::openmode mode) : __gnu_cxx::stdio_filebuf<char>(fd, mode) {}
   int first_error() const { return first_error_; }
 
  protected:
@@ -28,6 +33,8 @@ class ErrnoFileBuf : public std::filebuf {
 };
 }  // namespace detail
 
+// The temporary file is created new (O_EXCL) and never through a link (O_NOFOLLOW): an output
+// folder may be one someone handed over, with links planted where n2v writes.
 class AtomicFile {
  public:
   explicit AtomicFile(std::filesystem::path target, bool binary = false);
@@ -42,12 +49,16 @@ class AtomicFile {
  private:
   std::filesystem::path target_;
   std::filesystem::path temp_;
-  detail::ErrnoFileBuf buffer_;
-  std::ostream out_{&buffer_};
+  std::unique_ptr<detail::ErrnoFileBuf> buffer_;
+  std::ostream out_{nullptr};
   bool committed_ = false;
 };
 
 void write_file_atomic(const std::filesystem::path& target, const std::string& content);
+
+// Creates `path` as a new file for writing, never through a link and never over a file that is
+// there (O_EXCL | O_NOFOLLOW): the file descriptor, or -1 with errno set.
+int open_new_file(const std::filesystem::path& path);
 
 // Creates the folder (and parents); throws OutputError naming it when that fails.
 void ensure_directory(const std::filesystem::path& dir);

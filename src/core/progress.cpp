@@ -36,7 +36,7 @@ void set_quiet(bool quiet) { g_quiet = quiet; }
 
 void log_line(const std::string& message) {
   if (g_quiet) return;
-  std::fprintf(stderr, "[n2v] %s\n", message.c_str());
+  std::fprintf(stderr, "[n2v] %s\n", printable_line(message).c_str());
 }
 
 Progress::Progress(std::string stage, std::uint64_t total, std::string unit, double log_every_s)

@@ -15,7 +15,7 @@ constexpr std::uint64_t splitmix64(std::uint64_t x) {
 
 // Streams keep the draws of different stages independent for the same (seed, index).
 enum class RngStream : std::uint64_t { Walk = 1, StartOrder = 2, Examples = 3, Init = 4, Shuffle = 5, Eval = 6,
-                                         Holdout = 7, Synth = 8, Subsample = 9 };
+                                         Holdout = 7, Synth = 8, Subsample = 9, Rmat = 10 };
 
 // xoshiro256** (Blackman & Vigna): fast, 256-bit state, passes BigCrush.
 class Rng {

@@ -129,7 +129,8 @@ bool parse_int64(std::string_view s, long long& out) {
 namespace {
 
 // The escaped text of value[0..max_bytes) and how many bytes of value it covers.
-std::pair<std::string, std::size_t> escaped_prefix(std::string_view value, std::size_t max_bytes) {
+std::pair<std::string, std::size_t> escaped_prefix(std::string_view value, std::size_t max_bytes,
+                                                   bool escape_backslash = true) {
   std::string out;
   std::size_t i = 0;
   while (i < value.size() && i < max_bytes) {
@@ -144,8 +145,8 @@ std::pair<std::string, std::size_t> escaped_prefix(std::string_view value, std::
     if (c == '\n') out += "\\n";
     else if (c == '\r') out += "\\r";
     else if (c == '\t') out += "\\t";
-    else if (c == '\\') out += "\\\\";
-    else if (c < 0x20 || c >= 0x7F) {
+    else if (c == '\\' && escape_backslash) out += "\\\\";
+    else if (c < 0x20 || c >= 0x7F) {  // (non-ASCII here: not valid UTF-8)
       char hex[8];
       std::snprintf(hex, sizeof hex, "\\x%02X", c);
       out += hex;
@@ -171,6 +172,11 @@ std::string quote_excerpt(std::string_view value, std::size_t max_bytes) {
 std::string printable_excerpt(std::string_view text, std::size_t max_bytes) {
   auto [shown, covered] = escaped_prefix(text, max_bytes);
   return shown + cut_note(text, covered);
+}
+
+std::string printable_line(std::string_view message, std::size_t max_bytes) {
+  auto [shown, covered] = escaped_prefix(message, max_bytes, false);
+  return shown + cut_note(message, covered);
 }
 
 }  // namespace n2v

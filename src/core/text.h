@@ -30,5 +30,9 @@ bool parse_int64(std::string_view s, long long& out);
 std::string quote_excerpt(std::string_view value, std::size_t max_bytes = 60);
 // The same without the quotes, for a whole message from a library (CLI11's, yaml-cpp's).
 std::string printable_excerpt(std::string_view text, std::size_t max_bytes);
+// A message as the terminal gets it: one line, control bytes and invalid UTF-8 escaped, at most
+// `max_bytes`; backslashes stay as they are, so that the excerpts quoted inside read as quoted.
+// The last guard of every error and log line, whatever built the message.
+std::string printable_line(std::string_view message, std::size_t max_bytes = 4096);
 
 }  // namespace n2v

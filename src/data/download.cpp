@@ -2,9 +2,13 @@
 
 #include <curl/curl.h>
 #include <openssl/evp.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zip.h>
 
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -12,6 +16,7 @@
 #include <optional>
 #include <vector>
 
+#include "core/paths.h"
 #include "core/atomic_file.h"
 #include "core/errors.h"
 #include "core/progress.h"
@@ -28,6 +33,15 @@ const char* const kLayouts =
 
 // Removes a temporary file or folder on every way out unless release() ran, so a failed
 // download or a corrupt archive leaves nothing beside the data folder.
+// fopen(path, "wb") on a new file, never through a link (open_new_file).
+std::FILE* open_new_stream(const fs::path& path) {
+  const int fd = open_new_file(path);
+  if (fd < 0) return nullptr;
+  std::FILE* stream = ::fdopen(fd, "wb");
+  if (!stream) ::close(fd);
+  return stream;
+}
+
 class TempPath {
  public:
   explicit TempPath(fs::path path) : path_(std::move(path)) {
@@ -88,8 +102,8 @@ void download(const std::string& url, const fs::path& file) {
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), &curl_easy_cleanup);
   if (!curl) throw DownloadError("cannot download " + url + ": libcurl failed to start" + no_network_hint());
   auto close = [](std::FILE* f) { std::fclose(f); };
-  std::unique_ptr<std::FILE, decltype(close)> out(std::fopen(file.c_str(), "wb"), close);
-  if (!out) throw DownloadError("cannot create " + file.string() + " for the download of " + url);
+  std::unique_ptr<std::FILE, decltype(close)> out(open_new_stream(file), close);
+  if (!out) throw DownloadError("cannot create " + file.string() + " for the download of " + url + ": " + std::strerror(errno));
 
   Transfer t;
   t.curl = curl.get();
@@ -281,19 +295,20 @@ void extract(const fs::path& zip_file, const std::string& url, const fs::path& d
     if (!in) {
       throw DownloadError(url + ": cannot read '" + e.name + "' from the archive: " + zip_strerror(archive.get()));
     }
-    std::ofstream out(target, std::ios::binary | std::ios::trunc);
-    if (!out) throw DownloadError("cannot create " + target.string() + " while extracting " + url);
+    std::unique_ptr<std::FILE, decltype(&std::fclose)> out(open_new_stream(target), &std::fclose);
+    if (!out) throw DownloadError("cannot create " + target.string() + " while extracting " + url + ": " + std::strerror(errno));
     zip_int64_t n;
     while ((n = zip_fread(in.get(), buffer.data(), buffer.size())) > 0) {
-      out.write(buffer.data(), n);
+      if (std::fwrite(buffer.data(), 1, static_cast<std::size_t>(n), out.get()) != static_cast<std::size_t>(n))
+        throw DownloadError("cannot write " + target.string() + " while extracting " + url + ": " + std::strerror(errno));
       progress.advance(static_cast<std::uint64_t>(n));
     }
     if (n < 0) {  // a damaged archive shows here: CRC or inflate errors come from zip_fread
       throw DownloadError("the download of " + url + " (" + zip_file.string() + ") is damaged: cannot read '" +
                           e.name + "': " + zip_file_strerror(in.get()));
     }
-    out.close();
-    if (!out) throw DownloadError("cannot write " + target.string() + " while extracting " + url + " (disk full?)");
+    if (std::fclose(out.release()) != 0)
+      throw DownloadError("cannot write " + target.string() + " while extracting " + url + ": " + std::strerror(errno));
   }
   progress.finish(std::to_string(entries.size()) + " entries");
 }
@@ -303,7 +318,7 @@ void extract(const fs::path& zip_file, const std::string& url, const fs::path& d
 // data.dir may exist if it is empty; a folder holding other files is never replaced.
 void check_target(const fs::path& target, const std::string& shown) {
   std::error_code ec;
-  fs::file_status st = fs::status(target, ec);
+  const fs::file_status st = checked_status(target);
   if (!fs::exists(st)) return;
   if (!fs::is_directory(st)) {
     throw DownloadError(shown + " exists and is not a folder; pass --data-dir with a folder holding the MovieLens files");
@@ -344,8 +359,9 @@ void ensure_dataset(const DataConfig& data) {
   check_digests(data, zip_file.path());
 
   TempPath folder(temp_path_for(target));
-  fs::create_directory(folder.path(), ec);
-  if (ec) throw DownloadError("cannot create " + folder.path().string() + ": " + ec.message());
+  // A new folder (mkdir fails on one that is there, which could hold planted links).
+  if (::mkdir(folder.path().c_str(), 0755) != 0)
+    throw DownloadError("cannot create " + folder.path().string() + ": " + std::strerror(errno));
   extract(zip_file.path(), data.url, folder.path());
   if (!has_movielens_files(folder.path())) {
     throw DownloadError(data.url + ": the archive holds no MovieLens files (expected " + kLayouts +

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 
+#include "core/paths.h"
 #include "core/csv.h"
 #include "core/errors.h"
 #include "core/text.h"
@@ -189,15 +190,15 @@ MovieTable parse_u_item(const std::string& raw, const std::string& name) {
 }
 
 bool has_movielens_files(const fs::path& dir) {
-  auto both = [&](const char* a, const char* b) { return fs::exists(dir / a) && fs::exists(dir / b); };
+  auto both = [&](const char* a, const char* b) { return path_exists(dir / a) && path_exists(dir / b); };
   return both("ratings.csv", "movies.csv") || both("ratings.dat", "movies.dat") || both("u.data", "u.item");
 }
 
 Layout detect_layout(const fs::path& dir) {
-  if (!fs::is_directory(dir)) throw DataError("data folder not found: " + dir.string());
-  if (fs::exists(dir / "ratings.csv") && fs::exists(dir / "movies.csv")) return Layout::Latest;
-  if (fs::exists(dir / "ratings.dat") && fs::exists(dir / "movies.dat")) return Layout::Dat;
-  if (fs::exists(dir / "u.data") && fs::exists(dir / "u.item")) return Layout::Ml100k;
+  if (!is_folder(dir)) throw DataError("data folder not found: " + dir.string());
+  if (path_exists(dir / "ratings.csv") && path_exists(dir / "movies.csv")) return Layout::Latest;
+  if (path_exists(dir / "ratings.dat") && path_exists(dir / "movies.dat")) return Layout::Dat;
+  if (path_exists(dir / "u.data") && path_exists(dir / "u.item")) return Layout::Ml100k;
   throw DataError(dir.string() + ": no MovieLens files found; expected ratings.csv + movies.csv "
                   "(ml-latest, ml-25m), ratings.dat + movies.dat (ml-1m, ml-10m) or u.data + u.item (ml-100k)");
 }

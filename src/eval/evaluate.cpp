@@ -6,6 +6,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "core/paths.h"
 #include "core/csv.h"
 #include "core/errors.h"
 #include "core/json.h"
@@ -138,19 +139,19 @@ Json label_json(const LabelScores& s) {
 Config run_config(const EvaluateOptions& options, const EvaluatedVectors* vectors, std::vector<std::string>& notes) {
   const fs::path config_file = run_folder(options) / "config.yaml";
   Config config;
-  if (fs::exists(config_file)) {
+  if (path_exists(config_file)) {
     config = Config::load(config_file);
   } else {
     notes.push_back("no config.yaml in " + run_folder(options).string() + ": defaults assumed (no held-out data)");
   }
   if (!options.data_dir.empty()) config.set("data.dir", options.data_dir, "--data-dir");
-  else if (vectors && !vectors->data_dir.empty() && fs::exists(vectors->data_dir))
+  else if (vectors && !vectors->data_dir.empty() && path_exists(vectors->data_dir))
     config.set("data.dir", vectors->data_dir, "model.pt");
   return config;
 }
 
 bool data_present(const Config& config) {
-  if (config.data.format == DataFormat::EdgeList) return fs::exists(edge_list_path(config.data));
+  if (config.data.format == DataFormat::EdgeList) return path_exists(edge_list_path(config.data));
   return has_movielens_files(config.data.dir);
 }
 
@@ -283,8 +284,14 @@ Evaluation evaluate_run(const EvaluateOptions& options, const EvaluatedVectors& 
     if (unknown > 0) log_line("evaluate: " + std::to_string(unknown) + " label lines name nodes outside the model");
     std::size_t labelled = std::count_if(labels.of_token.begin(), labels.of_token.end(), [](const auto& l) { return !l.empty(); });
     if (labelled < 4) {
-      unavailable(evaluation, options, EvaluateTask::Genres,
-                  "the model's nodes have no genres (an edge-list graph?); pass --labels FILE with node<TAB>label|label lines");
+      const std::string why =
+          options.labels_file.empty()
+              ? "the model's nodes have no genres (an edge-list graph?); pass --labels FILE with node<TAB>label|label lines"
+              : options.labels_file + " labels " + std::to_string(labelled) + " of the model's " +
+                    std::to_string(model.vocabulary.size() - 1) + " nodes (" + std::to_string(unknown) +
+                    " of its lines name nodes outside the model); the genre task needs at least 4, named as in the "
+                    "model (e.g. " + quote_excerpt(model.vocabulary.size() > 1 ? model.vocabulary.names[1] : "") + ")";
+      unavailable(evaluation, options, EvaluateTask::Genres, why);
     } else {
       Progress progress("evaluate: genres", 0, "splits");
       evaluation.genres = evaluate_labels(model.embeddings, model.dim, labels, evaluation.seed, classifier);
@@ -296,7 +303,7 @@ Evaluation evaluate_run(const EvaluateOptions& options, const EvaluatedVectors& 
 
   if (runs_task(options.task, EvaluateTask::Links)) {
     const fs::path file = run_dir / kHoldoutEdgesFile;
-    if (config.eval.holdout_edges <= 0 || !fs::exists(file)) {
+    if (config.eval.holdout_edges <= 0 || !path_exists(file)) {
       unavailable(evaluation, options, EvaluateTask::Links,
                   "the run was trained without held-out edges; train with --holdout-edges 0.1 (eval.holdout_edges)");
     } else {
@@ -321,7 +328,7 @@ Evaluation evaluate_run(const EvaluateOptions& options, const EvaluatedVectors& 
     if (config.data.format != DataFormat::MovieLens) {
       unavailable(evaluation, options, EvaluateTask::Recommend,
                   "it needs rated data (data.format movielens), not an edge list");
-    } else if (config.eval.holdout_latest <= 0 || !fs::exists(file)) {
+    } else if (config.eval.holdout_latest <= 0 || !path_exists(file)) {
       unavailable(evaluation, options, EvaluateTask::Recommend,
                   "the run was trained without held-out ratings; train with --holdout-latest 0.2 (eval.holdout_latest)");
     } else if (!has_movielens_files(config.data.dir)) {
@@ -375,11 +382,11 @@ std::string evaluation_table(const Evaluation& e) {
   out += "\n";
   if (e.vectors) {
     const auto& v = *e.vectors;
-    out += "vectors: " + v.file + ": " + std::to_string(v.matched) + " of the graph's " + std::to_string(v.nodes) +
+    out += "vectors: " + printable_line(v.file, 300) + ": " + std::to_string(v.matched) + " of the graph's " + std::to_string(v.nodes) +
            " nodes (" + std::to_string(v.missing) + " without a vector, scored as zero vectors), " +
            std::to_string(v.unknown) + " rows naming no node left out";
     for (std::size_t i = 0; i < v.unknown_examples.size(); ++i)
-      out += (i == 0 ? " (" : ", ") + v.unknown_examples[i] + (i + 1 == v.unknown_examples.size() ? ")" : "");
+      out += (i == 0 ? " (" : ", ") + quote_excerpt(v.unknown_examples[i]) + (i + 1 == v.unknown_examples.size() ? ")" : "");
     out += "\n";
   }
   if (e.genres) {

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "core/csv.h"
 #include "core/errors.h"
 #include "core/text.h"
 
@@ -50,6 +51,7 @@ std::string word2vec_key(const Vocabulary& vocabulary, std::size_t token) {
 }
 
 Word2VecText read_word2vec_text(const std::filesystem::path& path) {
+  require_regular_file(path);  // a FIFO would block, a device never end
   std::ifstream in(path, std::ios::binary);
   if (!in) throw DataError("cannot read " + path.string());
   Word2VecText text;
@@ -65,8 +67,8 @@ Word2VecText read_word2vec_text(const std::filesystem::path& path) {
   if (!next_line()) throw DataError(path.string() + ": empty file, expected a word2vec header \"count dim\"");
   split_fields(line, fields);
   if (fields.size() != 2 || !parse_int64(fields[0], count) || !parse_int64(fields[1], dim) || count < 1 || dim < 1)
-    throw DataError(where(path, 1) + "expected the word2vec text header \"count dim\" (two positive integers), got \"" +
-                    line.substr(0, 80) + "\" (a binary word2vec file? save it with binary=False)");
+    throw DataError(where(path, 1) + "expected the word2vec text header \"count dim\" (two positive integers), got " +
+                    quote_excerpt(line) + " (a binary word2vec file? save it with binary=False)");
   // The header sizes the tables only as far as the file can back it: every value takes at least two
   // bytes ("0 "), so a file of S bytes holds fewer than S / 2 of them. A header that promises more
   // is caught by the lines (too few vectors, too few values), not by a huge allocation.
@@ -88,15 +90,15 @@ Word2VecText read_word2vec_text(const std::filesystem::path& path) {
     if (static_cast<long long>(text.keys.size()) == count)
       throw DataError(where(path, number) + "more vectors than the header's count " + std::to_string(count));
     if (static_cast<long long>(fields.size()) != dim + 1)
-      throw DataError(where(path, number) + "\"" + std::string(fields[0]) + "\" has " +
+      throw DataError(where(path, number) + quote_excerpt(fields[0]) + " has " +
                       std::to_string(fields.size() - 1) + " values, the header says dimension " + std::to_string(dim));
     for (std::size_t j = 1; j < fields.size(); ++j) {
       float value;
       if (!parse_float(fields[j], value)) {
         // gensim 4.3's save_word2vec_format under numpy 2 writes repr() of numpy scalars.
         const bool numpy_repr = fields[j].rfind("np.", 0) == 0;
-        throw DataError(where(path, number) + "value " + std::to_string(j) + " of \"" + std::string(fields[0]) +
-                        "\", \"" + std::string(fields[j]) + "\", is not a number" +
+        throw DataError(where(path, number) + "value " + std::to_string(j) + " of " + quote_excerpt(fields[0]) + ", " +
+                        quote_excerpt(fields[j], 20) + ", is not a number" +
                         (numpy_repr ? " (numpy 2's repr of a float: gensim 4.3's save_word2vec_format writes it under "
                                       "numpy 2; write each value with \"%.9g\" % float(x))"
                                     : ""));
@@ -138,19 +140,19 @@ MatchedVectors match_vocabulary(const Word2VecText& text, const Vocabulary& voca
     }
     const std::size_t token = it->second;
     if (line_of_token[token] != 0)
-      throw DataError(where(path, text.lines[i]) + "\"" + text.keys[i] + "\" is node " + vocabulary.names[token] +
+      throw DataError(where(path, text.lines[i]) + quote_excerpt(text.keys[i]) + " is node " + quote_excerpt(vocabulary.names[token]) +
                       ", which line " + std::to_string(line_of_token[token]) + " already gave a vector");
     line_of_token[token] = text.lines[i];
     std::copy(text.values.begin() + i * dim, text.values.begin() + (i + 1) * dim, out.embeddings.begin() + token * dim);
     ++out.matched;
   }
   if (out.matched == 0) {
-    std::string expected = vocabulary.size() > 1 ? " (this graph's nodes are keyed like \"" + vocabulary.names[1] +
-                                                       "\" or \"" + word2vec_key(vocabulary, 1) + "\")"
+    std::string expected = vocabulary.size() > 1 ? " (this graph's nodes are keyed like " + quote_excerpt(vocabulary.names[1]) +
+                                                       " or " + quote_excerpt(word2vec_key(vocabulary, 1)) + ")"
                                                  : "";
     throw DataError(path.string() + ": none of its " + std::to_string(text.keys.size()) +
                     " keys names a node of the run's graph" + expected +
-                    (text.keys.empty() ? std::string() : ", e.g. \"" + text.keys[0] + "\"") +
+                    (text.keys.empty() ? std::string() : ", e.g. " + quote_excerpt(text.keys[0])) +
                     "; pass --run with the run whose walks trained these vectors");
   }
   out.missing = vocabulary.size() - 1 - out.matched;

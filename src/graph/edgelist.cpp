@@ -154,9 +154,9 @@ Graph parse_edge_list(std::string_view text, const std::string& name, const Edge
       if (node.find_first_of(" \t\r\n\v\f_") != std::string_view::npos) {
         auto [word, fresh] = id_of_word.try_emplace(one_word(node), it->second);
         if (!fresh) {
-          throw DataError(name + ":" + std::to_string(current_line) + ": node names '" + names[word->second] +
-                          "' and '" + std::string(node) + "' are both '" + word->first +
-                          "' in walks.txt and embeddings.w2v.txt, which write blanks as '_'; rename one");
+          throw DataError(name + ":" + std::to_string(current_line) + ": node names " + quote_excerpt(names[word->second]) + " and " +
+                          quote_excerpt(node) + " are both " + quote_excerpt(word->first) +
+                          " in walks.txt and embeddings.w2v.txt, which write blanks as '_'; rename one");
         }
       }
     }

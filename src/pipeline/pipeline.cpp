@@ -3,6 +3,7 @@
 #include <cmath>
 #include <optional>
 
+#include "core/paths.h"
 #include "core/errors.h"
 #include "core/progress.h"
 #include "core/text.h"
@@ -21,7 +22,7 @@ Progress* progress_of(std::optional<Progress>& progress) { return progress ? &*p
 
 Graph load_edge_list_graph(const Config& config, bool show_progress) {
   const std::filesystem::path path = edge_list_path(config.data);
-  if (!std::filesystem::exists(path)) {
+  if (!path_exists(path)) {
     throw DataError(path.string() + ": edge list not found (data.edges = '" + config.data.edges + "', data.dir = '" +
                     config.data.dir + "'); point --data-dir or --set data.edges=FILE at a 'src dst [weight]' file");
   }

@@ -5,6 +5,7 @@
 #include <climits>
 #include <limits>
 
+#include "core/paths.h"
 #include "core/atomic_file.h"
 #include "core/errors.h"
 #include "core/json.h"
@@ -189,7 +190,7 @@ void write_onnx_models(const std::vector<float>& embeddings, std::int64_t dim, c
   const auto logits_path = out_dir / kOnnxLogitsFile;
   const auto similar_path = out_dir / kOnnxSimilarFile;
   for (const auto& path : {logits_path, similar_path})
-    if (std::filesystem::is_directory(path))
+    if (is_folder(path))
       throw OutputError("cannot write " + path.string() + ": a folder of that name exists; remove it");
   AtomicFile logits_file(logits_path, /*binary=*/true);
   AtomicFile similar_file(similar_path, /*binary=*/true);

@@ -48,6 +48,21 @@ TEST(AtomicFile, CommitReplacesTheTargetAndLeavesNoTemporaryFile) {
   EXPECT_TRUE(temp_files_in(dir.path()).empty());
 }
 
+TEST(AtomicFile, ALinkPlantedAtTheTemporaryNameIsNeverFollowed) {
+  TempDir dir;
+  write_text(dir.path() / "victim", "precious");
+  const fs::path target = dir.path() / "out.txt";
+  // The name the next AtomicFile of this process will use: the counter after this one.
+  const std::string used = temp_path_for(target).string();
+  const std::size_t dot = used.rfind('.');
+  const fs::path next = used.substr(0, dot + 1) + std::to_string(std::stoul(used.substr(dot + 1)) + 1);
+  fs::create_symlink(dir.path() / "victim", next);
+  write_file_atomic(target, "result");
+  EXPECT_EQ(read_text(dir.path() / "victim"), "precious");
+  EXPECT_EQ(read_text(target), "result");
+  EXPECT_FALSE(fs::exists(fs::symlink_status(next)));
+}
+
 TEST(AtomicFile, StaleTemporaryFilesOfDeadProcessesAreRemovedByTheNextWriter) {
   TempDir dir;
   const std::string dead = std::to_string(dead_pid()), mine = std::to_string(::getpid());

@@ -87,5 +87,14 @@ TEST(Text, QuoteExcerptIsShortPrintableAndCutsBetweenCharacters) {
   EXPECT_EQ(printable_excerpt(huge, 5), "zzzzz... (10485760 bytes)");
 }
 
+TEST(Text, PrintableLineEscapesControlBytesButNotTheExcerptsInside) {
+  // A message that already quotes an excerpt ('\\x1B' as text) reads the same after the guard.
+  const std::string quoted = "value " + quote_excerpt("\x1b[31m") + " is bad";
+  EXPECT_EQ(printable_line(quoted), quoted);
+  EXPECT_EQ(printable_line("cannot read /tmp/a\nb\x1b[2J\x07: gone"), "cannot read /tmp/a\\nb\\x1B[2J\\x07: gone");
+  EXPECT_EQ(printable_line("C:\\dir"), "C:\\dir");
+  EXPECT_EQ(printable_line(std::string(10000, 'y'), 8), "yyyyyyyy... (10000 bytes)");
+}
+
 }  // namespace
 }  // namespace n2v

@@ -3,6 +3,7 @@
 #include "eval/word2vec_text.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "core/errors.h"
 #include "test_util.h"
@@ -33,6 +34,15 @@ TEST(Word2VecText, ReadsBlanksTabsCrlfAndTrailingBlankLines) {
   EXPECT_EQ(text.values, (std::vector<float>{0.1f, -2.0f, 1e-3f, 0.5f, 0.25f, -0.125f}));
 }
 
+TEST(Word2VecText, AFifoOrAFolderIsRefusedNotRead) {
+  TempDir dir;
+  ASSERT_EQ(::mkfifo((dir / "pipe").c_str(), 0600), 0);  // reading it would block forever
+  EXPECT_NE(testing::error_message<DataError>([&] { read_word2vec_text(dir / "pipe"); }).find("a FIFO"),
+            std::string::npos);
+  EXPECT_NE(testing::error_message<DataError>([&] { read_word2vec_text(dir.path()); }).find("a folder"),
+            std::string::npos);
+}
+
 TEST(Word2VecText, MalformedFilesNameTheFileAndLine) {
   TempDir dir;
   auto error_of = [&](const std::string& content) {
@@ -45,10 +55,10 @@ TEST(Word2VecText, MalformedFilesNameTheFileAndLine) {
   EXPECT_NE(error_of("2 x\n").find(file + ":1:"), std::string::npos);
   EXPECT_NE(error_of("1 0\n").find(file + ":1:"), std::string::npos);
   std::string short_row = error_of("2 2\nmovie_1 1 2\nmovie_260 3\n");
-  EXPECT_NE(short_row.find(file + ":3: \"movie_260\" has 1 values, the header says dimension 2"), std::string::npos)
+  EXPECT_NE(short_row.find(file + ":3: 'movie_260' has 1 values, the header says dimension 2"), std::string::npos)
       << short_row;
   std::string not_a_number = error_of("1 2\nmovie_1 1 abc\n");
-  EXPECT_NE(not_a_number.find(file + ":2: value 2 of \"movie_1\", \"abc\", is not a number"), std::string::npos)
+  EXPECT_NE(not_a_number.find(file + ":2: value 2 of 'movie_1', 'abc', is not a number"), std::string::npos)
       << not_a_number;
   EXPECT_EQ(not_a_number.find("numpy 2"), std::string::npos) << not_a_number;
   for (const char* value : {"nan", "inf", "-inf", "NaN"}) {
@@ -58,7 +68,7 @@ TEST(Word2VecText, MalformedFilesNameTheFileAndLine) {
   }
   // A header far beyond the file allocates only what the file can hold; its lines tell what is wrong.
   std::string huge = error_of("9223372036854775807 50\nmovie_1 1 2\n");
-  EXPECT_NE(huge.find(file + ":2: \"movie_1\" has 2 values, the header says dimension 50"), std::string::npos) << huge;
+  EXPECT_NE(huge.find(file + ":2: 'movie_1' has 2 values, the header says dimension 50"), std::string::npos) << huge;
   huge = error_of("9223372036854775807 2\nmovie_1 1 2\n");
   EXPECT_NE(huge.find("the header says 9223372036854775807 vectors, the file has 1"), std::string::npos) << huge;
   std::string numpy_repr = error_of("1 2\nmovie_1 1 np.float32(-0.0164109)\n");
@@ -69,7 +79,7 @@ TEST(Word2VecText, MalformedFilesNameTheFileAndLine) {
   EXPECT_NE(error_of("3 2\nmovie_1 1 2\nmovie_260 3 4\n").find("the header says 3 vectors, the file has 2"),
             std::string::npos);
   EXPECT_NE(error_of("2 2\nmovie_1 1 2\n\nmovie_260 3 4\n").find(file + ":3: empty line"), std::string::npos);
-  EXPECT_NE(testing::error_message<DataError>([&] { read_word2vec_text(dir / "absent.txt"); }).find("cannot read"), std::string::npos);
+  EXPECT_NE(testing::error_message<DataError>([&] { read_word2vec_text(dir / "absent.txt"); }).find("file not found"), std::string::npos);
 }
 
 TEST(Word2VecText, KeysNameNodesAsN2vOrAsWalksTxtWriteThem) {
@@ -106,13 +116,13 @@ TEST(Word2VecText, NoMatchingKeyOrTwoRowsForOneNodeAreErrors) {
   std::string none = testing::error_message<DataError>(
       [&] { match_vocabulary(read_word2vec_text(dir / "other.txt"), movies(), dir / "other.txt"); });
   EXPECT_NE(none.find("none of its 2 keys names a node"), std::string::npos) << none;
-  EXPECT_NE(none.find("\"movie_1\""), std::string::npos) << "says what the keys look like: " << none;
+  EXPECT_NE(none.find("'movie_1'"), std::string::npos) << "says what the keys look like: " << none;
   EXPECT_NE(none.find("--run"), std::string::npos) << none;
 
   write_text(dir / "twice.txt", "2 1\n1 1\nmovie_1 2\n");
   std::string twice = testing::error_message<DataError>(
       [&] { match_vocabulary(read_word2vec_text(dir / "twice.txt"), movies(), dir / "twice.txt"); });
-  EXPECT_NE(twice.find((dir / "twice.txt").string() + ":3: \"movie_1\" is node 1, which line 2 already gave a vector"),
+  EXPECT_NE(twice.find((dir / "twice.txt").string() + ":3: 'movie_1' is node '1', which line 2 already gave a vector"),
             std::string::npos)
       << twice;
 }

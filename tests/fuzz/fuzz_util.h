@@ -42,7 +42,7 @@ inline std::filesystem::path input_file(const std::string& extension) {
   static const std::filesystem::path stem =
       std::filesystem::temp_directory_path() / ("n2v-fuzz-" + std::to_string(::getpid()));
   static const int removed_at_exit = std::atexit([] {
-    for (const char* extension : {".yaml", ".pt"}) {
+    for (const char* extension : {".yaml", ".pt", ".txt"}) {
       std::error_code ignored;
       std::filesystem::remove(stem.string() + extension, ignored);
     }

@@ -152,7 +152,7 @@ TEST(EdgeList, NamesThatAreOneWordWithBlanksAsUnderscoresAreRefused) {
   EXPECT_EQ(parse_error("\"a b\",c\na_b,c\n"),
             "edges.txt:2: node names 'a b' and 'a_b' are both 'a_b' in walks.txt and embeddings.w2v.txt, which write "
             "blanks as '_'; rename one");
-  EXPECT_NE(parse_error("x\t\"a b\"\nx\t\"a\tb\"\n").find("'a b' and 'a\tb' are both 'a_b'"), std::string::npos);
+  EXPECT_NE(parse_error("x\t\"a b\"\nx\t\"a\tb\"\n").find("'a b' and 'a\\tb' are both 'a_b'"), std::string::npos);
   EXPECT_EQ(parse_error("\"a b\",c\nab,c\n"), "") << "differing by more than the blank";
 }
 

@@ -143,6 +143,15 @@ TEST_F(PlantedRun, EvaluateCommandPrintsATableAndWritesJson) {
   auto no_labels = run_n2v("evaluate --task genres --model " + (run() / "model.pt").string());
   EXPECT_EQ(no_labels.exit_code, 2) << no_labels.output;
   EXPECT_NE(no_labels.output.find("--labels"), std::string::npos) << no_labels.output;
+  // A labels file that names no node of the model: says so, not "pass --labels".
+  write_text(dir_->path() / "strangers.tsv", "w1\tc0\nw2\tc1\n");
+  auto strangers = run_n2v("evaluate --task genres --model " + (run() / "model.pt").string() + " --labels " +
+                           (dir_->path() / "strangers.tsv").string());
+  EXPECT_EQ(strangers.exit_code, 2) << strangers.output;
+  EXPECT_NE(strangers.output.find("strangers.tsv labels 0 of the model's 100 nodes (2 of its lines name nodes outside"),
+            std::string::npos)
+      << strangers.output;
+  EXPECT_EQ(strangers.output.find("pass --labels"), std::string::npos) << strangers.output;
   auto missing = run_n2v("evaluate --model " + (run() / "nothing.pt").string());
   EXPECT_EQ(missing.exit_code, 1) << missing.output;
 }
@@ -220,19 +229,27 @@ TEST_F(PlantedRun, VectorsFileCountsUnknownKeysAndNodesWithoutAVector) {
   EXPECT_EQ(e.vectors->missing, 98u);
   EXPECT_EQ(e.vectors->unknown, 1u);
   EXPECT_EQ(e.vectors->unknown_examples, (std::vector<std::string>{"ghost"}));
-  EXPECT_NE(evaluation_table(e).find("rows naming no node left out (ghost)"), std::string::npos) << evaluation_table(e);
+  EXPECT_NE(evaluation_table(e).find("rows naming no node left out ('ghost')"), std::string::npos) << evaluation_table(e);
 
   // Malformed: the file and line; nothing written.
   write_text(file, "2 " + std::to_string(dim) + "\nv0 1 2\n");
   auto malformed = run_n2v("evaluate --vectors " + file.string() + " --run " + run().string());
   EXPECT_EQ(malformed.exit_code, 1) << malformed.output;
-  EXPECT_NE(malformed.output.find(file.string() + ":2: \"v0\" has 2 values"), std::string::npos) << malformed.output;
+  EXPECT_NE(malformed.output.find(file.string() + ":2: 'v0' has 2 values"), std::string::npos) << malformed.output;
   EXPECT_FALSE(fs::exists(file.parent_path() / (file.filename().string() + ".evaluation.json")));
   // Keys of another graph.
   write_text(file, "1 2\nuser_7 1 2\n");
   auto other = run_n2v("evaluate --vectors " + file.string() + " --run " + run().string());
   EXPECT_EQ(other.exit_code, 1) << other.output;
   EXPECT_NE(other.output.find("names a node of the run's graph"), std::string::npos) << other.output;
+  // A 5,000-byte key with a terminal escape: a short excerpt, printable.
+  write_text(file, "1 2\n" + std::string(5000, 'k') + "\x1b[2J 1 2\n");
+  auto long_key = run_n2v("evaluate --vectors " + file.string() + " --run " + run().string());
+  EXPECT_EQ(long_key.exit_code, 1) << long_key.output.substr(0, 1000);
+  EXPECT_NE(long_key.output.find("e.g. 'kkkk"), std::string::npos) << long_key.output.substr(0, 1000);
+  EXPECT_NE(long_key.output.find("... (5004 bytes)"), std::string::npos) << long_key.output.substr(0, 1000);
+  EXPECT_LT(long_key.output.size(), 600u) << long_key.output.substr(0, 1000);
+  EXPECT_EQ(long_key.output.find('\x1b'), std::string::npos) << long_key.output.substr(0, 1000);
   // One of --model and --vectors.
   EXPECT_EQ(run_n2v("evaluate --run " + run().string()).exit_code, 2);
   auto both = run_n2v("evaluate --model " + (run() / "model.pt").string() + " --vectors " + file.string());
@@ -316,6 +333,32 @@ TEST_F(PlantedRun, SweepTrainsEveryPointAndReportsThem) {
   EXPECT_EQ(bad.exit_code, 2) << bad.output;  // checked before anything trains
   auto no_axis = run_n2v("sweep --out " + out.string() + " --set walk.p=1");
   EXPECT_EQ(no_axis.exit_code, 2) << no_axis.output;
+}
+
+TEST_F(PlantedRun, AStoppedOrKilledSweepLeavesNoTrainingBehind) {
+  const fs::path out = dir_->path() / "stopped-sweep";
+  const std::string d = dir_->path().string();
+  std::string endless_training = kSmallTraining;
+  endless_training.replace(endless_training.find("train.epochs=4"), 14, "train.epochs=100000");
+  const std::string sweep = std::string(N2V_BINARY) + " sweep --set data.format=edgelist --data-dir " + d + " --out " +
+                            out.string() + " --set walk.p=0.5,2" + endless_training;
+  const std::string trainings = "pgrep -f -- '^[^ ]*n2v train --out " + out.string() + "/' | wc -l";
+  // Each signal once its point trains; then how the sweep ended, and how many trainings a second later.
+  for (const std::string signal : {"TERM", "KILL"}) {
+    const std::string script =
+        sweep + " > " + d + "/sweep.log 2>&1 & P=$!; for i in $(seq 1200); do grep -qs 'Epoch 1/' " + out.string() +
+        "/01-p=0.5/train.log && break; sleep 0.05; done; kill -" + signal + " $P; wait $P; echo $? > " + d +
+        "/rc; sleep 1; " + trainings + " > " + d + "/left";
+    ASSERT_EQ(std::system(script.c_str()), 0);
+    const std::string log = read_text(dir_->path() / "sweep.log");
+    EXPECT_EQ(read_text(dir_->path() / "left"), "0\n") << signal << ": the point's n2v train outlived the sweep";
+    if (signal == "TERM") {
+      EXPECT_EQ(read_text(dir_->path() / "rc"), "1\n") << log;
+      EXPECT_NE(log.find("n2v: error: sweep stopped by signal 15 (Terminated); its n2v train"), std::string::npos) << log;
+    } else {
+      EXPECT_EQ(read_text(dir_->path() / "rc"), "137\n") << log;
+    }
+  }
 }
 
 // A tiny MovieLens: three taste groups of ten movies; each user likes movies of one group, in time.

@@ -380,21 +380,58 @@ TEST(Distributed, RunsUnderTorchrun) {
   EXPECT_NEAR(loss[0], kKerasReferenceLoss[0], 0.01 * kKerasReferenceLoss[0]);
 }
 
+struct LaunchEnd {
+  std::string log, rc, ranks_left;
+};
+
+// Runs `n2v launch --nproc 2 -- train ...` in the background and, once rank 0 has trained an epoch,
+// the shell `action` ($P is the launcher's pid, $RANKS the ranks' pids in rank order). Returns the
+// launcher's log, its exit code ("hung" when it has not ended 60 s later) and how many ranks still
+// run a second after it ended.
+LaunchEnd launch_then(const testing::TempDir& dir, const std::string& settings, const std::string& action) {
+  const std::string d = dir.path().string();
+  const std::string ranks = "pgrep -f -- '^n2v train .*--out " + (dir.path() / "run").string() + "'";
+  const std::string script =
+      std::string(N2V_BINARY) + " launch --nproc 2 -- " + train_args(dir.path() / "run") + " --epochs 50 " + settings +
+      " > " + d + "/launch.log 2>&1 & P=$!; for i in $(seq 1200); do grep -q 'Epoch 1/' " + d +
+      "/launch.log && break; sleep 0.05; done; RANKS=$(" + ranks + " | sort -n); " + action +
+      "; for i in $(seq 600); do kill -0 $P 2>/dev/null || break; sleep 0.1; done; "
+      "if kill -0 $P 2>/dev/null; then echo hung > " + d + "/rc; kill -9 $P $RANKS; else wait $P; echo $? > " + d +
+      "/rc; fi; sleep 1; " + ranks + " | wc -l > " + d + "/left";
+  EXPECT_EQ(std::system(script.c_str()), 0);
+  return {testing::read_text(dir.path() / "launch.log"), testing::read_text(dir.path() / "rc"),
+          testing::read_text(dir.path() / "left")};
+}
+
 TEST(Distributed, StoppingTheLauncherStopsEveryRank) {
   N2V_REQUIRE_ML_SMALL();
   testing::TempDir dir;
-  const std::string d = dir.path().string();
-  // SIGTERM (a scheduler, or kill) once the ranks train; the out folder names the ranks for pgrep.
-  const std::string script = std::string(N2V_BINARY) + " launch --nproc 2 -- " + train_args(dir / "run") +
-                             " --epochs 50 > " + d + "/launch.log 2>&1 & P=$!; for i in $(seq 1200); do grep -q "
-                             "'Epoch 1/' " + d + "/launch.log && break; sleep 0.05; done; kill -TERM $P; wait $P; echo $? > " +
-                             d + "/rc; sleep 1; pgrep -f -- '^n2v train .*--out " + (dir / "run").string() + "' | wc -l > " + d + "/left";
-  ASSERT_EQ(std::system(script.c_str()), 0);
-  const std::string log = testing::read_text(dir / "launch.log");
-  EXPECT_EQ(testing::read_text(dir / "rc"), "1\n") << log;
-  EXPECT_NE(log.find("n2v: error: launch stopped by signal 15 (Terminated); all 2 ranks were stopped"), std::string::npos)
-      << log;
-  EXPECT_EQ(testing::read_text(dir / "left"), "0\n") << "no rank outlives the launcher";
+  auto end = launch_then(dir, "", "kill -TERM $P");  // a scheduler, or kill
+  EXPECT_EQ(end.rc, "1\n") << end.log;
+  EXPECT_NE(end.log.find("n2v: error: launch stopped by signal 15 (Terminated); all 2 ranks were stopped"),
+            std::string::npos)
+      << end.log;
+  EXPECT_EQ(end.ranks_left, "0\n") << "no rank outlives the launcher";
+}
+
+TEST(Distributed, KillingTheLauncherKillsEveryRank) {
+  N2V_REQUIRE_ML_SMALL();
+  testing::TempDir dir;
+  auto end = launch_then(dir, "", "kill -KILL $P");
+  EXPECT_EQ(end.rc, "137\n") << end.log;
+  EXPECT_EQ(end.ranks_left, "0\n") << "the ranks die with a launcher killed outright";
+}
+
+TEST(Distributed, AStoppedRankNeverHangsTheLauncher) {
+  N2V_REQUIRE_ML_SMALL();
+  testing::TempDir dir;
+  // Rank 1 stopped (SIGSTOP, as a debugger or a frozen host would): rank 0 fails after
+  // dist.timeout_s, and the launcher must then end rank 1 too, which ignores SIGTERM while stopped.
+  auto end = launch_then(dir, "--set dist.timeout_s=3", "kill -STOP $(echo $RANKS | cut -d' ' -f2)");
+  EXPECT_EQ(end.rc, "1\n") << end.log;
+  EXPECT_NE(end.log.find("n2v: error: rank 0 of 2 exited with code 1; the other ranks were stopped"), std::string::npos)
+      << end.log;
+  EXPECT_EQ(end.ranks_left, "0\n") << end.log;
 }
 
 }  // namespace
