@@ -157,9 +157,18 @@ async function start() {
     `${facts.index.kind} index · generation ${facts.generation} · loaded ${facts.loaded_at}`;
   const input = $("search");
   input.addEventListener("input", () => suggest(input.value).catch(() => {}));
+  // Arrow keys move through the suggestions, Enter chooses the highlighted one (else the first).
   input.addEventListener("keydown", (event) => {
-    const first = $("suggestions").querySelector("li");
-    if (event.key === "Enter" && first) first.click();
+    const items = [...$("suggestions").querySelectorAll("li")];
+    const at = items.findIndex((li) => li.classList.contains("active"));
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      if (items.length === 0) return;
+      const next = (at + (event.key === "ArrowDown" ? 1 : items.length - 1 + (at < 0 ? 1 : 0))) % items.length;
+      items.forEach((li, i) => li.classList.toggle("active", i === next));
+      items[next].scrollIntoView({ block: "nearest" });
+    }
+    if (event.key === "Enter" && items.length) items[Math.max(at, 0)].click();
     if (event.key === "Escape") $("suggestions").hidden = true;
   });
   $("pick").addEventListener("click", () => {
