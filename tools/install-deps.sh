@@ -13,11 +13,14 @@ required=(
   libonnx-dev libprotobuf-dev python3-onnx  # ONNX export; the tests run onnx.checker on it
   nodejs  # the ONNX Runtime test (tools/onnx-check, onnxruntime-node from the npm registry)
   libgloo-dev  # c10d Gloo headers for distributed training (LibTorch ships the library, not the headers)
+  libcpp-httplib-dev libhnswlib-dev  # n2v serve (N2V_WITH_SERVE): the HTTP server and the HNSW index
   iproute2  # tools/two-hosts.sh: two network namespaces as two hosts (its test skips where namespaces are not allowed)
 )
 # Optional: installed where the release has them (trixie has no python3-gensim); what needs them skips without.
 optional=(
   python3-gensim  # the test that gensim reads embeddings.w2v.txt
+  chromium  # the test of n2v serve's web page in a headless browser
+  wrk  # tools/load-test.sh, the HTTP load test of n2v serve
 )
 # Outputs are captured, never piped into `grep -q`: under pipefail, grep -q closing the pipe early
 # kills the writer with SIGPIPE (exit 141) and turns a yes into a no.

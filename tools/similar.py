@@ -57,6 +57,7 @@ class NumpyModel:
         if vectors.ndim != 2 or len(rows) != vectors.shape[0]:
             sys.exit(f"similar.py: {path} ({vectors.shape}) and {metadata} ({len(rows)} rows) do not match")
         self.titles = [""] + [row[1] for row in rows]
+        self.names = [""] + [row[0] for row in rows]  # movieIds, or node names (tools/numpy_service.py)
         self.token_by_title = {title: token for token, title in enumerate(self.titles) if token > 0}
         norms = np.sqrt((vectors * vectors).sum(-1, keepdims=True)).clip(min=1e-12)
         self.unit = np.vstack([np.zeros((1, vectors.shape[1]), np.float32), vectors / norms]).astype(np.float32)

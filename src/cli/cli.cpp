@@ -108,6 +108,7 @@ int run_cli(int argc, char** argv) {
   add_evaluate_command(app);
   add_sweep_command(app);
   add_bench_comm_command(app);
+  add_serve_command(app);
 #endif
   add_compare_loss_command(app);
   add_synth_command(app);

@@ -87,6 +87,7 @@ void add_synth_command(CLI::App& app);
 void add_bench_command(CLI::App& app);  // train/export stages need N2V_WITH_TORCH
 void add_launch_command(CLI::App& app);
 void add_bench_comm_command(CLI::App& app);  // needs N2V_WITH_TORCH (c10d)
+void add_serve_command(CLI::App& app);  // needs N2V_WITH_TORCH; the server itself N2V_WITH_SERVE
 
 // Parses argv and runs the chosen subcommand; throws n2v::Error subclasses.
 int run_cli(int argc, char** argv);

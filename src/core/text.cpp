@@ -30,6 +30,35 @@ std::string to_lower(std::string_view s) {
   return out;
 }
 
+namespace {
+// The base letter of U+00C0-U+00FF and U+0100-U+017F, lower case; '?' keeps the character
+// (x, /, thorn).
+constexpr std::string_view kLatin1Base = "aaaaaaaceeeeiiiidnooooo?ouuuuy?saaaaaaaceeeeiiiidnooooo?ouuuuy?y";
+constexpr std::string_view kLatinExtendedABase =
+    "aaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiiiiiiiiiiijjkkkllllllllllnnnnnnnnnoooooooorrrrrrsssssssstttttt"
+    "uuuuuuuuuuuuwwyyyzzzzzzs";
+static_assert(kLatin1Base.size() == 64 && kLatinExtendedABase.size() == 128);
+}  // namespace
+
+std::string fold_for_search(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0xC3 && c <= 0xC5 && i + 1 < s.size() && (static_cast<unsigned char>(s[i + 1]) & 0xC0) == 0x80) {
+      const unsigned code = ((c & 0x1Fu) << 6) | (static_cast<unsigned char>(s[i + 1]) & 0x3Fu);
+      const char base = code < 0x100 ? (code >= 0xC0 ? kLatin1Base[code - 0xC0] : '?') : kLatinExtendedABase[code - 0x100];
+      if (base != '?') {
+        out += base;
+        ++i;
+        continue;
+      }
+    }
+    out += static_cast<char>(std::tolower(c));
+  }
+  return out;
+}
+
 std::string trim(std::string_view s) {
   auto first = s.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos) return {};

@@ -8,6 +8,9 @@ namespace n2v {
 
 std::size_t edit_distance(std::string_view a, std::string_view b);
 std::string to_lower(std::string_view s);
+// `s` lower-cased with the accents of Latin letters removed (U+00C0-U+017F: "Amélie" -> "amelie",
+// "Łódź" -> "lodz"), other bytes kept: the form in which searches compare text.
+std::string fold_for_search(std::string_view s);
 std::string trim(std::string_view s);
 bool is_valid_utf8(std::string_view s);
 // `s` with each blank (space, tab, CR, LF, VT, FF) as '_': a node name as one word, for the files

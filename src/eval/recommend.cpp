@@ -4,6 +4,8 @@
 #include <cmath>
 #include <unordered_map>
 
+#include "eval/profile.h"
+
 namespace n2v {
 namespace {
 
@@ -90,14 +92,7 @@ RecommendResult evaluate_recommendations(const std::vector<float>& embeddings, s
   for (std::size_t t = 1; t < V; ++t) popularity[t] = static_cast<double>(likers[t].size());
 
   // Unit rows, so that a profile's mean direction weighs its movies equally.
-  std::vector<double> unit(V * dim, 0.0);
-  for (std::size_t t = 1; t < V; ++t) {
-    double norm = 0;
-    for (std::int64_t j = 0; j < dim; ++j) norm += double(embeddings[t * dim + j]) * embeddings[t * dim + j];
-    norm = std::sqrt(norm);
-    if (norm > 0)
-      for (std::int64_t j = 0; j < dim; ++j) unit[t * dim + j] = embeddings[t * dim + j] / norm;
-  }
+  const std::vector<double> unit = unit_rows<double>(embeddings, V, dim);
 
   RankingScores sum_n2v, sum_popularity, sum_co;
   std::vector<char> skip(V, 0);
@@ -116,9 +111,7 @@ RecommendResult evaluate_recommendations(const std::vector<float>& embeddings, s
     skip[0] = 1;
     for (std::int64_t t : u.seen) skip[t] = 1;
 
-    std::fill(mean.begin(), mean.end(), 0.0);
-    for (std::int64_t t : u.profile)
-      for (std::int64_t j = 0; j < dim; ++j) mean[j] += unit[t * dim + j];
+    sum_rows(unit, dim, u.profile, mean);
     double mean_norm = 0;
     for (double m : mean) mean_norm += m * m;
     mean_norm = std::max(std::sqrt(mean_norm), 1e-12);

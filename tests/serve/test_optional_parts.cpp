@@ -1,4 +1,5 @@
-// The optional parts of the build (CMake N2V_WITH_DOWNLOAD, N2V_WITH_ONNX, N2V_WITH_DISTRIBUTED): on,
+// The optional parts of the build (CMake N2V_WITH_DOWNLOAD, N2V_WITH_ONNX, N2V_WITH_DISTRIBUTED,
+// N2V_WITH_SERVE): on,
 // they work; off, a command that needs one fails saying which option it was built without.
 #include <gtest/gtest.h>
 
@@ -64,6 +65,19 @@ TEST(OptionalParts, Distributed) {
   } else {
     EXPECT_EQ(result.exit_code, 2) << result.output;
     EXPECT_TRUE(mentions(result.output, "N2V_WITH_DISTRIBUTED=OFF")) << result.output;
+  }
+}
+
+TEST(OptionalParts, Serve) {
+  TempDir dir;
+  // A model that is not there: a build with the server reads it first and names the file.
+  auto result = run_n2v("serve --port 0 --model " + (dir / "missing.pt").string());
+  if (N2V_WITH_SERVE) {
+    EXPECT_EQ(result.exit_code, 1) << result.output;
+    EXPECT_TRUE(mentions(result.output, "missing.pt: model file not found")) << result.output;
+  } else {
+    EXPECT_EQ(result.exit_code, 2) << result.output;
+    EXPECT_TRUE(mentions(result.output, "N2V_WITH_SERVE=OFF")) << result.output;
   }
 }
 
