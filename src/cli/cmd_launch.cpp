@@ -139,6 +139,17 @@ void run_launch(const LaunchOptions& options) {
   auto stop_all = [&] {
     for (SupervisedChild& child : children) child.stop();
   };
+  // The first rank to fail, once reaped: one rank gone means the others would wait for it until
+  // dist.timeout_s, so they are stopped now (one that does not stop within the grace period,
+  // stopped or stuck, is killed).
+  auto note_first_failure = [&] {
+    for (int rank = 0; rank < options.nproc && !failed; ++rank) {
+      const SupervisedChild& child = children[rank];
+      if (child.running() || (WIFEXITED(child.status()) && WEXITSTATUS(child.status()) == 0)) continue;
+      failed = rank;
+      stop_all();
+    }
+  };
   while (any_running() || open_streams > 0) {
     std::vector<pollfd> fds;
     std::vector<Stream*> polled;
@@ -169,15 +180,9 @@ void run_launch(const LaunchOptions& options) {
         --open_streams;
       }
     }
-    for (int rank = 0; rank < options.nproc && !failed; ++rank) {
-      const SupervisedChild& child = children[rank];
-      if (child.running() || (WIFEXITED(child.status()) && WEXITSTATUS(child.status()) == 0)) continue;
-      failed = rank;
-      // One rank gone means the others would wait for it until dist.timeout_s: stop them now (a
-      // rank that does not stop within the grace period, stopped or stuck, is killed).
-      stop_all();
-    }
+    note_first_failure();
   }
+  note_first_failure();  // the last children may have been reaped by the loop's condition
   if (stop_signal.caught()) {
     throw Error("launch stopped by " + stop_signal.describe() + "; all " +
                 std::to_string(options.nproc) + " ranks were stopped");
