@@ -4,12 +4,16 @@
 # connections; prints req/s, p50/p99/p99.9 latency and errors per run, and n2v's req/s over
 # Python's. Figures and the machine they came from: docs/serving.md.
 #   tools/load-test.sh [--model runs/ml_small/model.pt] [--n2v build/n2v] [--duration 10]
-#                      [--connections "1 16 64"] [--threads 64]
+#                      [--connections "1 16 64"] [--threads 64] [--index exact|hnsw]
+#   tools/load-test.sh --soak 120 [--model M] [--index I]
+# --soak S: similar-by-id at 16 connections for S seconds while the model is reloaded (SIGHUP)
+# every 10 s; prints the requests, the errors (connect, read, write, timeout, non-2xx), the
+# reloads the server logged, and n2v serve's resident memory at each reload.
 # --threads is n2v serve's worker count: a worker serves one keep-alive connection at a time, so
 # it should be at least the largest connection count. embeddings.npy and metadata.tsv must lie
 # beside model.pt (n2v train writes them).
 set -euo pipefail
-model=runs/ml_small/model.pt n2v=build/n2v duration=10 connections="1 16 64" threads=64
+model=runs/ml_small/model.pt n2v=build/n2v duration=10 connections="1 16 64" threads=64 index=exact soak=0
 while (($#)); do
   case "$1" in
     --model) model=$2; shift 2 ;;
@@ -17,7 +21,9 @@ while (($#)); do
     --duration) duration=$2; shift 2 ;;
     --connections) connections=$2; shift 2 ;;
     --threads) threads=$2; shift 2 ;;
-    *) echo "usage: $0 [--model M] [--n2v BIN] [--duration S] [--connections \"1 16 64\"] [--threads N]" >&2; exit 2 ;;
+    --index) index=$2; shift 2 ;;
+    --soak) soak=$2; shift 2 ;;
+    *) echo "usage: $0 [--model M] [--n2v BIN] [--duration S] [--connections \"1 16 64\"] [--threads N] [--index exact|hnsw] [--soak S]" >&2; exit 2 ;;
   esac
 done
 here=$(cd "$(dirname "$0")" && pwd)
@@ -49,12 +55,32 @@ start() {
   cat "$work/$name.log" >&2
   exit 1
 }
-start n2v "$n2v" serve --model "$model" --port 0 --threads "$threads"
+start n2v "$n2v" serve --model "$model" --port 0 --threads "$threads" --index "$index"
 n2v_port=$port
-start numpy /usr/bin/python3 "$here/numpy_service.py" "$dir/embeddings.npy" --port 0
-py_port=$port
+n2v_pid=${pids[-1]}
 tail -n +2 "$dir/metadata.tsv" | cut -f1 >"$work/ids"
 export N2V_LOAD_IDS="$work/ids"
+
+if ((soak > 0)); then
+  rss() { sed -n 's/^VmRSS:[[:space:]]*//p' "/proc/$n2v_pid/status"; }
+  echo "soak: similar-by-id, 16 connections, ${soak} s, SIGHUP every 10 s; $model ($(wc -l <"$work/ids") movies), index $index"
+  N2V_LOAD_MODE=similar wrk -t 2 -c 16 -d "${soak}s" --timeout 5s -s "$here/load-test.lua" \
+    "http://127.0.0.1:$n2v_port" >"$work/soak.out" &
+  wrk_pid=$!
+  echo "rss at start: $(rss)"
+  for ((t = 10; t < soak; t += 10)); do
+    sleep 10
+    kill -HUP "$n2v_pid"
+    echo "reload at ${t} s: rss $(rss)"
+  done
+  wait "$wrk_pid"
+  read -r rps p50 p99 p999 errors requests <<<"$(sed -n 's/^RESULT //p' "$work/soak.out")"
+  echo "requests $requests, errors $errors, ${rps} req/s, p50 ${p50} ms, p99 ${p99} ms, p99.9 ${p999} ms"
+  echo "reloads logged: $(grep -c 'reloaded' "$work/n2v.log" || true), refused: $(grep -c 'refused' "$work/n2v.log" || true); rss at end: $(rss)"
+  exit 0
+fi
+start numpy /usr/bin/python3 "$here/numpy_service.py" "$dir/embeddings.npy" --port 0
+py_port=$port
 
 echo "machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1); wrk and both servers share it"
 echo "model: $model ($(wc -l <"$work/ids") movies); n2v serve --threads $threads; ${duration} s a run"
