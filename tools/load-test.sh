@@ -46,9 +46,11 @@ start() {
   local name=$1; shift
   "$@" >"$work/$name.log" 2>&1 &
   pids+=($!)
-  for _ in $(seq 1 300); do
+  # Up to 10 minutes: an HNSW index over a large catalogue is built before the server listens.
+  for _ in $(seq 1 6000); do
     port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$work/$name.log")
     [[ -n $port ]] && return
+    kill -0 "${pids[-1]}" 2>/dev/null || break
     sleep 0.1
   done
   echo "load-test.sh: $name did not start:" >&2
