@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <thread>
+#include <vector>
 
 #include "cli/cli.h"
 #include "core/errors.h"
@@ -57,10 +58,11 @@ void run_rmat(const SynthCommandOptions& options, int threads) {
 void run_synth(const SynthCommandOptions& options, const CLI::App& command) {
   const int threads = config_with_option("threads", std::to_string(options.threads), "--threads").resolved_threads();
   const bool rmat = options.graph == SynthGraph::Rmat;
-  for (const char* name : {"--users", "--movies", "--ratings", "--min-user-ratings", "--nodes", "--edges", "--weights"}) {
-    const bool rmat_option = std::string(name) == "--nodes" || std::string(name) == "--edges" ||
-                             std::string(name) == "--weights";
-    if (command.count(name) > 0 && rmat_option != rmat)
+  // The other generator's options: refused, so that a typo of --graph never silently ignores them.
+  const auto others = rmat ? std::vector<const char*>{"--users", "--movies", "--ratings", "--min-user-ratings"}
+                           : std::vector<const char*>{"--nodes", "--edges", "--weights"};
+  for (const char* name : others) {
+    if (command.count(name) > 0)
       throw UsageError(std::string(name) + " is for --graph " + (rmat ? "movielens" : "rmat") + ", not --graph " +
                        choice_name(options.graph));
   }

@@ -15,13 +15,10 @@ namespace fs = std::filesystem;
 using testing::TempDir;
 using testing::write_text;
 
-std::string data_error(const std::function<void()>& call) {
-  try {
-    call();
-  } catch (const DataError& e) {
-    return e.what();
-  }
-  return "no DataError";
+// The DataError's message ("" when none is thrown).
+template <class Call>
+std::string data_error(Call call) {
+  return testing::error_message<DataError>(call);
 }
 
 TEST(Paths, MissingPathsAreAnswersAndUnfollowablePathsAreDataErrors) {
