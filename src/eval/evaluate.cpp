@@ -14,6 +14,7 @@
 #include "core/rng.h"
 #include "core/text.h"
 #include "eval/metrics.h"
+#include "eval/profile.h"
 #include "eval/word2vec_text.h"
 #include "graph/edgelist.h"
 #include "pipeline/pipeline.h"
@@ -50,17 +51,6 @@ void split_labels(std::string_view text, std::vector<std::string>& out) {
     if (!label.empty() && label != "(no genres listed)") out.push_back(label);
     start = end + 1;
   }
-}
-
-std::vector<double> unit_rows(const std::vector<float>& embeddings, std::int64_t dim) {
-  std::vector<double> unit(embeddings.begin(), embeddings.end());
-  for (std::size_t row = 0; row * dim < unit.size(); ++row) {
-    double norm = 0;
-    for (std::int64_t j = 0; j < dim; ++j) norm += unit[row * dim + j] * unit[row * dim + j];
-    norm = std::sqrt(norm);
-    for (std::int64_t j = 0; j < dim; ++j) unit[row * dim + j] = norm > 0 ? unit[row * dim + j] / norm : 0.0;
-  }
-  return unit;
 }
 
 // Normal deviates by Box-Muller from our own generator, so the floor is the same on every platform.
@@ -226,7 +216,7 @@ double adamic_adar(const CsrGraph& graph, NodeId u, NodeId v) {
 LinkEvaluation evaluate_links(const std::vector<float>& embeddings, std::int64_t dim,
                               const std::vector<LabeledPair>& pairs, const CsrGraph* training_graph) {
   LinkEvaluation result;
-  const std::vector<double> unit = unit_rows(embeddings, dim);
+  const std::vector<double> unit = unit_rows<double>(embeddings, embeddings.size() / static_cast<std::size_t>(dim), dim);
   std::vector<double> cosine, adamic;
   std::vector<char> positive;
   for (const LabeledPair& p : pairs) {
