@@ -15,7 +15,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::set<std::string> kTorchFree{"core", "data", "graph", "walk", "pipeline", "eval"};
+const std::set<std::string> kTorchFree{"core", "data", "graph", "walk", "dist", "pipeline", "eval"};
 const std::set<std::string> kTorchHeaders{"torch", "c10", "ATen"};
 
 // The folders each folder's files may include (docs/development.md "Code layout"); cli/ may include anything.
@@ -24,21 +24,23 @@ const std::map<std::string, std::set<std::string>> kMayInclude{
     {"data", {"core", "data"}},
     {"graph", {"core", "data", "graph"}},
     {"walk", {"core", "graph", "walk"}},
-    {"pipeline", {"core", "data", "graph", "walk", "pipeline"}},
-    {"eval", {"core", "data", "graph", "walk", "pipeline", "eval"}},
-    {"models", {"core", "data", "graph", "walk", "pipeline", "eval", "models", "torch", "c10", "ATen"}},
-    {"train", {"core", "data", "graph", "walk", "pipeline", "eval", "models", "train", "torch", "c10", "ATen"}},
-    {"serve", {"core", "data", "graph", "walk", "pipeline", "eval", "models", "train", "serve", "torch", "c10", "ATen"}},
+    // The walk engine across ranks: torch-free, its transport an interface (train/ carries it over c10d).
+    {"dist", {"core", "graph", "walk", "dist"}},
+    {"pipeline", {"core", "data", "graph", "walk", "dist", "pipeline"}},
+    {"eval", {"core", "data", "graph", "walk", "dist", "pipeline", "eval"}},
+    {"models", {"core", "data", "graph", "walk", "dist", "pipeline", "eval", "models", "torch", "c10", "ATen"}},
+    {"train", {"core", "data", "graph", "walk", "dist", "pipeline", "eval", "models", "train", "torch", "c10", "ATen"}},
+    {"serve", {"core", "data", "graph", "walk", "dist", "pipeline", "eval", "models", "train", "serve", "torch", "c10", "ATen"}},
     // The HTTP server reads model.pt through serve/'s torch-free ModelFile interface: no torch
     // header, so its files build without the precompiled one.
-    {"server", {"core", "data", "graph", "walk", "pipeline", "eval", "models", "train", "serve", "server"}},
+    {"server", {"core", "data", "graph", "walk", "dist", "pipeline", "eval", "models", "train", "serve", "server"}},
 };
 
 // "file:line: #include ..." for each include directive (not a comment) in the files under `dir`
 // whose first path component is a folder of ours or a torch header folder outside `allowed`.
 std::vector<std::string> forbidden_includes(const fs::path& dir, const std::set<std::string>& allowed) {
   static const std::regex include(R"(^\s*#\s*include\s*[<"]([A-Za-z_]+)/[^>"]*[>"])");
-  static const std::set<std::string> checked{"core", "data", "graph", "walk", "pipeline", "eval", "models",
+  static const std::set<std::string> checked{"core", "data", "graph", "walk", "dist", "pipeline", "eval", "models",
                                              "train", "serve", "server", "cli", "torch", "c10", "ATen"};
   std::vector<std::string> found;
   for (const auto& entry : fs::recursive_directory_iterator(dir)) {

@@ -4,12 +4,14 @@
 #include <CLI/CLI.hpp>
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/config.h"
 #include "core/run_folder.h"
+#include "dist/transport.h"
 #include "pipeline/dist_options.h"
 
 namespace n2v {
@@ -32,6 +34,9 @@ void add_common_options(CLI::App& command, CommonOptions& options,
                         const std::string& default_out = "runs/<config file stem>/");
 // --rank, --world-size, --master (distributed runs; see pipeline/dist_options.h).
 void add_dist_options(CLI::App& command, DistOverrides& options);
+// Joins a world of more than one process (train/distributed.h's Communicator, on c10d): the
+// connection the walks across ranks use. A build without LibTorch refuses, saying why.
+std::unique_ptr<Transport> connect_ranks(const DistOptions& options);
 
 // An option taking one of E's names (core/choice.h), parsed once into `target`; any other text is
 // refused with the list of names.

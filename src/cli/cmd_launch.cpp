@@ -1,6 +1,7 @@
 // n2v launch --nproc N -- train ...: torchrun for one machine. Starts N copies of this binary
 // with RANK, WORLD_SIZE, LOCAL_RANK, LOCAL_WORLD_SIZE, MASTER_ADDR and MASTER_PORT set, prefixes
 // their output with "[rank K] ", and stops them all as soon as one fails.
+#include <algorithm>
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -104,8 +105,10 @@ pid_t spawn(const LaunchOptions& options, int rank, int port, int out_fd, int er
 
 void run_launch(const LaunchOptions& options) {
   if (options.nproc < 1) throw UsageError("--nproc must be >= 1");
-  if (options.command.empty() || (options.command.front() != "train" && options.command.front() != "bench-comm")) {
-    throw UsageError("n2v launch runs `n2v train` (or `n2v bench-comm`) in every process: "
+  const std::vector<std::string> distributed{"train", "walk", "bench-comm"};
+  if (options.command.empty() ||
+      std::find(distributed.begin(), distributed.end(), options.command.front()) == distributed.end()) {
+    throw UsageError("n2v launch runs `n2v train`, `n2v walk` or `n2v bench-comm` in every process: "
                      "n2v launch --nproc N -- train [options]");
   }
   const int port = options.master_port > 0 ? options.master_port : free_port();
@@ -202,7 +205,7 @@ void add_launch_command(CLI::App& app) {
   command->add_option("--nproc", options->nproc, "number of processes (ranks; default 2)")->check(CLI::Range(1, 1024));
   command->add_option("--master-port", options->master_port, "rank 0's rendezvous port (default: a free one)")
       ->check(CLI::Range(1, 65535));
-  command->add_option("command", options->command, "the n2v command every rank runs, after --: train [options]")
+  command->add_option("command", options->command, "the n2v command every rank runs, after --: train|walk|bench-comm [options]")
       ->required();
   command->callback([options] { run_launch(*options); });
 }

@@ -65,6 +65,7 @@ void run_train(const TrainOptions& options) {
   PrepareOptions prepare;
   prepare.rank = dist.rank;
   prepare.world_size = dist.world_size;
+  prepare.transport = comm.get();
   if (comm) prepare.gather_walks = [&comm](const Walks& mine) { return comm->all_gather_walks(mine); };
   const TrainingData data = prepare_training_data(config, prepare);
   const Graph& g = data.graph;

@@ -121,6 +121,8 @@ std::vector<Field> fields(Config& c) {
       // Whole milliseconds reach c10d, where 0 would mean no timeout at all.
       {"dist.timeout_s", &c.dist.timeout_s, between(0.001, 86400)},
       {"dist.exchange", choice(&c.dist.exchange), {}},
+      {"dist.partition", choice(&c.dist.partition), {}},
+      {"dist.walks_file", choice(&c.dist.walks_file), {}},
   };
 }
 

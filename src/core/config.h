@@ -22,6 +22,8 @@ enum class StreamOptimizer { Adam, Sgd };  // train.stream_optimizer
 enum class TrainDevice { Cpu, Cuda, Auto };  // train.device, as asked for (resolve_device picks one)
 enum class TrainKernel { Auto, Fused, Tensor };  // train.kernel: the Keras model's loss and Adam step
 enum class RowExchange { Auto, Sparse, Dense };  // dist.exchange
+enum class Partition { Replicate, Shard };  // dist.partition: every rank holds the whole graph, or its share
+enum class WalksFile { PerRank, Single };  // dist.walks_file: n2v walk's output across ranks
 
 template <>
 struct Choices<DataFormat> {
@@ -66,6 +68,17 @@ template <>
 struct Choices<RowExchange> {
   static constexpr std::pair<RowExchange, const char*> names[]{
       {RowExchange::Auto, "auto"}, {RowExchange::Sparse, "sparse"}, {RowExchange::Dense, "dense"}};
+};
+
+template <>
+struct Choices<Partition> {
+  static constexpr std::pair<Partition, const char*> names[]{{Partition::Replicate, "replicate"},
+                                                             {Partition::Shard, "shard"}};
+};
+template <>
+struct Choices<WalksFile> {
+  static constexpr std::pair<WalksFile, const char*> names[]{{WalksFile::PerRank, "per_rank"},
+                                                             {WalksFile::Single, "single"}};
 };
 
 struct DataConfig {
@@ -144,6 +157,8 @@ struct EvalConfig {
 struct DistConfig {
   double timeout_s = 60;  // rendezvous and every collective: a rank missing this long stops the others
   RowExchange exchange = RowExchange::Auto;  // how ranks sum each step's gradient rows
+  Partition partition = Partition::Replicate;  // shard: each rank holds and walks only its nodes' rows
+  WalksFile walks_file = WalksFile::PerRank;  // n2v walk: walks.rank-K.txt per rank, or one walks.txt on rank 0
 };
 
 struct Config {

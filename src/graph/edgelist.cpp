@@ -2,9 +2,14 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <deque>
+#include <fstream>
+#include <functional>
 #include <limits>
+#include <numeric>
 #include <unordered_map>
 #include <vector>
 
@@ -116,6 +121,314 @@ struct RawEdge {
   std::size_t line;
 };
 
+constexpr std::string_view kBom = "\xEF\xBB\xBF";
+
+// The lines of an edge list as for_each_line gives them: number (from 1) and text without LF/CRLF,
+// blank lines skipped. Text and file input share everything after this.
+using LineFn = std::function<void(std::size_t, std::string_view)>;
+using LineSource = std::function<void(const LineFn&)>;
+
+LineSource text_lines(std::string_view text, const std::string& name) {
+  return [text, &name](const LineFn& fn) {
+    std::string_view body = text;
+    if (body.compare(0, kBom.size(), kBom) == 0) body.remove_prefix(kBom.size());
+    for_each_line(body, name, fn);
+  };
+}
+
+// for_each_line over a file without holding it: memory is the longest line and the stream buffer.
+LineSource file_lines(const std::filesystem::path& path, const std::string& name) {
+  return [&path, &name](const LineFn& fn) {
+    require_regular_file(path);
+    std::vector<char> buffer(std::size_t{1} << 20);  // declared before `in`, which uses it
+    std::ifstream in;
+    in.rdbuf()->pubsetbuf(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    in.open(path, std::ios::binary);
+    if (!in) throw DataError(name + ": cannot open: " + std::strerror(errno));
+    std::string line;
+    std::size_t line_number = 0;
+    while (std::getline(in, line)) {
+      ++line_number;
+      std::string_view view = line;
+      if (line_number == 1) {
+        if (view.compare(0, kBom.size(), kBom) == 0) view.remove_prefix(kBom.size());
+        // A first line that ends the file is the whole file: the one case check_line_ends refuses.
+        if (in.eof()) check_line_ends(view, name);
+      }
+      if (!view.empty() && view.back() == '\r') view.remove_suffix(1);
+      if (!view.empty()) fn(line_number, view);
+    }
+    if (in.bad()) throw DataError(name + ": read error");
+  };
+}
+
+// The line-level half of the reader: separator, header, validation, self-loops and names. It keeps
+// no edges, so the whole-graph reader can keep every edge line and a shard reader only its own.
+class EdgeLineParser {
+ public:
+  EdgeLineParser(const std::string& name, const EdgeListOptions& options, EdgeListReport& report)
+      : name_(name), options_(options), report_(report), splitter_(Separator::Space) {}
+
+  // One line from a LineSource. True when it is an edge between two nodes: `edge` then holds their
+  // first-appearance ids (undirected: a < b), its weight and line.
+  bool parse(std::size_t line_number, std::string_view line, RawEdge& edge) {
+    if (is_comment(line)) return false;
+    auto fail = [&](const std::string& what) {
+      throw DataError(name_ + ":" + std::to_string(line_number) + ": " + what);
+    };
+    if (first_) {
+      separator_ = detect_separator(line);
+      splitter_ = LineSplitter(separator_);
+    }
+    std::string error = splitter_.split(line, fields_);
+    if (!error.empty()) fail(error);
+    if (fields_.size() < 2 || fields_.size() > 3) {
+      fail("expected 'src dst [weight]' separated by " + std::string(separator_name(separator_)) + ", got " +
+           std::to_string(fields_.size()) + " field" + (fields_.size() == 1 ? "" : "s") + ": " + quote_excerpt(line));
+    }
+    double weight = 1.0;
+    if (fields_.size() == 3 && !parse_double(trim_spaces(fields_[2]), weight)) {
+      if (first_ && is_word(trim_spaces(fields_[2]))) {  // "src dst weight", or n2v graph's edges.tsv
+        first_ = false;
+        report_.header = true;
+        report_.header_line = line_number;
+        return false;
+      }
+      fail("weight " + quote_excerpt(fields_[2]) + " is not a number");
+    }
+    first_ = false;
+    if (!std::isfinite(weight)) fail("weight " + quote_excerpt(fields_[2]) + " is not finite");
+    if (weight < 0) fail("weight " + printable_excerpt(fields_[2], 60) + " is negative; weights must be >= 0");
+    if (weight > std::numeric_limits<float>::max()) {
+      fail("weight " + printable_excerpt(fields_[2], 60) + " is too large for a float");
+    }
+    if (weight > 0 && static_cast<float>(weight) == 0.0f) {
+      fail("weight " + printable_excerpt(fields_[2], 60) + " is too small for a float (it would become 0)");
+    }
+    if (fields_[0].empty() || fields_[1].empty()) fail("empty node name in " + quote_excerpt(line));
+    ++report_.edge_lines;
+    if (fields_[0] == fields_[1]) {
+      if (options_.self_loops == SelfLoops::Error) {
+        fail("self-loop " + quote_excerpt(fields_[0]) + " -> " + quote_excerpt(fields_[1]) +
+             "; set graph.self_loops: drop to skip self-loops");
+      }
+      ++report_.self_loops_dropped;
+      return false;
+    }
+    std::uint32_t a = intern(fields_[0], line_number), b = intern(fields_[1], line_number);
+    if (weight > 0) weighted_[a] = weighted_[b] = 1;
+    if (!options_.directed && a > b) std::swap(a, b);
+    edge = {a, b, weight, line_number};
+    return true;
+  }
+
+  std::vector<std::string>& names() { return names_; }
+  // Per first-appearance id: whether the node is in a line with weight > 0. Weights are >= 0, so
+  // that is whether it is in an edge whose summed weight is > 0: a kept edge, on any rank.
+  const std::vector<char>& weighted() const { return weighted_; }
+
+ private:
+  std::uint32_t intern(std::string_view node, std::size_t line_number) {
+    auto [it, inserted] = id_of_.try_emplace(std::string(node), static_cast<std::uint32_t>(names_.size()));
+    if (inserted) {
+      if (names_.size() >= std::numeric_limits<NodeId>::max() - 1) {
+        throw DataError(name_ + ": more than 2^32 - 2 nodes");
+      }
+      names_.emplace_back(node);
+      weighted_.push_back(0);
+      // Only names that hold a blank or a '_' can meet another's one word.
+      if (node.find_first_of(" \t\r\n\v\f_") != std::string_view::npos) {
+        auto [word, fresh] = id_of_word_.try_emplace(one_word(node), it->second);
+        if (!fresh) {
+          throw DataError(name_ + ":" + std::to_string(line_number) + ": node names " +
+                          quote_excerpt(names_[word->second]) + " and " + quote_excerpt(node) + " are both " +
+                          quote_excerpt(word->first) +
+                          " in walks.txt and embeddings.w2v.txt, which write blanks as '_'; rename one");
+        }
+      }
+    }
+    return it->second;
+  }
+
+  const std::string& name_;
+  const EdgeListOptions& options_;
+  EdgeListReport& report_;
+  bool first_ = true;
+  Separator separator_ = Separator::Space;
+  LineSplitter splitter_;
+  std::vector<std::string_view> fields_;
+  std::unordered_map<std::string, std::uint32_t> id_of_;
+  std::vector<std::string> names_;  // by first-appearance id
+  std::vector<char> weighted_;
+  std::unordered_map<std::string, std::uint32_t> id_of_word_;  // one_word(name) -> id, for names with blanks
+};
+
+// Sorts by (a, b, line) and folds each edge's lines into its first one, summing the weights in line
+// order. Returns how many lines it folded.
+std::size_t fold_duplicates(std::vector<RawEdge>& edges) {
+  std::sort(edges.begin(), edges.end(), [](const RawEdge& x, const RawEdge& y) {
+    return x.a != y.a ? x.a < y.a : x.b != y.b ? x.b < y.b : x.line < y.line;
+  });
+  std::size_t kept = 0;
+  for (const RawEdge& e : edges) {
+    if (kept > 0 && edges[kept - 1].a == e.a && edges[kept - 1].b == e.b) {
+      edges[kept - 1].weight += e.weight;
+    } else {
+      edges[kept++] = e;
+    }
+  }
+  const std::size_t folded = edges.size() - kept;
+  edges.resize(kept);
+  return folded;
+}
+
+// Reads every line, keeping the edges `keep` accepts (decided per line, so the others are never
+// stored), duplicates folded. Folding whenever the kept lines have doubled keeps memory linear in
+// the distinct edges, not the lines. A folded edge keeps its first line's number and its later
+// lines come after it, so every sum is the one a single fold at the end would give, bit for bit.
+std::vector<RawEdge> read_edges(const LineSource& lines, EdgeLineParser& parser,
+                                const std::function<bool(const RawEdge&)>& keep, EdgeListReport& r) {
+  constexpr std::size_t kFirstFold = std::size_t{1} << 16;
+  std::vector<RawEdge> edges;
+  std::size_t next_fold = kFirstFold;
+  RawEdge edge{};
+  lines([&](std::size_t line_number, std::string_view line) {
+    if (!parser.parse(line_number, line, edge) || !keep(edge)) return;
+    edges.push_back(edge);
+    if (edges.size() >= next_fold) {
+      r.duplicates_merged += fold_duplicates(edges);
+      next_fold = std::max(kFirstFold, 2 * edges.size());
+    }
+  });
+  r.duplicates_merged += fold_duplicates(edges);
+  return edges;
+}
+
+// Drops the edges whose summed weight is 0 (weights are >= 0: all their lines were 0).
+void drop_zero_weights(std::vector<RawEdge>& edges, const std::vector<std::string>& names, const std::string& name,
+                       EdgeListReport& r) {
+  std::size_t kept = 0;
+  for (const RawEdge& edge : edges) {
+    if (edge.weight == 0) {
+      ++r.zero_weight_dropped;
+    } else if (edge.weight > std::numeric_limits<float>::max()) {
+      throw DataError(name + ":" + std::to_string(edge.line) + ": the weights of edge " + quote_excerpt(names[edge.a]) +
+                      " - " + quote_excerpt(names[edge.b]) + " sum to " + format_double(edge.weight) +
+                      ", too large for a float");
+    } else {
+      edges[kept++] = edge;
+    }
+  }
+  edges.resize(kept);
+}
+
+// The kept edge lines of a pass, merged: sorted by (a, b), weights summed, zero-weight edges dropped.
+std::vector<RawEdge> read_merged_edges(const LineSource& lines, EdgeLineParser& parser,
+                                       const std::function<bool(const RawEdge&)>& keep, const std::string& name,
+                                       EdgeListReport& r) {
+  std::vector<RawEdge> edges = read_edges(lines, parser, keep, r);
+  drop_zero_weights(edges, parser.names(), name, r);
+  return edges;
+}
+
+void require_edges(const EdgeLineParser& parser, const std::string& name, const EdgeListReport& r) {
+  const std::vector<char>& weighted = parser.weighted();
+  if (std::find(weighted.begin(), weighted.end(), 1) != weighted.end()) return;
+  throw DataError(name + ": no edges (" + std::to_string(r.edge_lines) + " edge lines, " +
+                  std::to_string(r.self_loops_dropped) + " self-loops dropped, " +
+                  std::to_string(r.zero_weight_dropped) +
+                  " zero-weight edges dropped); expected lines 'src dst [weight]'");
+}
+
+// Tokens follow first appearance among the nodes of kept edges, from 1. Moves the names into
+// `vocab`; returns the token of each first-appearance id (0: not a node of the graph). The map is
+// monotone, so edges sorted by first-appearance ids stay sorted in tokens.
+std::vector<NodeId> make_vocabulary(EdgeLineParser& parser, Vocabulary& vocab) {
+  std::vector<std::string>& names = parser.names();
+  const std::vector<char>& weighted = parser.weighted();
+  std::vector<NodeId> token(names.size(), 0);
+  vocab.names.push_back("NA");
+  for (std::size_t id = 0; id < names.size(); ++id) {
+    if (!weighted[id]) continue;
+    token[id] = static_cast<NodeId>(vocab.names.size());
+    vocab.names.push_back(std::move(names[id]));
+  }
+  vocab.titles = vocab.names;
+  vocab.movie_ids.assign(vocab.names.size(), -1);
+  vocab.genres.assign(vocab.names.size(), "");
+  return token;
+}
+
+Graph build_graph(const LineSource& lines, const std::string& name, const EdgeListOptions& options,
+                  EdgeListReport* report) {
+  EdgeListReport local;
+  EdgeListReport& r = report ? *report : local;
+  r = EdgeListReport{};
+  EdgeLineParser parser(name, options, r);
+  std::vector<RawEdge> merged = read_merged_edges(lines, parser, [](const RawEdge&) { return true; }, name, r);
+  require_edges(parser, name, r);
+
+  Graph result;
+  const std::vector<NodeId> token = make_vocabulary(parser, result.vocabulary);
+  result.edges.reserve(merged.size());
+  for (const RawEdge& e : merged) result.edges.push_back({token[e.a], token[e.b], static_cast<float>(e.weight)});
+  merged = {};
+  result.graph = CsrGraph::from_edges(result.vocabulary.size(), result.edges, options.directed);
+  GraphStats& stats = result.stats;
+  stats.nodes = result.vocabulary.size() - 1;
+  stats.edges = result.edges.size();
+  stats.average_degree = static_cast<double>(options.directed ? 1 : 2) * static_cast<double>(stats.edges) /
+                         static_cast<double>(stats.nodes);
+  return result;
+}
+
+GraphShard build_shard(const LineSource& lines, const std::string& name, const EdgeListOptions& options, int rank,
+                       int world_size, EdgeListReport* report) {
+  GraphShard shard;
+  shard.rank = rank;
+  shard.world_size = world_size;
+  shard.directed = options.directed;
+  // assign_owners checks rank and world size; called now, a bad pair fails before reading the file.
+  assign_owners({}, shard);
+
+  EdgeListReport local;
+  EdgeListReport& r = report ? *report : local;
+  r = EdgeListReport{};
+  EdgeLineParser parser(name, options, r);
+  // A node's ownership key is its first-appearance id, known at its first line on every rank; every
+  // line of an edge has the same endpoints, so a rank keeps all of an edge's duplicates or none.
+  auto owned = [&](std::uint32_t id) { return shard_owner(id, world_size) == rank; };
+  auto keep = [&](const RawEdge& e) { return owned(e.a) || (!options.directed && owned(e.b)); };
+  std::vector<RawEdge> merged = read_merged_edges(lines, parser, keep, name, r);
+  require_edges(parser, name, r);
+
+  const std::vector<NodeId> token = make_vocabulary(parser, shard.vocabulary);
+  std::vector<std::uint64_t> keys_by_token(shard.vocabulary.size(), 0);
+  for (std::size_t id = 0; id < token.size(); ++id) {
+    if (token[id]) keys_by_token[token[id]] = id;
+  }
+  const std::size_t owned_rows = assign_owners(keys_by_token, shard);
+
+  std::vector<Edge> arcs;
+  for (const RawEdge& e : merged) {
+    const NodeId a = token[e.a], b = token[e.b];
+    const float w = static_cast<float>(e.weight);
+    if (shard.owns(a)) {
+      arcs.push_back({a, b, w});
+      ++shard.counted_edges;
+    }
+    if (!options.directed && shard.owns(b)) arcs.push_back({b, a, w});
+  }
+  merged = {};
+  build_shard_rows(std::move(arcs), owned_rows, shard);
+
+  shard.starts.resize(shard.vocabulary.size() - 1);
+  std::iota(shard.starts.begin(), shard.starts.end(), kReservedToken + 1);
+  shard.stats.nodes = shard.vocabulary.size() - 1;
+  shard.stats.edges = shard.counted_edges;
+  return shard;
+}
+
 }  // namespace
 
 std::string edge_list_field(std::string_view name) {
@@ -134,142 +447,24 @@ std::filesystem::path edge_list_path(const DataConfig& data) {
 }
 
 Graph parse_edge_list(std::string_view text, const std::string& name, const EdgeListOptions& options,
-                           EdgeListReport* report) {
-  EdgeListReport local;
-  EdgeListReport& r = report ? *report : local;
-  r = EdgeListReport{};
-  if (text.compare(0, 3, "\xEF\xBB\xBF") == 0) text.remove_prefix(3);
-
-  std::unordered_map<std::string, std::uint32_t> id_of;
-  std::vector<std::string> names;  // by first-appearance id
-  std::unordered_map<std::string, std::uint32_t> id_of_word;  // one_word(name) -> id, for names with blanks
-  std::vector<RawEdge> raw;
-  std::size_t current_line = 0;
-  auto intern = [&](std::string_view node) {
-    auto [it, inserted] = id_of.try_emplace(std::string(node), static_cast<std::uint32_t>(names.size()));
-    if (inserted) {
-      if (names.size() >= std::numeric_limits<NodeId>::max() - 1) throw DataError(name + ": more than 2^32 - 2 nodes");
-      names.emplace_back(node);
-      // Only names that hold a blank or a '_' can meet another's one word.
-      if (node.find_first_of(" \t\r\n\v\f_") != std::string_view::npos) {
-        auto [word, fresh] = id_of_word.try_emplace(one_word(node), it->second);
-        if (!fresh) {
-          throw DataError(name + ":" + std::to_string(current_line) + ": node names " + quote_excerpt(names[word->second]) + " and " +
-                          quote_excerpt(node) + " are both " + quote_excerpt(word->first) +
-                          " in walks.txt and embeddings.w2v.txt, which write blanks as '_'; rename one");
-        }
-      }
-    }
-    return it->second;
-  };
-
-  bool first = true;
-  Separator separator = Separator::Space;
-  LineSplitter splitter(separator);
-  std::vector<std::string_view> fields;
-  for_each_line(text, name, [&](std::size_t line_number, std::string_view line) {
-    if (is_comment(line)) return;
-    auto fail = [&](const std::string& what) {
-      throw DataError(name + ":" + std::to_string(line_number) + ": " + what);
-    };
-    if (first) {
-      separator = detect_separator(line);
-      splitter = LineSplitter(separator);
-    }
-    std::string error = splitter.split(line, fields);
-    if (!error.empty()) fail(error);
-    if (fields.size() < 2 || fields.size() > 3) {
-      fail("expected 'src dst [weight]' separated by " + std::string(separator_name(separator)) + ", got " +
-           std::to_string(fields.size()) + " field" + (fields.size() == 1 ? "" : "s") + ": " + quote_excerpt(line));
-    }
-    double weight = 1.0;
-    if (fields.size() == 3 && !parse_double(trim_spaces(fields[2]), weight)) {
-      if (first && is_word(trim_spaces(fields[2]))) {  // "src dst weight", or n2v graph's edges.tsv
-        first = false;
-        r.header = true;
-        r.header_line = line_number;
-        return;
-      }
-      fail("weight " + quote_excerpt(fields[2]) + " is not a number");
-    }
-    first = false;
-    if (!std::isfinite(weight)) fail("weight " + quote_excerpt(fields[2]) + " is not finite");
-    if (weight < 0) fail("weight " + printable_excerpt(fields[2], 60) + " is negative; weights must be >= 0");
-    if (weight > std::numeric_limits<float>::max()) fail("weight " + printable_excerpt(fields[2], 60) + " is too large for a float");
-    if (weight > 0 && static_cast<float>(weight) == 0.0f) {
-      fail("weight " + printable_excerpt(fields[2], 60) + " is too small for a float (it would become 0)");
-    }
-    if (fields[0].empty() || fields[1].empty()) fail("empty node name in " + quote_excerpt(line));
-    ++r.edge_lines;
-    if (fields[0] == fields[1]) {
-      if (options.self_loops == SelfLoops::Error) {
-        fail("self-loop " + quote_excerpt(fields[0]) + " -> " + quote_excerpt(fields[1]) +
-             "; set graph.self_loops: drop to skip self-loops");
-      }
-      ++r.self_loops_dropped;
-      return;
-    }
-    current_line = line_number;
-    std::uint32_t a = intern(fields[0]), b = intern(fields[1]);
-    if (!options.directed && a > b) std::swap(a, b);
-    raw.push_back({a, b, weight, line_number});
-  });
-
-  // Merge duplicates (summing), drop zero-weight edges.
-  std::sort(raw.begin(), raw.end(), [](const RawEdge& x, const RawEdge& y) {
-    return x.a != y.a ? x.a < y.a : x.b != y.b ? x.b < y.b : x.line < y.line;
-  });
-  std::vector<RawEdge> merged;
-  for (std::size_t i = 0; i < raw.size();) {
-    RawEdge edge = raw[i];
-    std::size_t j = i + 1;
-    for (; j < raw.size() && raw[j].a == edge.a && raw[j].b == edge.b; ++j) edge.weight += raw[j].weight;
-    r.duplicates_merged += j - i - 1;
-    if (edge.weight == 0) {
-      ++r.zero_weight_dropped;
-    } else if (edge.weight > std::numeric_limits<float>::max()) {
-      throw DataError(name + ":" + std::to_string(edge.line) + ": the weights of edge " + quote_excerpt(names[edge.a]) + " - " +
-                      quote_excerpt(names[edge.b]) + " sum to " + format_double(edge.weight) + ", too large for a float");
-    } else {
-      merged.push_back(edge);
-    }
-    i = j;
-  }
-  if (merged.empty()) {
-    throw DataError(name + ": no edges (" + std::to_string(r.edge_lines) + " edge lines, " +
-                    std::to_string(r.self_loops_dropped) + " self-loops dropped, " +
-                    std::to_string(r.zero_weight_dropped) + " zero-weight edges dropped); expected lines 'src dst [weight]'");
-  }
-
-  // Tokens: first appearance among the kept edges; the map is monotone, so edges stay sorted.
-  std::vector<NodeId> token(names.size(), 0);
-  for (const RawEdge& e : merged) token[e.a] = token[e.b] = 1;
-  Graph result;
-  Vocabulary& vocab = result.vocabulary;
-  vocab.names.push_back("NA");
-  for (std::size_t id = 0; id < names.size(); ++id) {
-    if (!token[id]) continue;
-    token[id] = static_cast<NodeId>(vocab.names.size());
-    vocab.names.push_back(std::move(names[id]));
-  }
-  vocab.titles = vocab.names;
-  vocab.movie_ids.assign(vocab.names.size(), -1);
-  vocab.genres.assign(vocab.names.size(), "");
-
-  result.edges.reserve(merged.size());
-  for (const RawEdge& e : merged) result.edges.push_back({token[e.a], token[e.b], static_cast<float>(e.weight)});
-  result.graph = CsrGraph::from_edges(vocab.names.size(), result.edges, options.directed);
-  GraphStats& stats = result.stats;
-  stats.nodes = vocab.names.size() - 1;
-  stats.edges = result.edges.size();
-  stats.average_degree = static_cast<double>(options.directed ? 1 : 2) * static_cast<double>(stats.edges) /
-                         static_cast<double>(stats.nodes);
-  return result;
+                      EdgeListReport* report) {
+  return build_graph(text_lines(text, name), name, options, report);
 }
 
 Graph read_edge_list(const std::filesystem::path& path, const EdgeListOptions& options, EdgeListReport* report) {
-  std::string text = read_file(path);
-  return parse_edge_list(text, path.string(), options, report);
+  const std::string name = path.string();
+  return build_graph(file_lines(path, name), name, options, report);
+}
+
+GraphShard parse_edge_list_shard(std::string_view text, const std::string& name, const EdgeListOptions& options,
+                                 int rank, int world_size, EdgeListReport* report) {
+  return build_shard(text_lines(text, name), name, options, rank, world_size, report);
+}
+
+GraphShard read_edge_list_shard(const std::filesystem::path& path, const EdgeListOptions& options, int rank,
+                                int world_size, EdgeListReport* report) {
+  const std::string name = path.string();
+  return build_shard(file_lines(path, name), name, options, rank, world_size, report);
 }
 
 }  // namespace n2v

@@ -3,11 +3,15 @@
 #include <cmath>
 #include <optional>
 
+#include <fmt/format.h>
+
 #include "core/paths.h"
 #include "core/errors.h"
 #include "core/progress.h"
 #include "core/text.h"
 #include "data/download.h"
+#include "dist/sharded_walks.h"
+#include "graph/shard.h"
 
 namespace n2v {
 
@@ -20,22 +24,16 @@ void run(const PrepareOptions& options, PipelineStage stage, const std::function
 
 Progress* progress_of(std::optional<Progress>& progress) { return progress ? &*progress : nullptr; }
 
-Graph load_edge_list_graph(const Config& config, bool show_progress) {
+std::filesystem::path existing_edge_list(const Config& config) {
   const std::filesystem::path path = edge_list_path(config.data);
   if (!path_exists(path)) {
     throw DataError(path.string() + ": edge list not found (data.edges = '" + config.data.edges + "', data.dir = '" +
                     config.data.dir + "'); point --data-dir or --set data.edges=FILE at a 'src dst [weight]' file");
   }
-  const EdgeListOptions options = edge_list_options_from(config);
-  EdgeListReport report;
-  std::optional<Progress> loading;
-  if (show_progress) loading.emplace("data: " + path.string(), 0, "edge lines");
-  Graph g = read_edge_list(path, options, &report);
-  if (loading) {
-    loading->advance(report.edge_lines);
-    loading->finish(std::to_string(g.stats.nodes) + " nodes, " + std::to_string(g.stats.edges) +
-                    (options.directed ? " directed" : " undirected") + " edges");
-  }
+  return path;
+}
+
+void log_edge_list_report(const std::filesystem::path& path, const EdgeListReport& report) {
   if (report.header) {
     log_line("note: " + path.string() + ":" + std::to_string(report.header_line) + " read as a header, not an edge");
   }
@@ -46,6 +44,21 @@ Graph load_edge_list_graph(const Config& config, bool show_progress) {
   if (report.zero_weight_dropped > 0) {
     log_line(std::to_string(report.zero_weight_dropped) + " edges of weight 0 dropped");
   }
+}
+
+Graph load_edge_list_graph(const Config& config, bool show_progress) {
+  const std::filesystem::path path = existing_edge_list(config);
+  const EdgeListOptions options = edge_list_options_from(config);
+  EdgeListReport report;
+  std::optional<Progress> loading;
+  if (show_progress) loading.emplace("data: " + path.string(), 0, "edge lines");
+  Graph g = read_edge_list(path, options, &report);
+  if (loading) {
+    loading->advance(report.edge_lines);
+    loading->finish(std::to_string(g.stats.nodes) + " nodes, " + std::to_string(g.stats.edges) +
+                    (options.directed ? " directed" : " undirected") + " edges");
+  }
+  log_edge_list_report(path, report);
   return g;
 }
 
@@ -121,22 +134,111 @@ void require_edges(const Graph& g, const Config& config) {
                   hint);
 }
 
-TrainingData prepare_training_data(const Config& config, const PrepareOptions& options) {
-  TrainingData data;
-  data.graph = load_graph(config, data.held_out, options);
-  require_edges(data.graph, config);
-  const CsrGraph& graph = data.graph.graph;
+namespace {
 
+bool sharded(const Config& config, const PrepareOptions& options) {
+  return config.dist.partition == Partition::Shard && options.world_size > 1;
+}
+
+// This rank's share of the graph. An edge list is streamed, each rank keeping its nodes' rows; a
+// MovieLens graph is built whole (its vocabulary is a few tens of thousands of movies) and sliced.
+GraphShard load_graph_shard(const Config& config, HeldOut& held, const PrepareOptions& options) {
+  if (!options.transport) throw Error("dist.partition shard needs the ranks' connection");
+  Transport& transport = *options.transport;
+  GraphShard shard;
+  if (config.data.format == DataFormat::EdgeList) {
+    if (config.eval.holdout_edges > 0) {
+      throw UsageError("eval.holdout_edges needs the whole edge list on every rank; hold edges out with "
+                       "dist.partition: replicate, or train on an edge list held out beforehand");
+    }
+    held = HeldOut{};
+    run(options, PipelineStage::Load, [&] {
+      const std::filesystem::path path = existing_edge_list(config);
+      EdgeListReport report;
+      std::optional<Progress> loading;
+      if (options.progress) loading.emplace("data: " + path.string() + " (this rank's rows)", 0, "edge lines");
+      shard = read_edge_list_shard(path, edge_list_options_from(config), options.rank, options.world_size, &report);
+      if (loading) {
+        loading->advance(report.edge_lines);
+        loading->finish(std::to_string(shard.stats.nodes) + " nodes, " + std::to_string(shard.rows.num_arcs()) +
+                        " arcs of this rank's " + std::to_string(shard.rows.num_nodes()) + " nodes");
+      }
+      log_edge_list_report(path, report);
+    });
+  } else {
+    const Graph g = load_graph(config, held, options);
+    require_edges(g, config);
+    shard = slice_graph(g, options.rank, options.world_size);
+  }
+  // The whole graph's counts, for the stats and for this rank's share of it.
+  std::uint64_t counts[2] = {shard.counted_edges, shard.rows.num_arcs()};
+  transport.allreduce_sum(counts, 2);
+  shard.stats.edges = counts[0];
+  shard.stats.average_degree = shard.stats.nodes == 0 ? 0.0
+                                                      : static_cast<double>(shard.directed ? 1 : 2) *
+                                                            static_cast<double>(counts[0]) /
+                                                            static_cast<double>(shard.stats.nodes);
+  // 16 bytes an arc: its neighbour, weight and alias entry; 16 a row: its offset and total weight.
+  const double bytes = 16.0 * static_cast<double>(shard.rows.num_arcs()) + 16.0 * static_cast<double>(shard.rows.num_nodes());
+  log_line("graph shard: rank " + std::to_string(options.rank) + " of " + std::to_string(options.world_size) +
+           " holds " + std::to_string(shard.rows.num_nodes()) + " rows, " + std::to_string(shard.rows.num_arcs()) +
+           " of the graph's " + std::to_string(counts[1]) + " arcs (" +
+           fmt::format("{:.1f}", counts[1] == 0 ? 0.0 : 100.0 * static_cast<double>(shard.rows.num_arcs()) /
+                                                     static_cast<double>(counts[1])) +
+           "%), " + fmt::format("{:.1f}", bytes / 1e6) + " MB with its samplers");
+  return shard;
+}
+
+void log_shard_walks(const ShardWalkStats& s, int rank, double seconds) {
+  const double bytes_per_step = s.steps == 0 ? 0.0 : static_cast<double>(s.bytes_sent) / static_cast<double>(s.steps);
+  log_line(fmt::format("walks across ranks: rank {} took {} steps in {:.2f} s ({:.2f} M/s), sent {} walkers and {} "
+                       "neighbour tests ({:.1f} MB, {:.1f} bytes a step) in {} supersteps, {:.2f} s of it in the exchanges",
+                       rank, s.steps, seconds, seconds > 0 ? static_cast<double>(s.steps) / seconds / 1e6 : 0.0,
+                       s.walkers_sent, s.queries_sent, static_cast<double>(s.bytes_sent) / 1e6, bytes_per_step,
+                       s.supersteps, s.exchange_seconds));
+}
+
+}  // namespace
+
+TrainingData prepare_walks(const Config& config, const PrepareOptions& options) {
+  TrainingData data;
   const WalkOptions walk_options = walk_options_from(config);
-  // Each rank walks its block of walk indices; walk i depends on (seed, i) only, so the gathered
-  // blocks are the single-process walks.
-  const WalkRange range = walk_shard(count_walks(graph, walk_options), options.rank, options.world_size);
   std::optional<Progress> walk_progress;
-  if (options.progress) walk_progress.emplace("walks", range.last - range.first, "walks");
-  run(options, PipelineStage::Walks,
-      [&] { data.walks = generate_walks(graph, walk_options, range, progress_of(walk_progress)); });
-  // Steps are transitions, as n2v walk counts them: a walk of n nodes took n - 1 steps.
-  if (walk_progress) walk_progress->finish(std::to_string(data.walks.nodes.size() - data.walks.size()) + " steps");
+  if (sharded(config, options)) {
+    GraphShard shard = load_graph_shard(config, data.held_out, options);
+    const std::uint64_t total = shard.starts.size() * static_cast<std::uint64_t>(std::max(walk_options.num_walks, 0));
+    const WalkRange range = walk_shard(total, options.rank, options.world_size);
+    if (options.progress) walk_progress.emplace("walks", range.last - range.first, "walks");
+    ShardWalkStats stats;
+    run(options, PipelineStage::Walks,
+        [&] { data.walks = walk_sharded(shard, walk_options, *options.transport, &stats, progress_of(walk_progress)); });
+    if (walk_progress) {
+      walk_progress->finish(std::to_string(data.walks.nodes.size() - data.walks.size()) + " steps");
+      log_shard_walks(stats, options.rank, walk_progress->seconds());
+    }
+    data.graph.vocabulary = std::move(shard.vocabulary);
+    data.graph.stats = shard.stats;
+  } else {
+    data.graph = load_graph(config, data.held_out, options);
+    require_edges(data.graph, config);
+    // Each rank walks its block of walk indices; walk i depends on (seed, i) only, so the gathered
+    // blocks are the single-process walks.
+    const WalkRange range = walk_shard(count_walks(data.graph.graph, walk_options), options.rank, options.world_size);
+    if (options.progress) walk_progress.emplace("walks", range.last - range.first, "walks");
+    run(options, PipelineStage::Walks,
+        [&] { data.walks = generate_walks(data.graph.graph, walk_options, range, progress_of(walk_progress)); });
+    // Steps are transitions, as n2v walk counts them: a walk of n nodes took n - 1 steps.
+    if (walk_progress) walk_progress->finish(std::to_string(data.walks.nodes.size() - data.walks.size()) + " steps");
+  }
+  // Training needs the walks and the vocabulary, not the graph: its arcs and edge list (3 GB at
+  // MovieLens-25M scale) are freed before the slowest stage instead of after it.
+  data.graph.graph = CsrGraph();
+  std::vector<Edge>().swap(data.graph.edges);
+  return data;
+}
+
+TrainingData prepare_training_data(const Config& config, const PrepareOptions& options) {
+  TrainingData data = prepare_walks(config, options);
   if (options.gather_walks) data.walks = options.gather_walks(data.walks);
 
   // The Keras scheme materialises the examples; stream mode and sgns generate them per batch.
@@ -155,10 +257,6 @@ TrainingData prepare_training_data(const Config& config, const PrepareOptions& o
                                " per epoch");
     }
   }
-  // Training needs the walks and the vocabulary, not the graph: its arcs and edge list (3 GB at
-  // MovieLens-25M scale) are freed before the slowest stage instead of after it.
-  data.graph.graph = CsrGraph();
-  std::vector<Edge>().swap(data.graph.edges);
   return data;
 }
 

@@ -4,6 +4,7 @@
 #include <functional>
 
 #include "core/config.h"
+#include "dist/transport.h"
 #include "graph/cooccurrence.h"
 #include "graph/edgelist.h"
 #include "graph/holdout.h"
@@ -46,6 +47,10 @@ struct TrainingData {
 struct PrepareOptions {
   int rank = 0, world_size = 1;  // walk this rank's block of the walks (walk_shard) ...
   std::function<Walks(const Walks&)> gather_walks;  // ... then join every rank's blocks (a distributed run)
+  // The ranks' connection. With dist.partition shard and more than one rank, each rank loads only
+  // its share of the graph (graph/shard.h) and the walks cross the ranks over it (dist/); the
+  // walks that come out are the same block of the same walks.
+  Transport* transport = nullptr;
   // Runs each stage (`run`), e.g. timing it; empty: the stage just runs.
   std::function<void(PipelineStage, const std::function<void()>& run)> run_stage;
   bool progress = true;  // the load, walks and examples progress lines (bench, timing them, has none)
@@ -53,6 +58,8 @@ struct PrepareOptions {
 
 // The torch-free part of n2v train: load_graph, the walks, and in aggregate mode the examples.
 TrainingData prepare_training_data(const Config& config, const PrepareOptions& options = {});
+// The graph and the walks only (n2v walk): TrainingData without examples.
+TrainingData prepare_walks(const Config& config, const PrepareOptions& options = {});
 
 // The stage options as the config sets them (threads = config.resolved_threads()). Every caller
 // builds them here: the options structs have no defaults of their own.

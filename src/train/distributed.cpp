@@ -159,6 +159,53 @@ void Communicator::allreduce_sum(double* data, std::size_t count) {
   collective(options_, "allreduce", [&] { impl_->group->allreduce(tensors)->wait(); });
 }
 
+void Communicator::allreduce_sum(std::uint64_t* data, std::size_t count) {
+  static_assert(sizeof(std::uint64_t) == sizeof(std::int64_t), "counts travel as int64");
+  std::vector<at::Tensor> tensors{torch::from_blob(data, {static_cast<std::int64_t>(count)}, torch::kLong)};
+  collective(options_, "allreduce", [&] { impl_->group->allreduce(tensors)->wait(); });
+}
+
+std::vector<std::string> Communicator::all_to_all(const std::vector<std::string>& outgoing) {
+  const int world = options_.world_size, me = options_.rank;
+  if (outgoing.size() != static_cast<std::size_t>(world)) throw Error("all_to_all needs one message per rank");
+  // The sizes first (an allgather of every rank's row of the size matrix), then a send and a
+  // receive per pair of ranks with something to say; Gloo's own all-to-all corrupted its output
+  // tensor under LibTorch 1.13.
+  at::Tensor sizes = torch::empty({world}, torch::kLong);
+  for (int r = 0; r < world; ++r) sizes.data_ptr<std::int64_t>()[r] = static_cast<std::int64_t>(outgoing[r].size());
+  const std::vector<at::Tensor> all_sizes = all_gather(options_, *impl_->group, sizes);
+  std::vector<std::string> incoming(static_cast<std::size_t>(world));
+  incoming[me] = outgoing[me];
+  std::vector<std::vector<at::Tensor>> sends(static_cast<std::size_t>(world)), receives(sends.size());
+  std::vector<c10::intrusive_ptr<c10d::Work>> works;
+  const auto timeout = std::chrono::milliseconds(static_cast<std::int64_t>(options_.timeout_s * 1000));
+  collective(options_, "all-to-all", [&] {
+    constexpr int kTag = 77;
+    for (int r = 0; r < world; ++r) {
+      const std::int64_t count = all_sizes[r].data_ptr<std::int64_t>()[me];
+      if (r == me || count == 0) continue;
+      receives[r].push_back(torch::empty({count}, torch::kUInt8));
+      works.push_back(impl_->group->recv(receives[r], r, kTag));
+    }
+    for (int r = 0; r < world; ++r) {
+      if (r == me || outgoing[r].empty()) continue;
+      at::Tensor bytes = torch::empty({static_cast<std::int64_t>(outgoing[r].size())}, torch::kUInt8);
+      std::memcpy(bytes.data_ptr<std::uint8_t>(), outgoing[r].data(), outgoing[r].size());
+      sends[r].push_back(bytes);
+      works.push_back(impl_->group->send(sends[r], r, kTag));
+    }
+    for (auto& work : works) {
+      if (!work->wait(timeout)) throw DistributedError("timed out");
+    }
+  });
+  for (int r = 0; r < world; ++r) {
+    if (receives[r].empty()) continue;
+    const at::Tensor& bytes = receives[r].front();
+    incoming[r].assign(reinterpret_cast<const char*>(bytes.data_ptr<std::uint8_t>()), static_cast<std::size_t>(bytes.numel()));
+  }
+  return incoming;
+}
+
 std::string Communicator::broadcast_bytes(const std::string& bytes) {
   auto broadcast = [&](at::Tensor& tensor) {
     std::vector<at::Tensor> tensors{tensor};

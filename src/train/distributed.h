@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/config.h"
+#include "dist/transport.h"
 #include "models/row_sparse.h"
 #include "pipeline/dist_options.h"
 #include "walk/walks.h"
@@ -17,21 +18,25 @@ namespace n2v {
 // One process of a world. Every call is collective: all ranks make the same calls in the same
 // order. A rank that dies or does not arrive makes the others throw DistributedError within
 // timeout_s.
-class Communicator {
+class Communicator : public Transport {
  public:
   // Rank 0 serves the rendezvous store at master_addr:master_port; all ranks wait there until the
   // whole world has joined.
   explicit Communicator(const DistOptions& options);
-  ~Communicator();
+  ~Communicator() override;
   Communicator(const Communicator&) = delete;
   Communicator& operator=(const Communicator&) = delete;
 
-  int rank() const { return options_.rank; }
-  int world_size() const { return options_.world_size; }
+  int rank() const override { return options_.rank; }
+  int world_size() const override { return options_.world_size; }
 
   // In place: every rank ends with the element-wise sum over the ranks.
   void allreduce_sum(float* data, std::size_t count);
   void allreduce_sum(double* data, std::size_t count);
+  void allreduce_sum(std::uint64_t* data, std::size_t count) override;
+  // The walks across ranks' messages (dist/transport.h): one allgather of the sizes, one Gloo
+  // all-to-all of the bytes.
+  std::vector<std::string> all_to_all(const std::vector<std::string>& outgoing) override;
   // Rank 0's `bytes` on every rank (the argument is ignored elsewhere).
   std::string broadcast_bytes(const std::string& bytes);
   // Every rank's walks, concatenated in rank order.

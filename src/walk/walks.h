@@ -13,6 +13,45 @@ namespace n2v {
 
 class Progress;
 
+// node2vec's factors in the form the rejection sampler uses. WalkSampler and the walks across
+// ranks (dist/) both step with it, which is what makes their walks the same.
+struct TransitionRule {
+  TransitionRule(double p, double q);  // UsageError outside [kWalkParameterMin, kWalkParameterMax]
+  double p, q;
+  bool first_order;  // p = q = 1: one alias draw a step
+  double bound;  // max(1, 1/q): the envelope over everything but the return atom
+  double return_accept;  // min(1/p, bound) / bound
+  double return_extra;  // max(0, 1/p - bound): the return edge's mass above the envelope, per unit weight
+  double low_accept;  // min(1, 1/q) / bound: accepted without the neighbour test below this
+  bool common_is_high;  // q > 1: neighbours of previous get the higher factor
+};
+
+// Rejections before a step switches to the exact scan. Away from the return edge a trial is
+// accepted with probability >= min(1, 1/q) / max(1, 1/q) (1/4 for q = 4 or 1/4), so 32
+// rejections in a row are rare unless p or q is extreme.
+constexpr int kMaxRejections = 32;
+// "No arc": an index into a node's arcs that there is not.
+constexpr std::uint32_t kNoArc = std::numeric_limits<std::uint32_t>::max();
+
+// Is x in the sorted list a[0..n)? (Branchless binary search.)
+inline bool contains_sorted(const NodeId* a, std::size_t n, NodeId x) {
+  if (n == 0) return false;
+  const NodeId* base = a;
+  while (n > 1) {
+    std::size_t half = n / 2;
+    base = base[half] <= x ? base + half : base;
+    n -= half;
+  }
+  return *base == x;
+}
+
+// The exact step after kMaxRejections: arc i of current (to neighbors[i], weight weights[i]) has
+// mass weights[i] times 1/p when neighbors[i] == previous, 1 when common[i] (it is a neighbour of
+// previous), 1/q otherwise. Draws one rng.uniform() and returns the arc it lands on; when every
+// mass underflowed (absurd p, q) returns kNoArc without drawing.
+std::uint32_t exact_pick(const TransitionRule& rule, const NodeId* neighbors, const float* weights, std::size_t degree,
+                         NodeId previous, const char* common, Rng& rng);
+
 // No defaults: pipeline/pipeline.h maps the Config (the one place for defaults) to these fields.
 struct WalkOptions {
   double p;
@@ -65,12 +104,15 @@ class WalkSampler {
   void walk_many(const NodeId* starts, Rng* rngs, std::size_t count, std::size_t num_steps, NodeId* out,
                  std::uint64_t* lengths) const;
 
-  bool first_order() const { return first_order_; }
+  bool first_order() const { return rule_.first_order; }
+  const TransitionRule& rule() const { return rule_; }
+  // Node v's arc drawn in proportion to the weights (one rng() call), and the weights' sum; the
+  // walks across ranks (dist/) step with these over a shard's rows.
+  std::uint32_t draw_arc(NodeId v, Rng& rng) const;
+  double total_weight(NodeId v) const { return total_weight_[v]; }
   const CsrGraph& graph() const { return graph_; }
 
  private:
-  static constexpr std::uint32_t kNoIndex = std::numeric_limits<std::uint32_t>::max();
-
   // One second-order step in progress. A rejection trial has two halves so that walk_many can
   // run other walks between them while the proposal's cache lines arrive.
   struct StepState {
@@ -85,7 +127,7 @@ class WalkSampler {
   std::uint32_t pick(std::uint64_t begin, AliasDraw draw) const;
   std::uint32_t draw_index(NodeId v, Rng& rng) const;
   bool propose(StepState& s, Rng& rng) const;  // true: the return atom, the next node is previous
-  std::uint32_t resolve(const StepState& s, Rng& rng) const;  // the accepted local index, or kNoIndex
+  std::uint32_t resolve(const StepState& s, Rng& rng) const;  // the accepted arc, or kNoArc
   void prefetch_neighbors(NodeId v) const;
   // The second-order step given w(current, previous); stores w(current, next) in next_weight.
   NodeId step(NodeId previous, NodeId current, float current_previous_weight, Rng& rng, float& next_weight) const;
@@ -95,13 +137,7 @@ class WalkSampler {
                       std::uint64_t* lengths) const;
 
   const CsrGraph& graph_;
-  double p_, q_;
-  bool first_order_;
-  double bound_;  // max(1, 1/q): the envelope over everything but the return atom
-  double return_accept_;  // min(1/p, bound) / bound
-  double return_extra_;  // max(0, 1/p - bound): the return edge's mass above the envelope, per unit weight
-  double low_accept_;  // min(1, 1/q) / bound: accepted without the neighbour test below this
-  bool common_is_high_;  // q > 1: neighbours of previous get the higher factor
+  TransitionRule rule_;
   bool fits_in_cache_;  // small graphs walk second order one walk at a time
   std::vector<AliasEntry> alias_;  // parallel to the CSR arcs
   std::vector<double> total_weight_;  // per node

@@ -196,7 +196,7 @@ TEST(Distributed, BadRanksAndMastersAreUsageErrors) {
   auto master = testing::run_n2v("train --world-size 2 --master nowhere --out " + (dir / "run").string());
   EXPECT_EQ(master.exit_code, 2) << master.output;
   EXPECT_NE(master.output.find("expected ADDR:PORT"), std::string::npos) << master.output;
-  auto launch = testing::run_n2v("launch --nproc 2 -- walk");
+  auto launch = testing::run_n2v("launch --nproc 2 -- graph");
   EXPECT_EQ(launch.exit_code, 2) << launch.output;
   EXPECT_FALSE(fs::exists(dir / "run"));
 }
