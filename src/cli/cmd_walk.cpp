@@ -11,6 +11,7 @@
 #include "core/progress.h"
 #include "core/text.h"
 #include "dist/sharded_walks.h"
+#include "core/memory.h"
 #include "pipeline/pipeline.h"
 #include "walk/walks.h"
 
@@ -78,6 +79,9 @@ void run_walk(const WalkCommandOptions& options) {
     std::uint64_t written = 1;  // rank 0 commits only once every rank has its part
     transport->allreduce_sum(&written, 1);
   }
+  log_line((transport ? "rank " + std::to_string(dist.rank) + " peak memory " : std::string("peak memory ")) +
+           std::to_string(static_cast<long>(peak_rss_mb())) +
+           " MB (graph, walks and buffers; about 170 MB of it the loaded libraries)");
   if (!writer) return;
 
   stage_config(config, *folder);

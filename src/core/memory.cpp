@@ -1,5 +1,8 @@
 #include "core/memory.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <fstream>
 
@@ -31,6 +34,19 @@ void check_fits_in_memory(const std::string& what, double bytes, const std::stri
   if (available == 0 || bytes <= static_cast<double>(available)) return;
   throw UsageError(what + " needs about " + format_bytes(bytes) + " (" + how + "), more than the " +
                    format_bytes(static_cast<double>(available)) + " of memory available; lower " + keys);
+}
+
+double peak_rss_mb() {
+  struct rusage usage {};
+  if (getrusage(RUSAGE_SELF, &usage) != 0) return 0.0;
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // Linux reports kilobytes
+}
+
+double current_rss_mb() {
+  std::ifstream statm("/proc/self/statm");
+  double total_pages = 0, resident_pages = 0;
+  if (!(statm >> total_pages >> resident_pages)) return 0.0;
+  return resident_pages * static_cast<double>(::sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0);
 }
 
 }  // namespace n2v

@@ -10,6 +10,11 @@ namespace n2v {
 // /proc/meminfo's MemAvailable in bytes (what can be allocated without swapping); 0 when unknown.
 std::uint64_t available_memory_bytes();
 
+// The process's peak resident memory so far, in MB (getrusage).
+double peak_rss_mb();
+// Its resident memory now, in MB (/proc/self/statm; 0 where that is missing).
+double current_rss_mb();
+
 // "1.5 GB", "320 MB", "12 kB": for the messages.
 std::string format_bytes(double bytes);
 

@@ -14,22 +14,28 @@
 namespace n2v {
 namespace {
 
-// Walks in flight per rank and batch: enough to fill each superstep's messages, few enough that
-// a batch's visits (16 bytes a step) stay small.
-constexpr std::uint64_t kBatchWalksPerRank = 32768;
+// Walks in flight per rank: a batch takes about as many supersteps as a walk has steps, whatever
+// its size, and each superstep waits for the slowest rank twice, so batches are large; a walker
+// in flight holds 68 bytes.
+constexpr std::uint64_t kBatchWalksPerRank = std::uint64_t{1} << 20;
 
-struct Walker {
-  Rng rng;
+// What travels to the rank that owns the walker's next node: 56 bytes.
+struct Traveller {
+  Rng rng{0};
   std::uint64_t walk;  // global index
   NodeId previous, current;
   float back;  // w(current, previous): the weight just walked (undirected), looked up (directed)
   std::uint32_t length;  // nodes so far, start included
-  std::uint32_t trials;  // rejections at this step
+};
+static_assert(std::is_trivially_copyable_v<Traveller> && sizeof(Traveller) == 56, "walkers travel as 56 bytes");
+
+// A walker on this rank: what travels, and its state within a step.
+struct Walker {
+  Traveller t;
+  std::uint32_t trials;  // rejections at this step (0 when it arrives: it left right after a step)
   std::uint32_t arc;  // the proposal waiting for a neighbour test on another rank
   std::uint32_t writer;  // the rank whose block of walks.txt holds this walk
-  std::uint32_t unused = 0;
 };
-static_assert(std::is_trivially_copyable_v<Walker>, "walkers travel as bytes");
 
 // One node of one walk, sent to the rank that writes the walk.
 struct Visit {
@@ -114,15 +120,18 @@ class ShardWalker {
   NodeId start_of(std::uint64_t walk);
 
   void start(std::uint64_t walk);
-  void step(Walker w);  // as far as the walker goes on this rank
+  bool step_once(Walker& w);  // true: the walker stays here for another step
+  void prefetch(const Walker& w) const;  // the lines of the walker's next step
+  void step_all(const std::vector<Walker>& walkers);
   bool second_order_step(Walker& w, NodeId& next, float& weight);  // false: parked
   void exact_step(Walker& w);  // parks the walker or takes the step
   bool move(Walker& w, NodeId next, float weight);  // false: the walker finished or left
   void park(const Walker& w, const NodeId* candidates, std::size_t count);
   void resume(Walker w, const char* common, std::size_t count);
 
+  void record(const Visit& visit, std::uint32_t writer);
+  void place(const Visit& visit);
   void superstep_loop();
-  void deliver_visits();
   std::vector<std::string> exchange(std::vector<std::string> outgoing);
 
   const GraphShard& shard_;
@@ -165,25 +174,25 @@ NodeId ShardWalker::start_of(std::uint64_t walk) {
 }
 
 void ShardWalker::start(std::uint64_t walk) {
-  Walker w{Rng::for_item(options_.seed, RngStream::Walk, walk), walk, kNoNode, start_of(walk), 0.0f, 1, 0, 0, 0};
-  if (owner(w.current) != transport_.rank()) return;  // the start's owner starts the walk
+  Walker w{{Rng::for_item(options_.seed, RngStream::Walk, walk), walk, kNoNode, start_of(walk), 0.0f, 1}, 0, 0, 0};
+  if (owner(w.t.current) != transport_.rank()) return;  // the start's owner starts the walk
   w.writer = static_cast<std::uint32_t>(writer_of(walk));
-  visits_[w.writer].push_back({walk, 0, w.current});
-  if (steps_ >= 2) step(w);
+  record({walk, 0, w.t.current}, w.writer);
+  if (steps_ >= 2) ready_.push_back(w);
 }
 
 bool ShardWalker::move(Walker& w, NodeId next, float weight) {
-  visits_[w.writer].push_back({w.walk, w.length, next});
-  ++w.length;
+  record({w.t.walk, w.t.length, next}, w.writer);
+  ++w.t.length;
   ++stats_.steps;
-  w.previous = w.current;
-  w.current = next;
-  w.back = shard_.directed ? 0.0f : weight;
+  w.t.previous = w.t.current;
+  w.t.current = next;
+  w.t.back = shard_.directed ? 0.0f : weight;
   w.trials = 0;
-  if (w.length == steps_) return false;
+  if (w.t.length == steps_) return false;
   if (owner(next) != transport_.rank()) {
     const auto to = static_cast<std::size_t>(owner(next));
-    walkers_[to].put(w);
+    walkers_[to].put(w.t);
     ++walker_counts_[to];
     ++stats_.walkers_sent;
     return false;
@@ -192,9 +201,9 @@ bool ShardWalker::move(Walker& w, NodeId next, float weight) {
 }
 
 void ShardWalker::park(const Walker& w, const NodeId* candidates, std::size_t count) {
-  Outbox& out = queries_[static_cast<std::size_t>(owner(w.previous))];
+  Outbox& out = queries_[static_cast<std::size_t>(owner(w.t.previous))];
   out.put(static_cast<std::uint32_t>(parked_.size()));
-  out.put(w.previous);
+  out.put(w.t.previous);
   out.put(static_cast<std::uint32_t>(count));
   out.put_array(candidates, count);
   parked_.push_back(w);
@@ -203,15 +212,15 @@ void ShardWalker::park(const Walker& w, const NodeId* candidates, std::size_t co
 
 // The exact scan over current's arcs; the common neighbours come from previous's owner.
 void ShardWalker::exact_step(Walker& w) {
-  const NodeId* neighbors = shard_.neighbors(w.current);
-  const std::size_t degree = shard_.degree(w.current);
-  if (owner(w.previous) != transport_.rank()) {
+  const NodeId* neighbors = shard_.neighbors(w.t.current);
+  const std::size_t degree = shard_.degree(w.t.current);
+  if (owner(w.t.previous) != transport_.rank()) {
     park(w, neighbors, degree);
     return;
   }
   std::vector<char> common(degree);
   for (std::size_t i = 0; i < degree; ++i) {
-    common[i] = contains_sorted(shard_.neighbors(w.previous), shard_.degree(w.previous), neighbors[i]);
+    common[i] = contains_sorted(shard_.neighbors(w.t.previous), shard_.degree(w.t.previous), neighbors[i]);
   }
   resume(w, common.data(), degree);
 }
@@ -219,29 +228,29 @@ void ShardWalker::exact_step(Walker& w) {
 // WalkSampler's second-order step, trial by trial with the same draws, until a node is chosen
 // or the neighbour test must ask another rank.
 bool ShardWalker::second_order_step(Walker& w, NodeId& next, float& weight) {
-  const NodeId row = shard_.row(w.current);
+  const NodeId row = shard_.row(w.t.current);
   const NodeId* neighbors = shard_.rows.neighbors(row);
   const float* weights = shard_.rows.weights(row);
   if (w.trials == 0 && shard_.directed && rule_.return_extra > 0) {
-    w.back = shard_.rows.weight(row, w.previous);
+    w.t.back = shard_.rows.weight(row, w.t.previous);
   }
   for (;;) {
-    const double extra = rule_.return_extra * w.back;
-    if (extra > 0 && w.rng.uniform() * (rule_.bound * sampler_.total_weight(row) + extra) < extra) {
-      next = w.previous;
-      weight = w.back;
+    const double extra = rule_.return_extra * w.t.back;
+    if (extra > 0 && w.t.rng.uniform() * (rule_.bound * sampler_.total_weight(row) + extra) < extra) {
+      next = w.t.previous;
+      weight = w.t.back;
       return true;
     }
-    const std::uint32_t arc = sampler_.draw_arc(row, w.rng);
+    const std::uint32_t arc = sampler_.draw_arc(row, w.t.rng);
     const NodeId x = neighbors[arc];
-    const double u = w.rng.uniform();
+    const double u = w.t.rng.uniform();
     bool accept;
-    if (x == w.previous) {
+    if (x == w.t.previous) {
       accept = u < rule_.return_accept;
     } else if (u < rule_.low_accept) {
       accept = true;
-    } else if (owner(w.previous) == transport_.rank()) {
-      accept = contains_sorted(shard_.neighbors(w.previous), shard_.degree(w.previous), x) == rule_.common_is_high;
+    } else if (owner(w.t.previous) == transport_.rank()) {
+      accept = contains_sorted(shard_.neighbors(w.t.previous), shard_.degree(w.t.previous), x) == rule_.common_is_high;
     } else {
       w.arc = arc;
       park(w, &x, 1);
@@ -259,33 +268,67 @@ bool ShardWalker::second_order_step(Walker& w, NodeId& next, float& weight) {
   }
 }
 
-void ShardWalker::step(Walker w) {
-  for (;;) {
-    const NodeId row = shard_.row(w.current);
-    if (!(sampler_.total_weight(row) > 0)) return;  // a sink: the walk ends here
-    NodeId next;
-    float weight;
-    if (rule_.first_order || w.length == 1) {
-      const std::uint32_t arc = sampler_.draw_arc(row, w.rng);
-      next = shard_.rows.neighbors(row)[arc];
-      weight = shard_.rows.weights(row)[arc];
-    } else if (!second_order_step(w, next, weight)) {
-      return;
+bool ShardWalker::step_once(Walker& w) {
+  const NodeId row = shard_.row(w.t.current);
+  if (!(sampler_.total_weight(row) > 0)) return false;  // a sink: the walk ends here
+  NodeId next;
+  float weight;
+  if (rule_.first_order || w.t.length == 1) {
+    const std::uint32_t arc = sampler_.draw_arc(row, w.t.rng);
+    next = shard_.rows.neighbors(row)[arc];
+    weight = shard_.rows.weights(row)[arc];
+  } else if (!second_order_step(w, next, weight)) {
+    return false;
+  }
+  if (!move(w, next, weight)) return false;
+  prefetch(w);
+  return true;
+}
+
+void ShardWalker::prefetch(const Walker& w) const {
+  const NodeId row = shard_.row(w.t.current);
+  Rng peek = w.t.rng;
+  const bool second_order = !rule_.first_order && w.t.length > 1;
+  if (second_order && rule_.return_extra * w.t.back > 0) peek();  // the return atom's coin comes first
+  sampler_.prefetch_arc(row, peek);
+  if (second_order && owner(w.t.previous) == transport_.rank()) sampler_.prefetch_neighbors(shard_.row(w.t.previous));
+}
+
+// The walkers step in lanes, as WalkSampler::walk_many runs its walks: one step of each lane in
+// turn, each step prefetching the lines of the lane's next one, so that a lane's cache misses
+// overlap the other lanes' work instead of stalling every step.
+void ShardWalker::step_all(const std::vector<Walker>& walkers) {
+  constexpr std::size_t kLanes = 16;
+  Walker lanes[kLanes];
+  std::size_t active = 0, next = 0;
+  auto refill = [&](Walker& lane) {
+    if (next == walkers.size()) return false;
+    lane = walkers[next++];
+    prefetch(lane);
+    return true;
+  };
+  while (active < kLanes && refill(lanes[active])) ++active;
+  while (active > 0) {
+    for (std::size_t l = 0; l < active;) {
+      if (step_once(lanes[l]) || refill(lanes[l])) {
+        ++l;
+      } else {
+        lanes[l] = lanes[--active];  // the moved lane takes this slot's turn
+      }
     }
-    if (!move(w, next, weight)) return;
   }
 }
 
 // The answer to a parked walker's test: common[i] for its one proposal (count 1) or for every arc
 // of current (the exact scan).
 void ShardWalker::resume(Walker w, const char* common, std::size_t count) {
-  const NodeId row = shard_.row(w.current);
+  const NodeId row = shard_.row(w.t.current);
   const NodeId* neighbors = shard_.rows.neighbors(row);
   const float* weights = shard_.rows.weights(row);
   if (w.trials == kMaxRejections) {
     if (count != shard_.rows.degree(row)) throw Error("a walk's exact step got a short answer from another rank");
-    std::uint32_t arc = exact_pick(rule_, neighbors, weights, count, w.previous, common, w.rng);
-    if (arc == kNoArc) arc = sampler_.draw_arc(row, w.rng);  // every mass underflowed
+    std::uint32_t arc = exact_pick(rule_, neighbors, weights, count, w.t.previous, common, w.t.rng);
+    if (arc == kNoArc) arc = sampler_.draw_arc(row, w.t.rng);  // every mass underflowed
     if (move(w, neighbors[arc], weights[arc])) ready_.push_back(w);
     return;
   }
@@ -310,35 +353,64 @@ std::vector<std::string> ShardWalker::exchange(std::vector<std::string> outgoing
   return incoming;
 }
 
+// A node of a walk goes to the rank that writes the walk: here, or with the next superstep's messages.
+void ShardWalker::record(const Visit& visit, std::uint32_t writer) {
+  if (static_cast<int>(writer) == transport_.rank()) place(visit);
+  else visits_[writer].push_back(visit);
+}
+
+void ShardWalker::place(const Visit& visit) {
+  if (visit.walk < block_.first || visit.walk >= block_.last || visit.position >= steps_) {
+    throw Error("another rank sent a step of a walk this rank does not write");
+  }
+  const std::uint64_t k = visit.walk - block_.first;
+  slots_[k * steps_ + visit.position] = visit.node;
+  lengths_[k] = std::max<std::uint64_t>(lengths_[k], visit.position + 1);
+}
+
+// Supersteps until no rank has a walker left. Each is two exchanges: (1) the walkers that leave,
+// the nodes walked for the ranks that write them and the neighbour tests, with a header saying
+// whether the sender has anything in flight (when no rank has, the batch is done: every rank
+// sees every header, so all stop at the same superstep); (2) the tests' answers.
 void ShardWalker::superstep_loop() {
+  struct Header {
+    std::uint32_t walkers, visits, busy;
+  };
+  std::vector<char> common;
+  std::vector<NodeId> candidates;
   for (;;) {
     std::vector<Walker> batch;
     batch.swap(ready_);
-    for (const Walker& w : batch) step(w);
+    step_all(batch);
 
-    // Walkers that leave and neighbour tests, then the answers.
+    bool busy = !parked_.empty() || !ready_.empty();  // ready: a local exact step resumed a walker
+    for (std::size_t r = 0; r < world_; ++r) busy = busy || walker_counts_[r] > 0 || !visits_[r].empty();
     std::vector<std::string> outgoing(world_);
     for (std::size_t r = 0; r < world_; ++r) {
       Outbox out;
-      out.put(walker_counts_[r]);
-      std::string walkers = walkers_[r].take(), queries = queries_[r].take();
-      outgoing[r] = out.take() + walkers + queries;
+      out.put(Header{walker_counts_[r], static_cast<std::uint32_t>(visits_[r].size()), busy ? 1u : 0u});
+      out.put_array(visits_[r].data(), visits_[r].size());
+      outgoing[r] = out.take() + walkers_[r].take() + queries_[r].take();
       walker_counts_[r] = 0;
+      visits_[r].clear();
     }
     std::vector<std::string> incoming = exchange(std::move(outgoing));
+    ++stats_.supersteps;
+
     std::vector<std::string> answers(world_);
-    std::vector<char> common;
+    bool anyone_busy = false;
     for (std::size_t from = 0; from < world_; ++from) {
       Inbox in(incoming[from]);
-      if (in.done()) continue;
-      const auto walkers = in.get<std::uint32_t>();
-      Walker arrived{Rng(0), 0, 0, 0, 0.0f, 0, 0, 0, 0};
-      for (std::uint32_t k = 0; k < walkers; ++k) {
-        in.get(arrived);
+      const auto header = in.get<Header>();
+      anyone_busy = anyone_busy || header.busy != 0;
+      for (std::uint32_t k = 0; k < header.visits; ++k) place(in.get<Visit>());
+      Walker arrived{{Rng(0), 0, 0, 0, 0.0f, 0}, 0, 0, 0};
+      for (std::uint32_t k = 0; k < header.walkers; ++k) {
+        in.get(arrived.t);
+        arrived.writer = static_cast<std::uint32_t>(writer_of(arrived.t.walk));
         ready_.push_back(arrived);
       }
       Outbox reply;
-      std::vector<NodeId> candidates;
       while (!in.done()) {
         const auto ticket = in.get<std::uint32_t>();
         const auto previous = in.get<NodeId>();
@@ -358,6 +430,8 @@ void ShardWalker::superstep_loop() {
       }
       answers[from] = reply.take();
     }
+    if (!anyone_busy) return;
+
     std::vector<Walker> waiting;
     waiting.swap(parked_);
     incoming = exchange(std::move(answers));
@@ -371,38 +445,6 @@ void ShardWalker::superstep_loop() {
         if (ticket >= waiting.size()) throw Error("another rank answered a neighbour test that was not asked");
         resume(waiting[ticket], common.data(), count);
       }
-    }
-    ++stats_.supersteps;
-
-    std::uint64_t active = ready_.size() + parked_.size();
-    for (std::uint32_t count : walker_counts_) active += count;
-    const auto begin = Clock::now();
-    transport_.allreduce_sum(&active, 1);
-    stats_.exchange_seconds += std::chrono::duration<double>(Clock::now() - begin).count();
-    if (active == 0) return;
-  }
-}
-
-// The batch's visits go to the ranks that write their walks.
-void ShardWalker::deliver_visits() {
-  std::vector<std::string> outgoing(world_);
-  for (std::size_t r = 0; r < world_; ++r) {
-    Outbox out;
-    out.put_array(visits_[r].data(), visits_[r].size());
-    outgoing[r] = out.take();
-    visits_[r].clear();
-  }
-  std::vector<std::string> incoming = exchange(std::move(outgoing));
-  for (const std::string& bytes : incoming) {
-    Inbox in(bytes);
-    while (!in.done()) {
-      const auto visit = in.get<Visit>();
-      if (visit.walk < block_.first || visit.walk >= block_.last || visit.position >= steps_) {
-        throw Error("another rank sent a step of a walk this rank does not write");
-      }
-      const std::uint64_t k = visit.walk - block_.first;
-      slots_[k * steps_ + visit.position] = visit.node;
-      lengths_[k] = std::max<std::uint64_t>(lengths_[k], visit.position + 1);
     }
   }
 }
@@ -424,7 +466,6 @@ Walks ShardWalker::run(Progress* progress) {
     const std::uint64_t last = std::min(total_, first + batch);
     for (std::uint64_t walk = first; walk < last; ++walk) start(walk);
     superstep_loop();
-    deliver_visits();
     if (progress) progress->advance((last - first) / world_ + (static_cast<std::uint64_t>(rank) < (last - first) % world_));
   }
 

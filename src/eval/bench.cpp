@@ -20,19 +20,6 @@ double quantile(std::vector<double> values, double p) {
   return values[below] + (position - static_cast<double>(below)) * (values[above] - values[below]);
 }
 
-double peak_rss_mb() {
-  struct rusage usage {};
-  if (getrusage(RUSAGE_SELF, &usage) != 0) return 0.0;
-  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // Linux reports kilobytes
-}
-
-double current_rss_mb() {
-  std::ifstream statm("/proc/self/statm");
-  double total_pages = 0, resident_pages = 0;
-  if (!(statm >> total_pages >> resident_pages)) return 0.0;
-  return resident_pages * static_cast<double>(::sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0);
-}
-
 StageSummary summarize(std::string name, std::vector<double> seconds) {
   StageSummary s;
   s.name = std::move(name);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/json.h"
+#include "core/memory.h"  // peak_rss_mb, current_rss_mb
 
 namespace n2v {
 
@@ -24,11 +25,6 @@ class Stopwatch {
 // The p-quantile (0 <= p <= 1) with linear interpolation between order statistics (numpy's
 // default); 0 for no values.
 double quantile(std::vector<double> values, double p);
-
-// The process's peak resident memory so far, in MB (getrusage).
-double peak_rss_mb();
-// Its resident memory now, in MB (/proc/self/statm; 0 where that is missing).
-double current_rss_mb();
 
 struct StageSummary {
   std::string name;

@@ -7,6 +7,7 @@
 
 #include "core/paths.h"
 #include "core/errors.h"
+#include "core/memory.h"
 #include "core/progress.h"
 #include "core/text.h"
 #include "data/download.h"
@@ -136,6 +137,12 @@ void require_edges(const Graph& g, const Config& config) {
 
 namespace {
 
+// What walking a graph holds: 16 bytes an arc (its neighbour, weight and alias entry) and 16 a row
+// (its offset and total weight).
+double walk_graph_bytes(const CsrGraph& g) {
+  return 16.0 * static_cast<double>(g.num_arcs()) + 16.0 * static_cast<double>(g.num_nodes());
+}
+
 bool sharded(const Config& config, const PrepareOptions& options) {
   return config.dist.partition == Partition::Shard && options.world_size > 1;
 }
@@ -178,14 +185,14 @@ GraphShard load_graph_shard(const Config& config, HeldOut& held, const PrepareOp
                                                       : static_cast<double>(shard.directed ? 1 : 2) *
                                                             static_cast<double>(counts[0]) /
                                                             static_cast<double>(shard.stats.nodes);
-  // 16 bytes an arc: its neighbour, weight and alias entry; 16 a row: its offset and total weight.
-  const double bytes = 16.0 * static_cast<double>(shard.rows.num_arcs()) + 16.0 * static_cast<double>(shard.rows.num_nodes());
+  const double bytes = walk_graph_bytes(shard.rows);
   log_line("graph shard: rank " + std::to_string(options.rank) + " of " + std::to_string(options.world_size) +
            " holds " + std::to_string(shard.rows.num_nodes()) + " rows, " + std::to_string(shard.rows.num_arcs()) +
            " of the graph's " + std::to_string(counts[1]) + " arcs (" +
            fmt::format("{:.1f}", counts[1] == 0 ? 0.0 : 100.0 * static_cast<double>(shard.rows.num_arcs()) /
                                                      static_cast<double>(counts[1])) +
-           "%), " + fmt::format("{:.1f}", bytes / 1e6) + " MB with its samplers");
+           "%), " + fmt::format("{:.1f}", bytes / 1e6) + " MB with its samplers; peak memory so far " +
+           fmt::format("{:.0f}", peak_rss_mb()) + " MB");
   return shard;
 }
 
@@ -221,6 +228,9 @@ TrainingData prepare_walks(const Config& config, const PrepareOptions& options) 
   } else {
     data.graph = load_graph(config, data.held_out, options);
     require_edges(data.graph, config);
+    const CsrGraph& csr = data.graph.graph;
+    log_line(fmt::format("graph: {} nodes, {} arcs, {:.1f} MB with its samplers", csr.num_nodes(), csr.num_arcs(),
+                         walk_graph_bytes(csr) / 1e6));
     // Each rank walks its block of walk indices; walk i depends on (seed, i) only, so the gathered
     // blocks are the single-process walks.
     const WalkRange range = walk_shard(count_walks(data.graph.graph, walk_options), options.rank, options.world_size);

@@ -101,6 +101,12 @@ inline std::uint32_t WalkSampler::draw_index(NodeId v, Rng& rng) const {
 
 std::uint32_t WalkSampler::draw_arc(NodeId v, Rng& rng) const { return draw_index(v, rng); }
 
+void WalkSampler::prefetch_arc(NodeId v, Rng rng) const {
+  std::uint64_t begin;
+  AliasDraw draw;
+  if (graph_.degree(v) > 0) draw_bucket(v, rng, begin, draw);
+}
+
 inline bool WalkSampler::propose(StepState& s, Rng& rng) const {
   const double extra = rule_.return_extra * s.back;
   if (extra > 0 && rng.uniform() * (rule_.bound * total_weight_[s.current] + extra) < extra) return true;
@@ -120,7 +126,7 @@ inline std::uint32_t WalkSampler::resolve(const StepState& s, Rng& rng) const {
 }
 
 // The next step searches v's list (v becomes previous): fetch the lines a search touches.
-inline void WalkSampler::prefetch_neighbors(NodeId v) const {
+void WalkSampler::prefetch_neighbors(NodeId v) const {
   const NodeId* list = graph_.neighbors(v);
   const std::size_t degree = graph_.degree(v);
   constexpr std::size_t kPerLine = 64 / sizeof(NodeId), kLines = 16;

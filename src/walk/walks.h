@@ -109,6 +109,12 @@ class WalkSampler {
   // Node v's arc drawn in proportion to the weights (one rng() call), and the weights' sum; the
   // walks across ranks (dist/) step with these over a shard's rows.
   std::uint32_t draw_arc(NodeId v, Rng& rng) const;
+  // Prefetches the alias entry and neighbour that draw_arc(v, rng) will read, without drawing (the
+  // copy of rng is advanced, not the caller's): an engine stepping many walkers one after the
+  // other fetches the next ones' lines while it steps this one.
+  void prefetch_arc(NodeId v, Rng rng) const;
+  // Prefetches the lines a neighbour test's search of v's sorted list touches first.
+  void prefetch_neighbors(NodeId v) const;
   double total_weight(NodeId v) const { return total_weight_[v]; }
   const CsrGraph& graph() const { return graph_; }
 
@@ -128,7 +134,6 @@ class WalkSampler {
   std::uint32_t draw_index(NodeId v, Rng& rng) const;
   bool propose(StepState& s, Rng& rng) const;  // true: the return atom, the next node is previous
   std::uint32_t resolve(const StepState& s, Rng& rng) const;  // the accepted arc, or kNoArc
-  void prefetch_neighbors(NodeId v) const;
   // The second-order step given w(current, previous); stores w(current, next) in next_weight.
   NodeId step(NodeId previous, NodeId current, float current_previous_weight, Rng& rng, float& next_weight) const;
   NodeId exact_step(NodeId previous, NodeId current, Rng& rng, float& next_weight) const;
