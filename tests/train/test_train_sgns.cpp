@@ -172,12 +172,10 @@ TEST(TrainSgns, ResumeRestoresBothTablesAndTrainsOn) {
       << "a checkpoint resumes only its own settings";
 }
 
-TEST(TrainSgns, RefusesDistributedRunsAndCuda) {
+TEST(TrainSgns, TrainsInAnyWorldSize) {
   Config config = sgns_config(1);
   EXPECT_NO_THROW(check_trainable(config, 1));
-  EXPECT_THROW(check_trainable(config, 2), UsageError);
-  config.skipgram.model = SkipGramModel::Keras;
-  EXPECT_NO_THROW(check_trainable(config, 2));
+  EXPECT_NO_THROW(check_trainable(config, 3));  // data-parallel: tests/train/test_distributed_sgns.cpp
 }
 
 // The whole command on the real data: train, then the exports, similar and evaluate read it.
