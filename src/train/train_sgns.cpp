@@ -75,6 +75,10 @@ TrainResult train_sgns(const Walks& walks, std::size_t vocabulary_size, const Co
                   "sgns: %zu walks per batch%s, %d threads%s, subsampling keeps %.1f%% of the nodes", walks_per_batch,
                   comm ? " (all ranks)" : "", threads, comm ? " per rank" : "", 100 * corpus->expected_kept_fraction());
     log_line(line);
+    if (comm && config.dist.partition == Partition::Shard) {
+      // The walks crossed the ranks and were gathered (pipeline.h); the tables are not divided.
+      log_line("sgns: dist.partition shard divided the graph and its walks; the tables are whole on every rank");
+    }
   }
 
   Sgns model(static_cast<std::int64_t>(vocabulary_size), tc.embedding_dim,
