@@ -105,6 +105,7 @@ template <std::int64_t Dim>
         const NodeId negative = corpus.draw_negative(rng);
         if (negative != walk[i]) {  // word2vec skips the centre itself
           targets.push_back(negative);
+          if (tables.touched_output) tables.touched_output[negative] = 1;
           prefetch_row(tables.output + static_cast<std::int64_t>(negative) * tables.stride, tables.dim);
         }
       }

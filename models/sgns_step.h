@@ -18,6 +18,10 @@ struct SgnsTables {
   float* output;  // [rows x stride]: the centre and negative rows
   std::int64_t dim;
   std::int64_t stride;  // floats from one row to the next, >= dim
+  // When set, sgns_train_walk sets touched_output[row] = 1 for every negative's output row: a
+  // data-parallel rank sends the changes of the rows it touched (train/sgns_replicas.h), and the
+  // negatives are the only rows a walk's nodes do not name.
+  std::uint8_t* touched_output = nullptr;
 };
 
 // One thread's work space: a centre's targets, a pair's logits and input-row delta.

@@ -83,13 +83,18 @@ ExampleBatch StreamDataset::get_batch(c10::ArrayRef<std::size_t> walk_indices) {
           torch::ones({examples}, torch::kFloat)};
 }
 
-SgnsDataset::SgnsDataset(std::shared_ptr<const SgnsCorpus> corpus, std::shared_ptr<std::atomic<int>> epoch)
-    : corpus_(std::move(corpus)), epoch_(std::move(epoch)) {}
+SgnsDataset::SgnsDataset(std::shared_ptr<const SgnsCorpus> corpus, std::shared_ptr<std::atomic<int>> epoch, int rank,
+                         int world_size)
+    : corpus_(std::move(corpus)), epoch_(std::move(epoch)), rank_(rank), world_size_(world_size) {}
 
 SgnsBatch SgnsDataset::get_batch(c10::ArrayRef<std::size_t> walk_indices) {
   SgnsBatch batch;
   const int epoch = epoch_->load();
-  for (std::size_t w : walk_indices) {
+  const std::size_t n = walk_indices.size();
+  batch.requested = n;
+  batch.first = n * static_cast<std::size_t>(rank_) / static_cast<std::size_t>(world_size_);
+  const std::size_t last = n * static_cast<std::size_t>(rank_ + 1) / static_cast<std::size_t>(world_size_);
+  for (std::size_t w : walk_indices.slice(batch.first, last - batch.first)) {
     corpus_->append_kept(w, epoch, batch.nodes);
     batch.offsets.push_back(batch.nodes.size());
     batch.walk_ids.push_back(w);

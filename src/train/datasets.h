@@ -63,23 +63,28 @@ class StreamDataset : public torch::data::datasets::BatchDataset<StreamDataset, 
 };
 
 // skipgram.model sgns: the requested walks' nodes after subsampling, one after another; walk i
-// of the batch is nodes[offsets[i], offsets[i + 1]), walk number walk_ids[i] of the walks.
+// of the batch is nodes[offsets[i], offsets[i + 1]), walk number walk_ids[i] of the walks. In a
+// world of N ranks it is rank K's share of the request (walks [n K / N, n (K + 1) / N) of n).
 struct SgnsBatch {
   std::vector<NodeId> nodes;
   std::vector<std::size_t> offsets{0};
   std::vector<std::size_t> walk_ids;
+  std::size_t first = 0;  // the share's first walk's place in the whole request
+  std::size_t requested = 0;  // the whole request's walks, every rank's share together
   std::size_t size() const { return walk_ids.size(); }
 };
 
 class SgnsDataset : public torch::data::datasets::BatchDataset<SgnsDataset, SgnsBatch> {
  public:
-  SgnsDataset(std::shared_ptr<const SgnsCorpus> corpus, std::shared_ptr<std::atomic<int>> epoch);
+  SgnsDataset(std::shared_ptr<const SgnsCorpus> corpus, std::shared_ptr<std::atomic<int>> epoch, int rank = 0,
+              int world_size = 1);
   SgnsBatch get_batch(c10::ArrayRef<std::size_t> walk_indices) override;
   c10::optional<std::size_t> size() const override { return corpus_->walks().size(); }
 
  private:
   std::shared_ptr<const SgnsCorpus> corpus_;
   std::shared_ptr<std::atomic<int>> epoch_;
+  int rank_, world_size_;
 };
 
 }  // namespace n2v

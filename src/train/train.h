@@ -59,12 +59,16 @@ TrainResult train_skipgram_stream(const Walks& walks, std::size_t vocabulary_siz
 // by `threads` Hogwild workers, with plain SGD from train.stream_learning_rate decayed linearly
 // (per walk) to 1e-4 of it. With threads 1 a seed gives the same model bit for bit. The result's
 // embeddings are the input table. The same checkpoints, loss.csv and --resume as above (the epoch
-// loss is the mean over the positive pairs of their loss and their negatives'). CPU, one process.
+// loss is the mean over the positive pairs of their loss and their negatives'). CPU. With comm,
+// data-parallel: every rank draws the same batches of walks, trains its share of each on its own
+// copy of the tables, and the ranks sum the changes of the rows they touched after every batch
+// (train/sgns_replicas.h), so all ranks hold the same tables; the rate decays over the global
+// progress, only rank 0 writes, and --resume takes rank 0's checkpoint with any world size.
 TrainResult train_sgns(const Walks& walks, std::size_t vocabulary_size, const Config& config,
                        const std::filesystem::path& out_dir, bool resume, Communicator* comm = nullptr);
 
-// Throws UsageError for settings that cannot train in a world of `world_size` processes (sgns is
-// one process), so that commands can refuse them before the slow stages.
+// Throws UsageError for settings that cannot train in a world of `world_size` processes (sgns off
+// the CPU), so that commands can refuse them before the slow stages.
 void check_trainable(const Config& config, int world_size);
 
 }  // namespace n2v

@@ -1,5 +1,6 @@
 // skipgram.model sgns: word2vec's skip-gram with negative sampling, trained by Hogwild threads
-// from batches of walks (train.h says what it promises; models/sgns_step.h is the inner loop).
+// from batches of walks (train.h says what it promises; models/sgns_step.h is the inner loop), in
+// one process or data-parallel across ranks (train/sgns_replicas.h).
 #include <torch/data.h>
 #include <torch/utils.h>
 
@@ -9,6 +10,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 #include "core/errors.h"
 #include "core/memory.h"
@@ -22,19 +24,15 @@
 #include "train/checkpoint.h"
 #include "train/divergence.h"
 #include "train/datasets.h"
+#include "train/distributed.h"
+#include "train/sgns_replicas.h"
 #include "train/train.h"
 
 namespace n2v {
 namespace fs = std::filesystem;
 
-void check_trainable(const Config& config, int world_size) {
+void check_trainable(const Config& config, int /*world_size*/) {
   if (config.skipgram.model != SkipGramModel::Sgns) return;
-  if (world_size > 1) {
-    // Hogwild updates rows in place as the pairs come; a data-parallel rank would have to send
-    // every step's touched rows of both tables, which costs more than the step (docs/distributed.md).
-    throw UsageError("skipgram.model sgns trains in one process, on all its cores (threads); it does not run "
-                     "distributed: drop n2v launch / --world-size, or use skipgram.model keras");
-  }
   if (resolve_device(config.train.device) != ComputeDevice::Cpu) {
     throw UsageError("skipgram.model sgns trains on the CPU (Hogwild SGD); use --device cpu");
   }
@@ -42,14 +40,17 @@ void check_trainable(const Config& config, int world_size) {
 
 TrainResult train_sgns(const Walks& walks, std::size_t vocabulary_size, const Config& config, const fs::path& out_dir,
                        bool resume, Communicator* comm) {
-  check_trainable(config, comm ? 2 : 1);
+  const int rank = comm ? comm->rank() : 0, world = comm ? comm->world_size() : 1;
+  check_trainable(config, world);
   const TrainConfig& tc = config.train;
-  // Two tables, their cache-aligned working copies and a checkpoint's copy of both; the corpus'
-  // counts, keep probabilities and negatives' alias table.
+  // Two tables, their cache-aligned working copies and a checkpoint's copy of both (and across
+  // ranks the exchange's reference copy); the corpus' counts, keep probabilities and negatives'
+  // alias table.
+  const double copies = comm ? 8.0 : 6.0;
   check_fits_in_memory("training",
-                       (6.0 * 4 * static_cast<double>(tc.embedding_dim) + 24) * static_cast<double>(vocabulary_size),
+                       (copies * 4 * static_cast<double>(tc.embedding_dim) + 24) * static_cast<double>(vocabulary_size),
                        std::to_string(vocabulary_size) + " tokens x train.embedding_dim " +
-                           std::to_string(tc.embedding_dim) + " floats, 6 copies",
+                           std::to_string(tc.embedding_dim) + " floats, " + format_double(copies) + " copies",
                        "train.embedding_dim");
   auto corpus = std::make_shared<const SgnsCorpus>(walks, vocabulary_size, sgns_options_from(config));
   if (walks.size() == 0) throw UsageError("there are no walks to train on");
@@ -57,20 +58,27 @@ TrainResult train_sgns(const Walks& walks, std::size_t vocabulary_size, const Co
   // A batch holds about train.batch_size nodes per thread, and at least 10,000 (gensim's jobs): each
   // batch hands the threads their shares and waits for the slowest, which costs a scheduler slice or
   // more on a busy machine (with 1,024-node batches, 2 threads sat idle most of an epoch on a loaded host).
+  // Across ranks a batch is every rank's share together, and the ranks exchange their row changes
+  // after each one: a rank's share is what one process would train as a batch.
   const double mean_length = static_cast<double>(walks.nodes.size()) / static_cast<double>(walks.size());
   const double nodes_per_thread = std::max(10000.0, static_cast<double>(tc.batch_size));
   const auto walks_per_batch = static_cast<std::size_t>(
-      std::max(1.0, std::round(nodes_per_thread * threads / std::max(1.0, mean_length))));
+      std::max(1.0, std::round(nodes_per_thread * threads / std::max(1.0, mean_length))) * world);
   const std::size_t steps = (walks.size() + walks_per_batch - 1) / walks_per_batch;
   auto epoch_counter = std::make_shared<std::atomic<int>>(0);
-  auto loader = torch::data::make_data_loader(SgnsDataset(corpus, epoch_counter),
+  auto loader = torch::data::make_data_loader(SgnsDataset(corpus, epoch_counter, rank, world),
                                               torch::data::samplers::RandomSampler(walks.size()),
                                               torch::data::DataLoaderOptions(walks_per_batch).workers(1));
-  {
-    char line[192];
-    std::snprintf(line, sizeof line, "sgns: %zu walks per batch, %d threads, subsampling keeps %.1f%% of the nodes",
-                  walks_per_batch, threads, 100 * corpus->expected_kept_fraction());
+  if (rank == 0) {
+    char line[224];
+    std::snprintf(line, sizeof line,
+                  "sgns: %zu walks per batch%s, %d threads%s, subsampling keeps %.1f%% of the nodes", walks_per_batch,
+                  comm ? " (all ranks)" : "", threads, comm ? " per rank" : "", 100 * corpus->expected_kept_fraction());
     log_line(line);
+    if (comm && config.dist.partition == Partition::Shard) {
+      // The walks crossed the ranks and were gathered (pipeline.h); the tables are not divided.
+      log_line("sgns: dist.partition shard divided the graph and its walks; the tables are whole on every rank");
+    }
   }
 
   Sgns model(static_cast<std::int64_t>(vocabulary_size), tc.embedding_dim,
@@ -81,10 +89,11 @@ TrainResult train_sgns(const Walks& walks, std::size_t vocabulary_size, const Co
   Checkpoint state;
   ExtraState no_extra;
   if (resume) {
-    state = load_checkpoint(checkpoint_path, read_checkpoint_bytes(checkpoint_path, nullptr), *model, nullptr,
+    // Rank 0 reads it and sends it to the others: any world size resumes any run's checkpoint.
+    state = load_checkpoint(checkpoint_path, read_checkpoint_bytes(checkpoint_path, comm), *model, nullptr,
                             fingerprint, data_digest, no_extra);
     check_epochs_left(checkpoint_path, state.epoch, config.train.epochs);
-    log_line("resuming after epoch " + std::to_string(state.epoch) + " from " + checkpoint_path.string());
+    if (rank == 0) log_line("resuming after epoch " + std::to_string(state.epoch) + " from " + checkpoint_path.string());
   }
   // The threads train copies of the tables whose rows start on their own cache lines: with rows of
   // 50 floats, two threads updating neighbouring rows fought over the lines they share and two
@@ -95,7 +104,10 @@ TrainResult train_sgns(const Walks& walks, std::size_t vocabulary_size, const Co
   torch::Tensor input_rows = torch::zeros({input.size(0), stride}), output_rows = torch::zeros({output.size(0), stride});
   input_rows.narrow(1, 0, tc.embedding_dim).copy_(input);
   output_rows.narrow(1, 0, tc.embedding_dim).copy_(output);
-  const SgnsTables tables{input_rows.data_ptr<float>(), output_rows.data_ptr<float>(), tc.embedding_dim, stride};
+  SgnsTables tables{input_rows.data_ptr<float>(), output_rows.data_ptr<float>(), tc.embedding_dim, stride};
+  std::optional<SgnsReplicas> replicas;
+  if (comm) replicas.emplace(tables, input.size(0), *comm, config.dist.exchange);
+  const bool writer = rank == 0;
 
   TrainResult result;
   result.first_epoch = state.epoch + 1;
@@ -108,18 +120,22 @@ TrainResult train_sgns(const Walks& walks, std::size_t vocabulary_size, const Co
     Progress progress("epoch " + std::to_string(epoch) + "/" + std::to_string(tc.epochs), steps, "steps");
     const auto start = std::chrono::steady_clock::now();
     std::vector<SgnsLoss> losses(static_cast<std::size_t>(threads));
+    const double exchange_seconds_before = replicas ? replicas->seconds() : 0.0;
+    const double rows_sent_before = replicas ? replicas->rows_sent() : 0.0;
     double walks_before = static_cast<double>(walks.size()) * (epoch - 1);
     std::size_t step = 0, first_non_finite_step = 0;
     for (SgnsBatch& batch : *loader) {
-      const std::size_t n = batch.size();
-      parallel_chunks(n, (n + threads - 1) / threads, threads, [&](std::uint64_t first, std::uint64_t last, int thread) {
+      const std::size_t n = batch.size();  // this rank's share
+      const std::size_t chunk = std::max<std::size_t>(1, (n + threads - 1) / threads);
+      parallel_chunks(n, chunk, threads, [&](std::uint64_t first, std::uint64_t last, int thread) {
         // Each thread's loss and work space live on its own stack while it runs: side by side in
         // the vectors, the threads' per-pair writes shared cache lines and two ran as slow as one.
         SgnsScratch own_scratch = std::move(scratch[thread]);
         SgnsLoss own_loss;
         for (std::uint64_t i = first; i < last; ++i) {
           // word2vec's schedule: linear decay over the whole run, here per walk, to a floor.
-          const double done = (walks_before + static_cast<double>(i)) / total_walks;
+          // Across ranks over the global progress: the walk's place in the whole batch.
+          const double done = (walks_before + static_cast<double>(batch.first + i)) / total_walks;
           const auto lr = static_cast<float>(tc.stream_learning_rate * std::max(1e-4, 1.0 - done));
           Rng rng = corpus->training_rng(batch.walk_ids[i], epoch);
           sgns_train_walk(tables, batch.nodes.data() + batch.offsets[i], batch.offsets[i + 1] - batch.offsets[i],
@@ -128,7 +144,11 @@ TrainResult train_sgns(const Walks& walks, std::size_t vocabulary_size, const Co
         scratch[thread] = std::move(own_scratch);
         losses[thread].add(own_loss);
       });
-      walks_before += static_cast<double>(n);
+      walks_before += static_cast<double>(batch.requested);
+      if (replicas) {
+        replicas->touched(batch.nodes);
+        replicas->exchange();
+      }
       ++step;
       if (first_non_finite_step == 0) {
         // A sum that turns non-finite stays so: its first such step is the first bad loss.
@@ -140,11 +160,18 @@ TrainResult train_sgns(const Walks& walks, std::size_t vocabulary_size, const Co
     }
     SgnsLoss total;
     for (const SgnsLoss& part : losses) total.add(part);
+    double loss_sum = total.sum(), positives = static_cast<double>(total.positives);
+    if (comm) {
+      double sums[2] = {loss_sum, positives};
+      comm->allreduce_sum(sums, 2);
+      loss_sum = sums[0];
+      positives = sums[1];
+    }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     progress.end();  // the epoch line below says it
     input.copy_(input_rows.narrow(1, 0, tc.embedding_dim));
     output.copy_(output_rows.narrow(1, 0, tc.embedding_dim));
-    if (total.positives == 0) {
+    if (positives == 0) {
       // Training on nothing would export the initial vectors as if they were learnt.
       const std::string why =
           config.skipgram.subsample > 0
@@ -153,17 +180,28 @@ TrainResult train_sgns(const Walks& walks, std::size_t vocabulary_size, const Co
               : "the walks hold no two nodes (walk.num_steps " + std::to_string(config.walk.num_steps) + ")";
       throw DataError("sgns trained on no pair in epoch " + std::to_string(epoch) + ": " + why);
     }
-    const double epoch_loss = total.sum() / static_cast<double>(total.positives);
-    std::printf("Epoch %d/%d - %zu steps - loss: %.4f - %.2f s - %.2f M pairs/s\n", epoch, tc.epochs, steps,
-                epoch_loss, seconds, static_cast<double>(total.positives) / seconds / 1e6);
-    std::fflush(stdout);
-    stop_if_diverged(*model, epoch_loss, epoch, steps, config, out_dir.empty() ? fs::path() : checkpoint_path,
-                     state.epoch, first_non_finite_step);
-    result.positives_per_epoch.push_back(total.positives);
+    const double epoch_loss = loss_sum / positives;
+    if (writer) {
+      std::printf("Epoch %d/%d - %zu steps - loss: %.4f - %.2f s - %.2f M pairs/s\n", epoch, tc.epochs, steps,
+                  epoch_loss, seconds, positives / seconds / 1e6);
+      std::fflush(stdout);
+    }
+    if (replicas && writer) {
+      // What distributing costs: the exchange's share of the epoch (rank 0's, waiting included).
+      char line[192];
+      std::snprintf(line, sizeof line,
+                    "epoch %d: sgns row exchange %.3f ms/batch, %.0f rows sent/batch, %.0f%% of the epoch", epoch, 1000 * (replicas->seconds() - exchange_seconds_before) / static_cast<double>(step),
+                    (replicas->rows_sent() - rows_sent_before) / static_cast<double>(step),
+                    100 * (replicas->seconds() - exchange_seconds_before) / seconds);
+      log_line(line);
+    }
+    stop_if_diverged(*model, epoch_loss, epoch, steps, config,
+                     writer && !out_dir.empty() ? checkpoint_path : fs::path(), state.epoch, first_non_finite_step);
+    result.positives_per_epoch.push_back(static_cast<std::uint64_t>(positives));
     state.epoch = epoch;
     state.loss.push_back(epoch_loss);
     state.seconds.push_back(seconds);
-    if (!out_dir.empty()) {
+    if (writer && !out_dir.empty()) {
       save_checkpoint(checkpoint_path, *model, nullptr, state, fingerprint, data_digest, no_extra);
       write_loss_csv(out_dir / "loss.csv", state);
     }

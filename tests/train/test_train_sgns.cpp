@@ -172,12 +172,10 @@ TEST(TrainSgns, ResumeRestoresBothTablesAndTrainsOn) {
       << "a checkpoint resumes only its own settings";
 }
 
-TEST(TrainSgns, RefusesDistributedRunsAndCuda) {
+TEST(TrainSgns, TrainsInAnyWorldSize) {
   Config config = sgns_config(1);
   EXPECT_NO_THROW(check_trainable(config, 1));
-  EXPECT_THROW(check_trainable(config, 2), UsageError);
-  config.skipgram.model = SkipGramModel::Keras;
-  EXPECT_NO_THROW(check_trainable(config, 2));
+  EXPECT_NO_THROW(check_trainable(config, 3));  // data-parallel: tests/train/test_distributed_sgns.cpp
 }
 
 // The whole command on the real data: train, then the exports, similar and evaluate read it.
@@ -202,10 +200,6 @@ TEST(TrainSgns, CommandTrainsExportsAndEvaluatesOnMlSmall) {
                         out.path().string() + " --epochs 3 --resume --threads 1");
   EXPECT_EQ(resume.exit_code, 0) << resume.output;
   EXPECT_NE(resume.output.find("resuming after epoch 2"), std::string::npos) << resume.output;
-  auto distributed = run_n2v("train --config " + (out / "config.yaml").string() + " --data-dir " + data +
-                             " --out " + (out / "dist").string() + " --rank 0 --world-size 2 --master 127.0.0.1:1");
-  EXPECT_EQ(distributed.exit_code, 2) << distributed.output;
-  EXPECT_NE(distributed.output.find("does not run distributed"), std::string::npos) << distributed.output;
 }
 
 }  // namespace
