@@ -152,16 +152,15 @@ class ShardWalker {
   std::uint64_t round_ = ~std::uint64_t{0};
   std::vector<NodeId> round_order_;
   WalkRange block_;  // the walks this rank writes
+  std::vector<std::uint64_t> block_starts_;  // every rank's first walk
   std::vector<NodeId> slots_;  // num_steps per walk of the block
   std::vector<std::uint64_t> lengths_;
 };
 
 int ShardWalker::writer_of(std::uint64_t walk) const {
-  const auto world = static_cast<int>(world_);
-  int r = static_cast<int>(static_cast<unsigned __int128>(walk) * world / total_);
-  while (r + 1 < world && walk_shard(total_, r + 1, world).first <= walk) ++r;
-  while (r > 0 && walk_shard(total_, r, world).first > walk) --r;
-  return r;
+  // The last rank whose block starts at or before the walk (blocks may be empty).
+  const auto after = std::upper_bound(block_starts_.begin(), block_starts_.end(), walk);
+  return static_cast<int>(after - block_starts_.begin()) - 1;
 }
 
 NodeId ShardWalker::start_of(std::uint64_t walk) {
@@ -390,7 +389,10 @@ void ShardWalker::superstep_loop() {
       Outbox out;
       out.put(Header{walker_counts_[r], static_cast<std::uint32_t>(visits_[r].size()), busy ? 1u : 0u});
       out.put_array(visits_[r].data(), visits_[r].size());
-      outgoing[r] = out.take() + walkers_[r].take() + queries_[r].take();
+      std::string walkers = walkers_[r].take(), queries = queries_[r].take();
+      std::string& message = outgoing[r] = out.take();
+      message.reserve(message.size() + walkers.size() + queries.size());
+      message.append(walkers).append(queries);
       walker_counts_[r] = 0;
       visits_[r].clear();
     }
@@ -454,6 +456,7 @@ Walks ShardWalker::run(Progress* progress) {
   total_ = per_round_ * static_cast<std::uint64_t>(options_.num_walks);
   const int rank = transport_.rank(), world = static_cast<int>(world_);
   block_ = walk_shard(total_, rank, world);
+  for (int r = 0; r < world; ++r) block_starts_.push_back(walk_shard(total_, r, world).first);
   const std::uint64_t mine = block_.last - block_.first;
   check_fits_in_memory("walking", static_cast<double>(mine) * (static_cast<double>(steps_) * sizeof(NodeId) + 8),
                        format_double(static_cast<double>(mine)) + " walks of " + std::to_string(steps_) + " nodes",

@@ -189,9 +189,9 @@ std::vector<std::string> Communicator::all_to_all(const std::vector<std::string>
     }
     for (int r = 0; r < world; ++r) {
       if (r == me || outgoing[r].empty()) continue;
-      at::Tensor bytes = torch::empty({static_cast<std::int64_t>(outgoing[r].size())}, torch::kUInt8);
-      std::memcpy(bytes.data_ptr<std::uint8_t>(), outgoing[r].data(), outgoing[r].size());
-      sends[r].push_back(bytes);
+      // The message itself, not a copy: `outgoing` outlives the sends, which are waited for below.
+      sends[r].push_back(torch::from_blob(const_cast<char*>(outgoing[r].data()),
+                                          {static_cast<std::int64_t>(outgoing[r].size())}, torch::kUInt8));
       works.push_back(impl_->group->send(sends[r], r, kTag));
     }
     for (auto& work : works) {
