@@ -81,6 +81,7 @@ class ShardWalker {
   void park(const Walker& w, const NodeId* candidates, std::size_t count);
   void resume(Walker w, const char* common, std::size_t count);
 
+  std::string answer_tests(Inbox& in, int from);
   void record(const Visit& visit, std::uint32_t writer);
   void place(const Visit& visit);
   void superstep_loop();
@@ -304,6 +305,45 @@ std::vector<std::string> ShardWalker::exchange(std::vector<std::string> outgoing
   return incoming;
 }
 
+// The answers to another rank's neighbour tests. Each test searches a row of this rank's at random,
+// so the rows of the tests a few places ahead are fetched while this one is searched.
+std::string ShardWalker::answer_tests(Inbox& in, int from) {
+  struct Test {
+    std::uint32_t ticket;
+    NodeId row;
+    std::uint32_t first, count;  // its candidates in `candidates`
+  };
+  std::vector<Test> tests;
+  std::vector<NodeId> candidates;
+  while (!in.done()) {
+    const auto ticket = in.get<std::uint32_t>();
+    const auto previous = in.get<NodeId>();
+    const auto count = in.get<std::uint32_t>();
+    if (previous >= shard_.num_nodes() || owner(previous) != transport_.rank()) {
+      throw Error("rank " + std::to_string(from) + " asked about a node this rank does not own");
+    }
+    const auto first = static_cast<std::uint32_t>(candidates.size());
+    candidates.resize(first + count);
+    in.get_array(candidates.data() + first, count);
+    tests.push_back({ticket, shard_.row(previous), first, count});
+  }
+  constexpr std::size_t kAhead = 8;
+  Outbox reply;
+  std::vector<char> common;
+  for (std::size_t k = 0; k < tests.size(); ++k) {
+    if (k + kAhead < tests.size()) sampler_.prefetch_neighbors(tests[k + kAhead].row);
+    const Test& test = tests[k];
+    const NodeId* row = shard_.rows.neighbors(test.row);
+    const std::size_t degree = shard_.rows.degree(test.row);
+    common.resize(test.count);
+    for (std::uint32_t i = 0; i < test.count; ++i) common[i] = contains_sorted(row, degree, candidates[test.first + i]);
+    reply.put(test.ticket);
+    reply.put(test.count);
+    reply.put_array(common.data(), test.count);
+  }
+  return reply.take();
+}
+
 // A node of a walk goes to the rank that writes the walk: here, or with the next superstep's messages.
 void ShardWalker::record(const Visit& visit, std::uint32_t writer) {
   if (static_cast<int>(writer) == transport_.rank()) place(visit);
@@ -328,7 +368,6 @@ void ShardWalker::superstep_loop() {
     std::uint32_t walkers, visits, busy;
   };
   std::vector<char> common;
-  std::vector<NodeId> candidates;
   for (;;) {
     std::vector<Walker> batch;
     batch.swap(ready_);
@@ -364,25 +403,7 @@ void ShardWalker::superstep_loop() {
         arrived.writer = static_cast<std::uint32_t>(writer_of(arrived.t.walk));
         ready_.push_back(arrived);
       }
-      Outbox reply;
-      while (!in.done()) {
-        const auto ticket = in.get<std::uint32_t>();
-        const auto previous = in.get<NodeId>();
-        const auto count = in.get<std::uint32_t>();
-        if (previous >= shard_.num_nodes() || owner(previous) != transport_.rank()) {
-          throw Error("rank " + std::to_string(from) + " asked about a node this rank does not own");
-        }
-        candidates.resize(count);
-        in.get_array(candidates.data(), count);
-        common.resize(count);
-        for (std::uint32_t i = 0; i < count; ++i) {
-          common[i] = contains_sorted(shard_.neighbors(previous), shard_.degree(previous), candidates[i]);
-        }
-        reply.put(ticket);
-        reply.put(count);
-        reply.put_array(common.data(), count);
-      }
-      answers[from] = reply.take();
+      answers[from] = answer_tests(in, static_cast<int>(from));
     }
     if (!anyone_busy) return;
 
