@@ -201,7 +201,7 @@ void run_launch(const LaunchOptions& options) {
 void add_launch_command(CLI::App& app) {
   auto options = std::make_shared<LaunchOptions>();
   CLI::App* command = app.add_subcommand(
-      "launch", "Run a distributed `n2v train` in N local processes (like torchrun): n2v launch --nproc 2 -- train ...");
+      "launch", "Run a distributed `n2v train` (or `walk`, `bench-comm`) in N local processes (like torchrun): n2v launch --nproc 2 -- train ...");
   command->add_option("--nproc", options->nproc, "number of processes (ranks; default 2)")->check(CLI::Range(1, 1024));
   command->add_option("--master-port", options->master_port, "rank 0's rendezvous port (default: a free one)")
       ->check(CLI::Range(1, 65535));
