@@ -368,8 +368,9 @@ void ShardWalker::superstep_loop() {
     std::uint32_t walkers, visits, busy;
   };
   std::vector<char> common;
+  std::vector<Walker> batch;  // swapped with ready_ each superstep, so both keep their capacity
   for (;;) {
-    std::vector<Walker> batch;
+    batch.clear();
     batch.swap(ready_);
     step_all(batch);
 
