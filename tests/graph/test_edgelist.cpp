@@ -529,7 +529,10 @@ TEST(EdgeListShard, MalformedLinesFailOnEveryRankAsTheWholeFileReaderFails) {
       {"\"a b\",c\na_b,c\n", SelfLoops::Drop},
       {"a b\rc d\r", SelfLoops::Drop},
   };
-  for (const auto& [text, self_loops] : bad) {
+  for (const auto& case_ : bad) {
+    // Named copies: a lambda may not capture a structured binding before C++20.
+    const std::string& text = case_.first;
+    const SelfLoops self_loops = case_.second;
     const std::string whole = error_message<DataError>([&] { parse(text, false, self_loops); });
     ASSERT_NE(whole, "") << text;
     for (int rank = 0; rank < 3; ++rank) {
