@@ -57,6 +57,25 @@ inline void write_text(const fs::path& path, const std::string& text) {
   out << text;
 }
 
+// A graph with planted communities for the end-to-end tests: `communities` of `per_community`
+// nodes v0, v1, ..., an edge inside a community with probability `inside`, across with `across`
+// (a fixed seed); dir/edges.tsv and dir/labels.tsv (each node's community).
+inline void write_planted_graph(const fs::path& dir, int communities, int per_community, double inside = 0.3,
+                                double across = 0.01) {
+  std::mt19937 gen(2024);
+  std::uniform_real_distribution<double> coin(0, 1);
+  std::string edges, labels;
+  const int n = communities * per_community;
+  for (int a = 0; a < n; ++a) {
+    labels += "v" + std::to_string(a) + "\tc" + std::to_string(a / per_community) + "\n";
+    for (int b = a + 1; b < n; ++b)
+      if (coin(gen) < (a / per_community == b / per_community ? inside : across))
+        edges += "v" + std::to_string(a) + "\tv" + std::to_string(b) + "\n";
+  }
+  write_text(dir / "edges.tsv", edges);
+  write_text(dir / "labels.tsv", "# node\tlabels\n" + labels);
+}
+
 inline std::string read_text(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), {});

@@ -22,7 +22,6 @@ class Outbox {
     bytes_.append(reinterpret_cast<const char*>(values), count * sizeof(T));
   }
   std::string take() { return std::move(bytes_); }
-  bool empty() const { return bytes_.empty(); }
 
  private:
   std::string bytes_;

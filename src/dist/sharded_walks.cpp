@@ -127,7 +127,7 @@ NodeId ShardWalker::start_of(std::uint64_t walk) {
 
 void ShardWalker::start(std::uint64_t walk) {
   Walker w{{Rng::for_item(options_.seed, RngStream::Walk, walk), walk, kNoNode, start_of(walk), 0.0f, 1}, 0, 0, 0};
-  if (owner(w.t.current) != transport_.rank()) return;  // the start's owner starts the walk
+  if (!shard_.owns(w.t.current)) return;  // the start's owner starts the walk
   w.writer = static_cast<std::uint32_t>(writer_of(walk));
   record({walk, 0, w.t.current}, w.writer);
   if (steps_ >= 2) ready_.push_back(w);
@@ -142,7 +142,7 @@ bool ShardWalker::move(Walker& w, NodeId next, float weight) {
   w.t.back = shard_.directed ? 0.0f : weight;
   w.trials = 0;
   if (w.t.length == steps_) return false;
-  if (owner(next) != transport_.rank()) {
+  if (!shard_.owns(next)) {
     const auto to = static_cast<std::size_t>(owner(next));
     walkers_[to].put(w.t);
     ++walker_counts_[to];
@@ -166,7 +166,7 @@ void ShardWalker::park(const Walker& w, const NodeId* candidates, std::size_t co
 void ShardWalker::exact_step(Walker& w) {
   const NodeId* neighbors = shard_.neighbors(w.t.current);
   const std::size_t degree = shard_.degree(w.t.current);
-  if (owner(w.t.previous) != transport_.rank()) {
+  if (!shard_.owns(w.t.previous)) {
     park(w, neighbors, degree);
     return;
   }
@@ -201,7 +201,7 @@ bool ShardWalker::second_order_step(Walker& w, NodeId& next, float& weight) {
       accept = u < rule_.return_accept;
     } else if (u < rule_.low_accept) {
       accept = true;
-    } else if (owner(w.t.previous) == transport_.rank()) {
+    } else if (shard_.owns(w.t.previous)) {
       accept = contains_sorted(shard_.neighbors(w.t.previous), shard_.degree(w.t.previous), x) == rule_.common_is_high;
     } else {
       w.arc = arc;
@@ -243,7 +243,7 @@ void ShardWalker::prefetch(const Walker& w) const {
   const bool second_order = !rule_.first_order && w.t.length > 1;
   if (second_order && rule_.return_extra * w.t.back > 0) peek();  // the return atom's coin comes first
   sampler_.prefetch_arc(row, peek);
-  if (second_order && owner(w.t.previous) == transport_.rank()) sampler_.prefetch_neighbors(shard_.row(w.t.previous));
+  if (second_order && shard_.owns(w.t.previous)) sampler_.prefetch_neighbors(shard_.row(w.t.previous));
 }
 
 // The walkers step in lanes, as WalkSampler::walk_many runs its walks: one step of each lane in
@@ -319,7 +319,7 @@ std::string ShardWalker::answer_tests(Inbox& in, int from) {
     const auto ticket = in.get<std::uint32_t>();
     const auto previous = in.get<NodeId>();
     const auto count = in.get<std::uint32_t>();
-    if (previous >= shard_.num_nodes() || owner(previous) != transport_.rank()) {
+    if (previous >= shard_.num_nodes() || !shard_.owns(previous)) {
       throw Error("rank " + std::to_string(from) + " asked about a node this rank does not own");
     }
     const auto first = static_cast<std::uint32_t>(candidates.size());

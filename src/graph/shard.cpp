@@ -52,8 +52,10 @@ GraphShard slice_graph(const Graph& g, int rank, int world_size) {
   std::vector<Edge> arcs;
   for (const Edge& e : g.edges) {
     has_edge[e.src] = has_edge[e.dst] = 1;
-    if (shard.owns(e.src)) ++shard.counted_edges;
-    if (shard.owns(e.src)) arcs.push_back(e);
+    if (shard.owns(e.src)) {
+      ++shard.counted_edges;
+      arcs.push_back(e);
+    }
     if (!shard.directed && shard.owns(e.dst)) arcs.push_back({e.dst, e.src, e.weight});
   }
   for (NodeId v = kReservedToken + 1; v < g.graph.num_nodes(); ++v) {

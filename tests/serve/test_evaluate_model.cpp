@@ -29,23 +29,6 @@ namespace fs = std::filesystem;
 constexpr int kCommunities = 4;
 constexpr int kPerCommunity = 25;
 
-// Edges inside a community with probability `inside`, across with `across`; labels name the community.
-void write_planted_graph(const fs::path& dir, int communities = kCommunities, int per_community = kPerCommunity,
-                         double inside = 0.3, double across = 0.01) {
-  std::mt19937 gen(2024);
-  std::uniform_real_distribution<double> coin(0, 1);
-  std::string edges, labels;
-  const int n = communities * per_community;
-  for (int a = 0; a < n; ++a) {
-    labels += "v" + std::to_string(a) + "\tc" + std::to_string(a / per_community) + "\n";
-    for (int b = a + 1; b < n; ++b)
-      if (coin(gen) < (a / per_community == b / per_community ? inside : across))
-        edges += "v" + std::to_string(a) + "\tv" + std::to_string(b) + "\n";
-  }
-  write_text(dir / "edges.tsv", edges);
-  write_text(dir / "labels.tsv", "# node\tlabels\n" + labels);
-}
-
 const std::string kSmallTraining =
     " --set walk.num_walks=10 --set walk.num_steps=20 --set skipgram.window=5 --set train.epochs=4"
     " --set train.embedding_dim=16 --set train.batch_size=256 --set train.learning_rate=0.01 --threads 2"
@@ -56,7 +39,7 @@ class PlantedRun : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new TempDir();
-    write_planted_graph(dir_->path());
+    testing::write_planted_graph(dir_->path(), kCommunities, kPerCommunity);
     result_ = new testing::CommandResult(run_n2v("train --set data.format=edgelist --data-dir " + dir_->path().string() +
                                                  " --out " + run().string() + " --holdout-edges 0.2 --seed 3" +
                                                  kSmallTraining));
@@ -103,7 +86,7 @@ TEST_F(PlantedRun, EmbeddingsSeparateThePlantedCommunities) {
 TEST(GraphConfig, SeparatesTwoPlantedCommunities) {
   set_quiet(true);
   TempDir dir;
-  write_planted_graph(dir.path(), 2, 31, 0.2, 0.02);
+  testing::write_planted_graph(dir.path(), 2, 31, 0.2, 0.02);
   auto trained = run_n2v("train --config " + std::string(N2V_SOURCE_DIR) + "/configs/graph.yaml --data-dir " +
                          dir.path().string() + " --out " + (dir / "run").string());
   ASSERT_EQ(trained.exit_code, 0) << trained.output;

@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include <random>
 
 #include "eval/loss_report.h"
 #include "test_util.h"
@@ -16,23 +15,6 @@ using testing::run_n2v;
 using testing::TempDir;
 using testing::write_text;
 namespace fs = std::filesystem;
-
-// `communities` of `per_community` nodes: an edge inside a community with probability 0.3, across
-// with 0.01; labels.tsv names each node's community.
-void write_planted_graph(const fs::path& dir, int communities, int per_community) {
-  std::mt19937 gen(2024);
-  std::uniform_real_distribution<double> coin(0, 1);
-  std::string edges, labels;
-  const int n = communities * per_community;
-  for (int a = 0; a < n; ++a) {
-    labels += "v" + std::to_string(a) + "\tc" + std::to_string(a / per_community) + "\n";
-    for (int b = a + 1; b < n; ++b)
-      if (coin(gen) < (a / per_community == b / per_community ? 0.3 : 0.01))
-        edges += "v" + std::to_string(a) + "\tv" + std::to_string(b) + "\n";
-  }
-  write_text(dir / "edges.tsv", edges);
-  write_text(dir / "labels.tsv", "# node\tlabels\n" + labels);
-}
 
 // `n2v train` on `ranks` processes (one: no launch), one thread each.
 testing::CommandResult train(int ranks, const std::string& arguments) {
@@ -56,7 +38,7 @@ std::size_t count_of(const std::string& text, const std::string& what) {
 // and 3 ranks (a coin scores a macro-F1 of about 0.33 here), equally within noise.
 TEST(DistributedSgns, PlantedCommunitiesOnOneTwoAndThreeRanks) {
   TempDir dir;
-  write_planted_graph(dir.path(), 3, 40);
+  testing::write_planted_graph(dir.path(), 3, 40);
   std::vector<double> f1;
   for (int ranks = 1; ranks <= 3; ++ranks) {
     const fs::path run = dir / ("ranks" + std::to_string(ranks));
@@ -118,7 +100,7 @@ TEST(DistributedSgns, TwoRanksScoreAsOneProcessOnMlSmall) {
 // Rank 0's checkpoint resumes with another world size, 2 ranks -> 1 process -> 3 ranks.
 TEST(DistributedSgns, ResumeContinuesWithAnotherWorldSize) {
   TempDir dir;
-  write_planted_graph(dir.path(), 2, 30);
+  testing::write_planted_graph(dir.path(), 2, 30);
   const std::string args = "--config " + std::string(N2V_SOURCE_DIR) + "/configs/graph.yaml --data-dir " +
                            dir.path().string() + " --out " + (dir / "run").string();
   auto first = train(2, args + " --epochs 1");
