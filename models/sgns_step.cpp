@@ -137,7 +137,14 @@ void SgnsLoss::add(const SgnsLoss& other) {
 N2V_CPU_CLONES
 void sgns_pair_step(const SgnsTables& tables, NodeId context, const NodeId* targets, int t, float learning_rate,
                     SgnsScratch& scratch, SgnsLoss& loss) {
-  pair_step<0>(tables, context, targets, t, learning_rate, scratch, loss);
+  switch (tables.dim) {  // as sgns_train_walk below
+    case 32: return pair_step<32>(tables, context, targets, t, learning_rate, scratch, loss);
+    case 50: return pair_step<50>(tables, context, targets, t, learning_rate, scratch, loss);
+    case 64: return pair_step<64>(tables, context, targets, t, learning_rate, scratch, loss);
+    case 100: return pair_step<100>(tables, context, targets, t, learning_rate, scratch, loss);
+    case 128: return pair_step<128>(tables, context, targets, t, learning_rate, scratch, loss);
+    default: return pair_step<0>(tables, context, targets, t, learning_rate, scratch, loss);
+  }
 }
 
 N2V_CPU_CLONES

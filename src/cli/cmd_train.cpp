@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "core/atomic_file.h"
 #include "core/errors.h"
+#include "core/memory.h"
 #include "core/progress.h"
 #include "core/text.h"
 #include "eval/loss_report.h"
@@ -80,7 +81,9 @@ void run_train(const TrainOptions& options) {
       sgns     ? train_sgns(data.walks, g.vocabulary.size(), config, run.out_dir, options.resume, comm.get())
       : stream ? train_skipgram_stream(data.walks, g.vocabulary.size(), config, run.out_dir, options.resume, comm.get())
                : train_skipgram(data.examples, g.vocabulary.size(), config, run.out_dir, options.resume, comm.get());
-  if (!writer) return;  // rank 0 holds the same weights and writes them
+  log_line((comm ? "rank " + std::to_string(dist.rank) + " peak memory " : std::string("peak memory ")) +
+           std::to_string(static_cast<long>(peak_rss_mb())) + " MB after training");
+  if (!writer) return;  // rank 0 holds the weights (gathered, with the tables in blocks) and writes them
   export_model(result.embeddings, result.dim, g.vocabulary, config.export_, folder->staging(), config.data_dir());
   write_file_atomic(folder->staged("loss_vs_keras.svg"),
                     loss_svg(result.epoch_loss,

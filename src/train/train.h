@@ -63,7 +63,9 @@ TrainResult train_skipgram_stream(const Walks& walks, std::size_t vocabulary_siz
 // data-parallel: every rank draws the same batches of walks, trains its share of each on its own
 // copy of the tables, and the ranks sum the changes of the rows they touched after every batch
 // (train/sgns_replicas.h), so all ranks hold the same tables; the rate decays over the global
-// progress, only rank 0 writes, and --resume takes rank 0's checkpoint with any world size.
+// progress, only rank 0 writes, and --resume takes rank 0's checkpoint with any world size. With
+// dist.partition shard the tables are divided in blocks instead (train/sgns_blocks.h); rank 0
+// gathers them after every epoch, and only its result holds the embeddings.
 TrainResult train_sgns(const Walks& walks, std::size_t vocabulary_size, const Config& config,
                        const std::filesystem::path& out_dir, bool resume, Communicator* comm = nullptr);
 

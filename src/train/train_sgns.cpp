@@ -21,10 +21,10 @@
 #include "models/sgns.h"
 #include "models/sgns_step.h"
 #include "pipeline/pipeline.h"
-#include "train/checkpoint.h"
-#include "train/divergence.h"
 #include "train/datasets.h"
 #include "train/distributed.h"
+#include "train/sgns_blocks.h"
+#include "train/sgns_epochs.h"
 #include "train/sgns_replicas.h"
 #include "train/train.h"
 
@@ -42,6 +42,9 @@ TrainResult train_sgns(const Walks& walks, std::size_t vocabulary_size, const Co
                        bool resume, Communicator* comm) {
   const int rank = comm ? comm->rank() : 0, world = comm ? comm->world_size() : 1;
   check_trainable(config, world);
+  if (comm && config.dist.partition == Partition::Shard) {
+    return train_sgns_blocks(walks, vocabulary_size, config, out_dir, resume, *comm);
+  }
   const TrainConfig& tc = config.train;
   // Two tables, their cache-aligned working copies and a checkpoint's copy of both (and across
   // ranks the exchange's reference copy); the corpus' counts, keep probabilities and negatives'
@@ -70,31 +73,22 @@ TrainResult train_sgns(const Walks& walks, std::size_t vocabulary_size, const Co
                                               torch::data::samplers::RandomSampler(walks.size()),
                                               torch::data::DataLoaderOptions(walks_per_batch).workers(1));
   if (rank == 0) {
-    char line[224];
+    // The model's two tables and their aligned working copies (and across ranks the exchange's reference).
+    const double table_mb = (comm ? 3.0 : 2.0) * 2 * 4 * static_cast<double>(vocabulary_size) *
+                            static_cast<double>((tc.embedding_dim + 15) / 16 * 16) / 1e6;
+    char line[256];
     std::snprintf(line, sizeof line,
-                  "sgns: %zu walks per batch%s, %d threads%s, subsampling keeps %.1f%% of the nodes", walks_per_batch,
-                  comm ? " (all ranks)" : "", threads, comm ? " per rank" : "", 100 * corpus->expected_kept_fraction());
+                  "sgns: %zu walks per batch%s, %d threads%s, subsampling keeps %.1f%% of the nodes, tables %.1f MB%s",
+                  walks_per_batch, comm ? " (all ranks)" : "", threads, comm ? " per rank" : "",
+                  100 * corpus->expected_kept_fraction(), table_mb, comm ? " a rank" : "");
     log_line(line);
-    if (comm && config.dist.partition == Partition::Shard) {
-      // The walks crossed the ranks and were gathered (pipeline.h); the tables are not divided.
-      log_line("sgns: dist.partition shard divided the graph and its walks; the tables are whole on every rank");
-    }
   }
 
   Sgns model(static_cast<std::int64_t>(vocabulary_size), tc.embedding_dim,
              splitmix64(config.seed ^ static_cast<std::uint64_t>(RngStream::Init)));
-  const std::string fingerprint = run_fingerprint(config);
-  const std::string data_digest = training_data_digest(walks);
-  const fs::path checkpoint_path = out_dir / "checkpoint.pt";
-  Checkpoint state;
-  ExtraState no_extra;
-  if (resume) {
-    // Rank 0 reads it and sends it to the others: any world size resumes any run's checkpoint.
-    state = load_checkpoint(checkpoint_path, read_checkpoint_bytes(checkpoint_path, comm), *model, nullptr,
-                            fingerprint, data_digest, no_extra);
-    check_epochs_left(checkpoint_path, state.epoch, config.train.epochs);
-    if (rank == 0) log_line("resuming after epoch " + std::to_string(state.epoch) + " from " + checkpoint_path.string());
-  }
+  const bool writer = rank == 0;
+  SgnsEpochs epochs(walks, config, out_dir, writer);
+  if (resume) epochs.resume(*model, comm);
   // The threads train copies of the tables whose rows start on their own cache lines: with rows of
   // 50 floats, two threads updating neighbouring rows fought over the lines they share and two
   // threads ran hardly faster than one. The model's tensors get the rows back after every epoch.
@@ -107,13 +101,12 @@ TrainResult train_sgns(const Walks& walks, std::size_t vocabulary_size, const Co
   SgnsTables tables{input_rows.data_ptr<float>(), output_rows.data_ptr<float>(), tc.embedding_dim, stride};
   std::optional<SgnsReplicas> replicas;
   if (comm) replicas.emplace(tables, input.size(0), *comm, config.dist.exchange);
-  const bool writer = rank == 0;
 
   TrainResult result;
-  result.first_epoch = state.epoch + 1;
+  result.first_epoch = epochs.epochs_done() + 1;
   std::vector<SgnsScratch> scratch(static_cast<std::size_t>(threads));
   const double total_walks = static_cast<double>(walks.size()) * tc.epochs;
-  for (int epoch = state.epoch + 1; epoch <= tc.epochs; ++epoch) {
+  for (int epoch = result.first_epoch; epoch <= tc.epochs; ++epoch) {
     epoch_counter->store(epoch);
     // The walks' order depends on (seed, epoch) only, so a resumed run replays it.
     torch::manual_seed(splitmix64(config.seed ^ (static_cast<std::uint64_t>(RngStream::Shuffle) << 56)) + epoch);
@@ -171,21 +164,7 @@ TrainResult train_sgns(const Walks& walks, std::size_t vocabulary_size, const Co
     progress.end();  // the epoch line below says it
     input.copy_(input_rows.narrow(1, 0, tc.embedding_dim));
     output.copy_(output_rows.narrow(1, 0, tc.embedding_dim));
-    if (positives == 0) {
-      // Training on nothing would export the initial vectors as if they were learnt.
-      const std::string why =
-          config.skipgram.subsample > 0
-              ? "skipgram.subsample " + format_double(config.skipgram.subsample) +
-                    " kept no two nodes of a walk; raise it (word2vec's 0.001) or set it to 0"
-              : "the walks hold no two nodes (walk.num_steps " + std::to_string(config.walk.num_steps) + ")";
-      throw DataError("sgns trained on no pair in epoch " + std::to_string(epoch) + ": " + why);
-    }
-    const double epoch_loss = loss_sum / positives;
-    if (writer) {
-      std::printf("Epoch %d/%d - %zu steps - loss: %.4f - %.2f s - %.2f M pairs/s\n", epoch, tc.epochs, steps,
-                  epoch_loss, seconds, positives / seconds / 1e6);
-      std::fflush(stdout);
-    }
+    epochs.end_epoch(*model, epoch, loss_sum, positives, seconds, steps, "steps", first_non_finite_step, result);
     if (replicas && writer) {
       // What distributing costs: the exchange's share of the epoch (rank 0's, waiting included).
       char line[192];
@@ -195,19 +174,8 @@ TrainResult train_sgns(const Walks& walks, std::size_t vocabulary_size, const Co
                     100 * (replicas->seconds() - exchange_seconds_before) / seconds);
       log_line(line);
     }
-    stop_if_diverged(*model, epoch_loss, epoch, steps, config,
-                     writer && !out_dir.empty() ? checkpoint_path : fs::path(), state.epoch, first_non_finite_step);
-    result.positives_per_epoch.push_back(static_cast<std::uint64_t>(positives));
-    state.epoch = epoch;
-    state.loss.push_back(epoch_loss);
-    state.seconds.push_back(seconds);
-    if (writer && !out_dir.empty()) {
-      save_checkpoint(checkpoint_path, *model, nullptr, state, fingerprint, data_digest, no_extra);
-      write_loss_csv(out_dir / "loss.csv", state);
-    }
   }
-  result.epoch_loss = state.loss;
-  result.epoch_seconds = state.seconds;
+  epochs.finish(result);
   result.dim = tc.embedding_dim;
   result.embeddings.assign(input.data_ptr<float>(), input.data_ptr<float>() + input.numel());
   return result;

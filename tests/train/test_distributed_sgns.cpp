@@ -1,5 +1,6 @@
 // skipgram.model sgns across ranks through n2v launch (c10d on loopback): data-parallel with the
-// tables on every rank (dist.partition replicate). The vectors score as one process's.
+// tables on every rank (dist.partition replicate), or the tables divided in blocks (shard). The
+// vectors score as one process's.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -58,14 +59,20 @@ TEST(DistributedSgns, PlantedCommunitiesOnOneTwoAndThreeRanks) {
   EXPECT_NEAR(f1[1], f1[0], 0.08);
   EXPECT_NEAR(f1[2], f1[0], 0.08);
 
-  // With the graph divided (dist.partition shard) the walks are gathered and the tables stay whole.
-  const fs::path sharded = dir / "sharded";
-  auto trained = train(2, "--config " + std::string(N2V_SOURCE_DIR) + "/configs/graph.yaml --data-dir " +
-                              dir.path().string() + " --set dist.partition=shard --out " + sharded.string());
-  ASSERT_EQ(trained.exit_code, 0) << trained.output;
-  EXPECT_NE(trained.output.find("the tables are whole on every rank"), std::string::npos) << trained.output;
-  const nlohmann::json scores = evaluate(sharded, "--task genres --labels " + (dir / "labels.tsv").string());
-  EXPECT_GT(scores["genres"]["n2v"]["macro_f1"].get<double>(), 0.9) << scores.dump();
+  // With dist.partition shard the tables are divided in blocks (train/sgns_blocks.h): 2 and 3 ranks
+  // find the communities as well.
+  for (int ranks = 2; ranks <= 3; ++ranks) {
+    const fs::path sharded = dir / ("sharded" + std::to_string(ranks));
+    auto trained = train(ranks, "--config " + std::string(N2V_SOURCE_DIR) + "/configs/graph.yaml --data-dir " +
+                                    dir.path().string() + " --set dist.partition=shard --out " + sharded.string());
+    ASSERT_EQ(trained.exit_code, 0) << trained.output;
+    EXPECT_NE(trained.output.find("sgns: tables in " + std::to_string(ranks) + " blocks"), std::string::npos)
+        << trained.output;
+    EXPECT_EQ(count_of(trained.output, "sgns block exchange"), 5u) << trained.output;
+    const nlohmann::json scores = evaluate(sharded, "--task genres --labels " + (dir / "labels.tsv").string());
+    EXPECT_GT(scores["genres"]["n2v"]["macro_f1"].get<double>(), 0.9) << ranks << " ranks\n" << scores.dump();
+    EXPECT_NEAR(scores["genres"]["n2v"]["macro_f1"].get<double>(), f1[0], 0.08) << scores.dump();
+  }
 }
 
 // configs/ml_small_best.yaml (3 of its 10 epochs) with the evaluation's holdouts: two ranks score as
@@ -115,6 +122,27 @@ TEST(DistributedSgns, ResumeContinuesWithAnotherWorldSize) {
   ASSERT_EQ(loss.size(), 3u);
   for (double l : loss) EXPECT_TRUE(std::isfinite(l));
   EXPECT_TRUE(fs::exists(dir / "run" / "model.pt"));
+}
+
+// With the tables in blocks rank 0 gathers them for checkpoint.pt, the same file as one process's:
+// 2 ranks in blocks -> 3 ranks in blocks -> 1 process.
+TEST(DistributedSgns, BlocksResumeWithAnotherWorldSize) {
+  TempDir dir;
+  testing::write_planted_graph(dir.path(), 2, 30);
+  const std::string args = "--config " + std::string(N2V_SOURCE_DIR) + "/configs/graph.yaml --data-dir " +
+                           dir.path().string() + " --set dist.partition=shard --out " + (dir / "run").string();
+  auto first = train(2, args + " --epochs 1");
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  auto second = train(3, args + " --epochs 2 --resume");
+  ASSERT_EQ(second.exit_code, 0) << second.output;
+  EXPECT_EQ(count_of(second.output, "resuming after epoch 1"), 1u) << "rank 0 says it\n" << second.output;
+  EXPECT_EQ(count_of(second.output, "sgns block exchange"), 1u) << second.output;
+  auto third = train(1, args + " --epochs 3 --resume");
+  ASSERT_EQ(third.exit_code, 0) << third.output;
+  const std::vector<double> loss = read_loss_csv(dir / "run" / "loss.csv");
+  ASSERT_EQ(loss.size(), 3u);
+  for (double l : loss) EXPECT_TRUE(std::isfinite(l));
+  EXPECT_LT(loss[2], loss[0]);
 }
 
 }  // namespace

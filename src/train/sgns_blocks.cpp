@@ -1,0 +1,246 @@
+#include "train/sgns_blocks.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+
+#include "core/errors.h"
+#include "core/parallel.h"
+
+namespace n2v {
+
+namespace {
+
+// Pairs a thread takes at a time, and the unit of the negatives' generators: fixed, so that one
+// thread gives the same tables for a seed whatever the chunking.
+constexpr std::uint64_t kPairsPerTask = 1 << 14;
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+template <typename T>
+void append_bytes(std::string& out, const T* data, std::size_t count) {
+  out.append(reinterpret_cast<const char*>(data), count * sizeof(T));
+}
+
+}  // namespace
+
+void append_walk_pairs(const NodeId* walk, std::size_t length, int window, Rng& rng, std::vector<SgnsPair>& out) {
+  for (std::size_t i = 0; i < length; ++i) {
+    const std::size_t b = 1 + rng.below(static_cast<std::uint64_t>(window));
+    const std::size_t first = i > b ? i - b : 0, last = std::min(length, i + b + 1);
+    for (std::size_t j = first; j < last; ++j) {
+      if (j != i) out.push_back({walk[j], walk[i]});
+    }
+  }
+}
+
+void BlockRows::prefetch(std::int64_t r) const {
+  const float* row = base_ + r * stride_;
+  for (std::int64_t i = 0; i < stride_; i += 16) __builtin_prefetch(row + i, 1);
+}
+
+void BlockRows::resize(std::int64_t rows, std::int64_t stride) {
+  // 16 spare floats put the first row on a 64-byte boundary.
+  storage_.assign(static_cast<std::size_t>(rows * stride + 16), 0.0f);
+  const auto address = reinterpret_cast<std::uintptr_t>(storage_.data());
+  base_ = storage_.data() + ((64 - address % 64) % 64) / sizeof(float);
+  rows_ = rows;
+  stride_ = stride;
+}
+
+std::int64_t SgnsBlocks::block_rows(std::int64_t vocabulary, int block, int parts) {
+  return vocabulary > block ? (vocabulary - block + parts - 1) / parts : 0;
+}
+
+SgnsBlocks::SgnsBlocks(const SgnsCorpus& corpus, std::int64_t dim, std::uint64_t seed, Transport& transport,
+                       int threads)
+    : corpus_(corpus),
+      transport_(transport),
+      parts_(transport.world_size()),
+      rank_(transport.rank()),
+      threads_(std::max(1, threads)),
+      vocabulary_(static_cast<std::int64_t>(corpus.vocabulary_size())),
+      dim_(dim),
+      stride_((dim + 15) / 16 * 16),
+      held_(transport.rank()) {
+  input_.resize(block_rows(vocabulary_, rank_, parts_), stride_);
+  output_.resize(block_rows(vocabulary_, 0, parts_), stride_);  // block 0 is the largest
+  const double half = 0.5 / static_cast<double>(dim);
+  for (std::int64_t r = 0; r < input_.rows(); ++r) {
+    Rng rng = Rng::for_item(seed, RngStream::Init, static_cast<std::uint64_t>(r * parts_ + rank_));
+    float* row = input_.row(r);
+    for (std::int64_t i = 0; i < dim; ++i) row[i] = static_cast<float>((2 * rng.uniform() - 1) * half);
+  }
+  // Every rank knows every block's negatives: a block's are drawn where it is held.
+  negatives_.resize(static_cast<std::size_t>(parts_));
+  for (int b = 0; b < parts_; ++b) {
+    std::vector<double> weight(static_cast<std::size_t>(block_rows(vocabulary_, b, parts_)));
+    double total = 0;
+    for (std::size_t r = 0; r < weight.size(); ++r) {
+      const auto token = static_cast<std::size_t>(r) * static_cast<std::size_t>(parts_) + static_cast<std::size_t>(b);
+      weight[r] = token == 0 ? 0.0 : std::pow(corpus.counts()[token], 0.75);
+      total += weight[r];
+    }
+    // A block whose tokens never occur has no pairs either, so it never draws.
+    if (total > 0) negatives_[b] = AliasTable(weight);
+  }
+  bucket_begin_.assign(static_cast<std::size_t>(parts_) + 1, 0);
+}
+
+void SgnsBlocks::collect(const std::vector<std::size_t>& walk_ids, int epoch) {
+  std::vector<NodeId> kept;
+  std::vector<SgnsPair> pairs;
+  pairs_.clear();
+  for (std::size_t w : walk_ids) {
+    kept.clear();
+    pairs.clear();
+    corpus_.append_kept(w, epoch, kept);
+    Rng rng = corpus_.training_rng(w, epoch);
+    append_walk_pairs(kept.data(), kept.size(), corpus_.options().window, rng, pairs);
+    for (const SgnsPair& pair : pairs) {
+      if (block_of(pair.context, parts_) == rank_) pairs_.push_back(pair);
+    }
+  }
+  // A stable counting sort by the centre's block.
+  std::vector<std::size_t> count(static_cast<std::size_t>(parts_) + 1, 0);
+  for (const SgnsPair& pair : pairs_) ++count[static_cast<std::size_t>(block_of(pair.centre, parts_)) + 1];
+  for (int b = 0; b < parts_; ++b) count[b + 1] += count[b];
+  bucket_begin_ = count;
+  std::vector<SgnsPair> sorted(pairs_.size());
+  for (const SgnsPair& pair : pairs_) sorted[count[static_cast<std::size_t>(block_of(pair.centre, parts_))]++] = pair;
+  pairs_.swap(sorted);
+  pair_bytes_ = std::max(pair_bytes_, 2.0 * static_cast<double>(pairs_.size() * sizeof(SgnsPair)));
+}
+
+std::vector<SgnsPair> SgnsBlocks::bucket(int block) const {
+  return {pairs_.begin() + static_cast<std::ptrdiff_t>(bucket_begin_[block]),
+          pairs_.begin() + static_cast<std::ptrdiff_t>(bucket_begin_[block + 1])};
+}
+
+void SgnsBlocks::train_rounds(float lr_first, float lr_last, std::uint64_t draw_seed, SgnsLoss& loss) {
+  const double total = static_cast<double>(std::max<std::uint64_t>(1, pairs_.size()));
+  double done = 0;  // pairs of the earlier rounds
+  std::vector<SgnsLoss> losses(static_cast<std::size_t>(threads_));
+  for (int round = 0; round < parts_; ++round) {
+    const SgnsTables tables{input_.data(), output_.data(), dim_, stride_};
+    const SgnsPair* bucket = pairs_.data() + bucket_begin_[held_];
+    const std::size_t size = bucket_begin_[held_ + 1] - bucket_begin_[held_];
+    const AliasTable& negatives = negatives_[held_];  // a block with pairs has tokens that occur
+    parallel_chunks(size, kPairsPerTask, threads_, [&](std::uint64_t first, std::uint64_t last, int thread) {
+      Rng rng = Rng::for_item(draw_seed, RngStream::Examples,
+                              (static_cast<std::uint64_t>(round * parts_ + rank_) << 40) + first / kPairsPerTask);
+      SgnsScratch scratch;
+      SgnsLoss own;
+      // Pair i + 1's targets are drawn, and their rows and its context's fetched, while pair i trains:
+      // the rows of a block far larger than the cache are the step's wait.
+      std::vector<NodeId> targets, next;
+      auto draw = [&](std::uint64_t i, std::vector<NodeId>& out) {
+        const auto centre = static_cast<NodeId>(row_in_block(bucket[i].centre, parts_));
+        out.assign(1, centre);
+        const int count = corpus_.draw_negative_count(rng);
+        for (int k = 0; k < count; ++k) {
+          const NodeId negative = negatives.draw(rng);
+          if (negative != centre) out.push_back(negative);  // word2vec skips the centre itself
+        }
+        for (NodeId row : out) output_.prefetch(row);
+        input_.prefetch(row_in_block(bucket[i].context, parts_));
+      };
+      if (first < last) draw(first, next);
+      for (std::uint64_t i = first; i < last; ++i) {
+        targets.swap(next);
+        if (i + 1 < last) draw(i + 1, next);
+        const auto lr = static_cast<float>(lr_first + (lr_last - lr_first) * (done + static_cast<double>(i)) / total);
+        sgns_pair_step(tables, static_cast<NodeId>(row_in_block(bucket[i].context, parts_)), targets.data(),
+                       static_cast<int>(targets.size()), lr, scratch, own);
+      }
+      losses[thread].add(own);
+    });
+    done += static_cast<double>(size);
+    pass_output_block();
+    ++rounds_;
+  }
+  pairs_.clear();
+  pairs_.shrink_to_fit();
+  bucket_begin_.assign(bucket_begin_.size(), 0);
+  for (const SgnsLoss& part : losses) loss.add(part);
+}
+
+void SgnsBlocks::pass_output_block() {
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::string> outgoing(static_cast<std::size_t>(parts_));
+  if (parts_ > 1) {
+    std::string& message = outgoing[static_cast<std::size_t>((rank_ + parts_ - 1) % parts_)];
+    const std::int64_t rows = block_rows(vocabulary_, held_, parts_);
+    message.reserve(static_cast<std::size_t>(rows * dim_) * sizeof(float));
+    for (std::int64_t r = 0; r < rows; ++r) append_bytes(message, output_.row(r), static_cast<std::size_t>(dim_));
+    bytes_sent_ += static_cast<double>(message.size());
+    block_message_bytes_ = std::max(block_message_bytes_, 2.0 * static_cast<double>(message.size()));
+    const std::vector<std::string> incoming = transport_.all_to_all(outgoing);
+    held_ = (held_ + 1) % parts_;
+    const std::string& block = incoming[static_cast<std::size_t>((rank_ + 1) % parts_)];
+    const std::int64_t arriving = block_rows(vocabulary_, held_, parts_);
+    if (block.size() != static_cast<std::size_t>(arriving * dim_) * sizeof(float)) {
+      throw DistributedError("rank " + std::to_string((rank_ + 1) % parts_) + " sent an output block of " +
+                             std::to_string(block.size()) + " bytes, not the " + std::to_string(arriving) + " rows expected");
+    }
+    for (std::int64_t r = 0; r < arriving; ++r) {
+      std::memcpy(output_.row(r), block.data() + static_cast<std::size_t>(r * dim_) * sizeof(float),
+                  static_cast<std::size_t>(dim_) * sizeof(float));
+    }
+  }
+  exchange_seconds_ += seconds_since(start);
+}
+
+void SgnsBlocks::gather(std::vector<float>& input, std::vector<float>& output) {
+  if (held_ != rank_) throw Error("SgnsBlocks::gather between the rounds of a chunk");
+  std::vector<std::string> outgoing(static_cast<std::size_t>(parts_));
+  for (std::int64_t r = 0; r < input_.rows(); ++r) append_bytes(outgoing[0], input_.row(r), static_cast<std::size_t>(dim_));
+  for (std::int64_t r = 0; r < input_.rows(); ++r) append_bytes(outgoing[0], output_.row(r), static_cast<std::size_t>(dim_));
+  const std::vector<std::string> incoming = transport_.all_to_all(outgoing);
+  input.clear();
+  output.clear();
+  if (rank_ != 0) return;
+  input.assign(static_cast<std::size_t>(vocabulary_ * dim_), 0.0f);
+  output.assign(input.size(), 0.0f);
+  const std::size_t row_bytes = static_cast<std::size_t>(dim_) * sizeof(float);
+  for (int b = 0; b < parts_; ++b) {
+    const std::int64_t rows = block_rows(vocabulary_, b, parts_);
+    const std::string& message = incoming[static_cast<std::size_t>(b)];
+    for (std::int64_t r = 0; r < rows; ++r) {
+      const std::size_t token = static_cast<std::size_t>(r * parts_ + b);
+      std::memcpy(input.data() + token * static_cast<std::size_t>(dim_), message.data() + r * row_bytes, row_bytes);
+      std::memcpy(output.data() + token * static_cast<std::size_t>(dim_),
+                  message.data() + (rows + r) * row_bytes, row_bytes);
+    }
+  }
+}
+
+std::uint64_t SgnsBlocks::non_finite_rows() const {
+  std::uint64_t bad = 0;
+  for (const BlockRows* table : {&input_, &output_}) {
+    for (std::int64_t r = 0; r < input_.rows(); ++r) {
+      const float* row = table->row(r);
+      for (std::int64_t i = 0; i < dim_; ++i) {
+        if (!std::isfinite(row[i])) {
+          ++bad;
+          break;
+        }
+      }
+    }
+  }
+  return bad;
+}
+
+void SgnsBlocks::assign(const float* input, const float* output) {
+  if (held_ != rank_) throw Error("SgnsBlocks::assign between the rounds of a chunk");
+  for (std::int64_t r = 0; r < input_.rows(); ++r) {
+    const std::size_t token = static_cast<std::size_t>(r * parts_ + rank_);
+    std::memcpy(input_.row(r), input + token * static_cast<std::size_t>(dim_), static_cast<std::size_t>(dim_) * sizeof(float));
+    std::memcpy(output_.row(r), output + token * static_cast<std::size_t>(dim_), static_cast<std::size_t>(dim_) * sizeof(float));
+  }
+}
+
+}  // namespace n2v

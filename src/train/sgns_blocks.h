@@ -1,0 +1,126 @@
+#pragma once
+// Block-partitioned sgns (dist.partition shard), GraphVite's parallel negative sampling over a
+// Transport (c10d between processes, dist/local_world.h in tests). Token t belongs to block
+// t % N, and rank r keeps the input rows of block r for good: no rank ever holds a whole table.
+// Every rank holds the walks (training gathers them); a chunk of walks becomes (context, centre)
+// pairs on every rank, each keeping those whose context it owns, in the bucket of the centre's
+// block (drawing a chunk's windows on every rank costs little beside training a 1/N share of
+// its pairs, and sends nothing). Then N rounds: in
+// round k rank r holds output block (r + k) % N, trains bucket (r, (r + k) % N) with Hogwild
+// threads, draws the pairs' negatives within that block (from its share of unigram^0.75, scaled
+// to a distribution), and passes the block on to rank r - 1 (a ring):
+//
+//            round 0     round 1     round 2        N = 3: the output block each rank holds
+//   rank 0   out 0  <--  out 1  <--  out 2          (its input block stays); after round 2
+//   rank 1   out 1  <--  out 2  <--  out 0          every block moves once more and is home.
+//   rank 2   out 2  <--  out 0  <--  out 1
+//
+// Every bucket is trained once a chunk, and no two ranks hold one row at once: nothing is
+// averaged or lost, unlike data-parallel training (train/sgns_replicas.h). Negatives from the
+// centre's block only are GraphVite's scheme: a context's negatives then follow where its
+// positives fall. Spreading each pair's negatives over all the rounds instead (each block its
+// share) was tried and trained far worse (docs/distributed.md).
+#include <cstdint>
+#include <vector>
+
+#include "core/alias_table.h"
+#include "core/rng.h"
+#include "dist/transport.h"
+#include "train/train.h"
+#include "models/sgns_step.h"
+#include "walk/sgns_corpus.h"
+
+namespace n2v {
+
+struct SgnsPair {
+  NodeId context;  // a row of the input table: the node within the window
+  NodeId centre;   // a row of the output table: the positive target
+};
+
+// Appends one walk's (context, centre) pairs (the walk after subsampling), word2vec's: each
+// centre draws its window b in 1..window from `rng`, and every node within b of it at another
+// position is a context of it.
+void append_walk_pairs(const NodeId* walk, std::size_t length, int window, Rng& rng, std::vector<SgnsPair>& out);
+
+// Rows of one block's table, 64-byte aligned, `stride` floats apart.
+class BlockRows {
+ public:
+  void resize(std::int64_t rows, std::int64_t stride);
+  float* row(std::int64_t r) { return base_ + r * stride_; }
+  const float* row(std::int64_t r) const { return base_ + r * stride_; }
+  void prefetch(std::int64_t r) const;  // row r into the cache, for writing
+  float* data() { return base_; }
+  std::int64_t rows() const { return rows_; }
+  double bytes() const { return static_cast<double>(storage_.size()) * sizeof(float); }
+
+ private:
+  std::vector<float> storage_;
+  float* base_ = nullptr;
+  std::int64_t rows_ = 0, stride_ = 0;
+};
+
+class SgnsBlocks {
+ public:
+  // Every rank passes the same corpus (its counts are the negatives' distribution) and seed.
+  // Input rows start uniform in +-0.5/dim, each from (seed, token): the same start in any world
+  // size. Output rows start at zero.
+  SgnsBlocks(const SgnsCorpus& corpus, std::int64_t dim, std::uint64_t seed, Transport& transport, int threads);
+
+  int parts() const { return parts_; }
+  static int block_of(NodeId token, int parts) { return static_cast<int>(token % static_cast<NodeId>(parts)); }
+  static std::int64_t row_in_block(NodeId token, int parts) { return token / static_cast<NodeId>(parts); }
+  // How many of tokens 0..vocabulary-1 fall in `block`.
+  static std::int64_t block_rows(std::int64_t vocabulary, int block, int parts);
+
+  // Makes the pairs of walks `walk_ids` in `epoch` (subsampled and windowed with the corpus'
+  // per-walk generators; every rank passes the same walks) and keeps this rank's: afterwards
+  // bucket(b) holds every pair whose context is in this rank's block and centre in block b.
+  void collect(const std::vector<std::size_t>& walk_ids, int epoch);
+  std::vector<SgnsPair> bucket(int block) const;
+  std::uint64_t collected_pairs() const { return pairs_.size(); }
+
+  // Collective: the N rounds over the collected buckets, then empties them. The learning rate falls
+  // linearly from lr_first to lr_last over the rounds; negatives are drawn from `draw_seed`.
+  void train_rounds(float lr_first, float lr_last, std::uint64_t draw_seed, SgnsLoss& loss);
+
+  // Collective: rank 0 receives both whole tables, [vocabulary x dim] row-major (the others
+  // nothing); `assign` takes this rank's rows out of whole tables (resuming a checkpoint).
+  void gather(std::vector<float>& input, std::vector<float>& output);
+  void assign(const float* input, const float* output);
+  // Rows of this rank's blocks with a value that is not finite (call between chunks).
+  std::uint64_t non_finite_rows() const;
+
+  // The distribution the negatives of block b come from: its tokens' counts^0.75, normalised
+  // within the block; draw() gives a row in the block.
+  const AliasTable& negatives(int block) const { return negatives_[static_cast<std::size_t>(block)]; }
+
+  double exchange_seconds() const { return exchange_seconds_; }  // passing blocks, waiting included
+  double bytes_sent() const { return bytes_sent_; }
+  std::int64_t rounds() const { return rounds_; }
+  double table_bytes() const { return input_.bytes() + output_.bytes(); }  // this rank's two blocks
+  // The largest a chunk's pairs and a passed block (sent and received) have been.
+  double round_buffer_bytes() const { return pair_bytes_ + block_message_bytes_; }
+
+ private:
+  void pass_output_block();  // to rank - 1, from rank + 1
+
+  const SgnsCorpus& corpus_;
+  Transport& transport_;
+  int parts_, rank_, threads_;
+  std::int64_t vocabulary_, dim_, stride_;
+  int held_ = 0;  // the output block in output_
+  BlockRows input_, output_;
+  std::vector<AliasTable> negatives_;
+  std::vector<SgnsPair> pairs_;  // this rank's, by the centre's block
+  std::vector<std::size_t> bucket_begin_;  // pairs_ of block b: [bucket_begin_[b], bucket_begin_[b + 1])
+  double exchange_seconds_ = 0, bytes_sent_ = 0, pair_bytes_ = 0, block_message_bytes_ = 0;
+  std::int64_t rounds_ = 0;
+};
+
+// train_sgns with dist.partition shard across ranks (train/train_sgns_blocks.cpp): the tables in
+// blocks, trained a chunk of walks at a time; rank 0 gathers them after every epoch for the
+// checkpoint and returns the input table as the embeddings (the other ranks return none).
+TrainResult train_sgns_blocks(const Walks& walks, std::size_t vocabulary_size, const Config& config,
+                              const std::filesystem::path& out_dir, bool resume, Communicator& comm);
+
+}  // namespace n2v

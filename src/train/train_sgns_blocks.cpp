@@ -1,0 +1,142 @@
+// skipgram.model sgns with dist.partition shard: the tables divided between the ranks by token
+// block (train/sgns_blocks.h); train.h says what it promises.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <numeric>
+
+#include "core/errors.h"
+#include "core/memory.h"
+#include "core/progress.h"
+#include "core/rng.h"
+#include "core/text.h"
+#include "models/sgns.h"
+#include "pipeline/pipeline.h"
+#include "train/distributed.h"
+#include "train/sgns_blocks.h"
+#include "train/sgns_epochs.h"
+#include "train/train.h"
+
+namespace n2v {
+namespace fs = std::filesystem;
+
+namespace {
+
+// The pairs a rank trains between two ring passes: enough that passing a block costs little beside
+// training the pairs (over 1 Gbit/s a row of dimension 128 takes as long to send as about 12 pairs
+// take to train; a million pairs a chunk spent 44% of the epoch passing blocks of 16,000 rows),
+// at the price of 16 bytes a pair.
+double pairs_per_rank_per_chunk(std::size_t vocabulary_size, int world) {
+  return std::max(4e6, 64.0 * static_cast<double>(vocabulary_size) / world);
+}
+
+}  // namespace
+
+TrainResult train_sgns_blocks(const Walks& walks, std::size_t vocabulary_size, const Config& config,
+                              const fs::path& out_dir, bool resume, Communicator& comm) {
+  const int rank = comm.rank(), world = comm.world_size();
+  const TrainConfig& tc = config.train;
+  const double dim = static_cast<double>(tc.embedding_dim);
+  const double block = std::ceil(static_cast<double>(vocabulary_size) / world);
+  // Both blocks, the arriving output block and the round's pairs; rank 0 also the whole tables twice
+  // (gathered for checkpoints and exports, and the model's).
+  const double bytes = 4 * dim * 3 * block + 16 * pairs_per_rank_per_chunk(vocabulary_size, world) +
+                       (rank == 0 ? 4 * 4 * dim * static_cast<double>(vocabulary_size) : 0.0);
+  check_fits_in_memory("training", bytes,
+                       std::to_string(vocabulary_size) + " tokens in " + std::to_string(world) + " blocks x train.embedding_dim " +
+                           std::to_string(tc.embedding_dim) + " floats",
+                       "train.embedding_dim");
+  if (walks.size() == 0) throw UsageError("there are no walks to train on");
+  const SgnsCorpus corpus(walks, vocabulary_size, sgns_options_from(config));
+  const int threads = config.resolved_threads();
+  SgnsBlocks blocks(corpus, tc.embedding_dim, splitmix64(config.seed ^ static_cast<std::uint64_t>(RngStream::Init)),
+                    comm, threads);
+
+  const double kept_length = static_cast<double>(walks.nodes.size()) / static_cast<double>(walks.size()) *
+                             corpus.expected_kept_fraction();
+  const double pairs_per_walk = std::max(1.0, kept_length * (config.skipgram.window + 1));
+  const auto walks_per_chunk = static_cast<std::size_t>(
+      std::ceil(pairs_per_rank_per_chunk(vocabulary_size, world) * world / pairs_per_walk));
+  const std::size_t chunks = (walks.size() + walks_per_chunk - 1) / walks_per_chunk;
+  if (rank == 0) {
+    char line[256];
+    std::snprintf(line, sizeof line,
+                  "sgns: tables in %d blocks (%.1f MB a rank with the arriving block), %zu walks per chunk, "
+                  "%d rounds a chunk, %d threads per rank",
+                  world, 4 * dim * 3 * block / 1e6, walks_per_chunk, world, threads);
+    log_line(line);
+  }
+
+  // Rank 0 holds the model that checkpoints and exports see; the others an empty one.
+  Sgns model(rank == 0 ? static_cast<std::int64_t>(vocabulary_size) : 0, tc.embedding_dim, config.seed);
+  SgnsEpochs epochs(walks, config, out_dir, rank == 0);
+  if (resume) {
+    // Whole tables on every rank for a moment: each takes its blocks from rank 0's checkpoint.
+    Sgns whole(static_cast<std::int64_t>(vocabulary_size), tc.embedding_dim, config.seed);
+    epochs.resume(*whole, &comm);
+    blocks.assign(whole->input.detach().contiguous().data_ptr<float>(),
+                  whole->output.detach().contiguous().data_ptr<float>());
+  }
+
+  TrainResult result;
+  result.first_epoch = epochs.epochs_done() + 1;
+  std::vector<float> input, output;
+  for (int epoch = result.first_epoch; epoch <= tc.epochs; ++epoch) {
+    // The walks' order depends on (seed, epoch) only, so a resumed run replays it.
+    std::vector<std::size_t> order(walks.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    Rng shuffle = Rng::for_item(config.seed, RngStream::Shuffle, static_cast<std::uint64_t>(epoch));
+    for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[shuffle.below(i)]);
+    Progress progress("epoch " + std::to_string(epoch) + "/" + std::to_string(tc.epochs), chunks, "chunks");
+    const auto start = std::chrono::steady_clock::now();
+    const double exchange_before = blocks.exchange_seconds(), bytes_before = blocks.bytes_sent();
+    SgnsLoss loss;
+    for (std::size_t c = 0; c < chunks; ++c) {
+      const std::size_t first = c * walks_per_chunk, last = std::min(walks.size(), first + walks_per_chunk);
+      blocks.collect(std::vector<std::size_t>(order.begin() + static_cast<std::ptrdiff_t>(first),
+                                              order.begin() + static_cast<std::ptrdiff_t>(last)),
+                     epoch);
+      // word2vec's linear decay over the whole run (all ranks' walks), to a floor.
+      auto rate = [&](std::size_t chunk_end) {
+        const double done = (static_cast<double>(epoch - 1) + static_cast<double>(chunk_end) / chunks) / tc.epochs;
+        return static_cast<float>(tc.stream_learning_rate * std::max(1e-4, 1.0 - done));
+      };
+      blocks.train_rounds(rate(c), rate(c + 1),
+                          Rng::for_item(config.seed, RngStream::Examples, (static_cast<std::uint64_t>(epoch) << 32) + c)(),
+                          loss);
+      progress.advance();
+    }
+    double sums[3] = {loss.sum(), static_cast<double>(loss.positives), static_cast<double>(blocks.non_finite_rows())};
+    comm.allreduce_sum(sums, 3);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    progress.end();
+    blocks.gather(input, output);
+    if (rank == 0) {
+      std::copy(input.begin(), input.end(), model->input.detach().data_ptr<float>());
+      std::copy(output.begin(), output.end(), model->output.detach().data_ptr<float>());
+    }
+    // A row that is not finite on any rank makes the epoch diverged on every rank alike.
+    epochs.end_epoch(*model, epoch, sums[2] > 0 ? std::nan("") : sums[0], sums[1], seconds, chunks, "chunks", 0,
+                     result);
+    if (rank == 0) {
+      char line[192];
+      std::snprintf(line, sizeof line,
+                    "epoch %d: sgns block exchange %.3f s (%.0f%% of the epoch), %.1f MB sent by rank 0, "
+                    "round buffers %.1f MB",
+                    epoch, blocks.exchange_seconds() - exchange_before,
+                    100 * (blocks.exchange_seconds() - exchange_before) / seconds,
+                    (blocks.bytes_sent() - bytes_before) / 1e6, blocks.round_buffer_bytes() / 1e6);
+      log_line(line);
+    }
+  }
+  // Nothing left to train after --resume: the export is the checkpoint's.
+  if (result.first_epoch > tc.epochs) blocks.gather(input, output);
+  epochs.finish(result);
+  result.dim = tc.embedding_dim;
+  result.embeddings = std::move(input);  // rank 0's; the others' is empty
+  return result;
+}
+
+}  // namespace n2v
