@@ -33,7 +33,8 @@ template <std::int64_t Dim>
 // remainder) or not (Dim == 0). Inlined into each of the step's CPU clones below.
 template <std::int64_t Dim>
 [[gnu::always_inline]] inline void pair_step(const SgnsTables& tables, NodeId context, const NodeId* targets, int t,
-                                             float learning_rate, SgnsScratch& scratch, SgnsLoss& loss) {
+                                             float learning_rate, SgnsScratch& scratch, SgnsLoss& loss,
+                                             int positives = 1) {
   const std::int64_t dim = Dim > 0 ? Dim : tables.dim;
   float* __restrict in = tables.input + static_cast<std::int64_t>(context) * tables.stride;
   if (scratch.logits.size() < static_cast<std::size_t>(t)) scratch.logits.resize(static_cast<std::size_t>(t));
@@ -47,9 +48,9 @@ template <std::int64_t Dim>
     const float x = dot<Dim>(in, tables.output + static_cast<std::int64_t>(targets[k]) * tables.stride, dim);
     const float e = std::exp(-std::fabs(x));
     const float sigmoid = x >= 0 ? 1.0f / (1.0f + e) : e / (1.0f + e);
-    loss.linear += std::max(k == 0 ? -x : x, 0.0f);
+    loss.linear += std::max(k < positives ? -x : x, 0.0f);
     product *= 1.0 + static_cast<double>(e);
-    g[k] = learning_rate * ((k == 0 ? 1.0f : 0.0f) - sigmoid);
+    g[k] = learning_rate * ((k < positives ? 1.0f : 0.0f) - sigmoid);
   }
   loss.product *= product;
   fold_if_large(loss, t);
@@ -75,7 +76,7 @@ template <std::int64_t Dim>
   }
 #pragma omp simd
   for (std::int64_t i = 0; i < dim; ++i) in[i] += delta[i];
-  ++loss.positives;
+  loss.positives += static_cast<std::uint64_t>(positives);
 }
 
 [[gnu::always_inline]] inline void prefetch_row(const float* row, std::int64_t dim) {
@@ -136,14 +137,15 @@ void SgnsLoss::add(const SgnsLoss& other) {
 
 N2V_CPU_CLONES
 void sgns_pair_step(const SgnsTables& tables, NodeId context, const NodeId* targets, int t, float learning_rate,
-                    SgnsScratch& scratch, SgnsLoss& loss) {
+                    SgnsScratch& scratch, SgnsLoss& loss, bool positive) {
+  const int positives = positive ? 1 : 0;
   switch (tables.dim) {  // as sgns_train_walk below
-    case 32: return pair_step<32>(tables, context, targets, t, learning_rate, scratch, loss);
-    case 50: return pair_step<50>(tables, context, targets, t, learning_rate, scratch, loss);
-    case 64: return pair_step<64>(tables, context, targets, t, learning_rate, scratch, loss);
-    case 100: return pair_step<100>(tables, context, targets, t, learning_rate, scratch, loss);
-    case 128: return pair_step<128>(tables, context, targets, t, learning_rate, scratch, loss);
-    default: return pair_step<0>(tables, context, targets, t, learning_rate, scratch, loss);
+    case 32: return pair_step<32>(tables, context, targets, t, learning_rate, scratch, loss, positives);
+    case 50: return pair_step<50>(tables, context, targets, t, learning_rate, scratch, loss, positives);
+    case 64: return pair_step<64>(tables, context, targets, t, learning_rate, scratch, loss, positives);
+    case 100: return pair_step<100>(tables, context, targets, t, learning_rate, scratch, loss, positives);
+    case 128: return pair_step<128>(tables, context, targets, t, learning_rate, scratch, loss, positives);
+    default: return pair_step<0>(tables, context, targets, t, learning_rate, scratch, loss, positives);
   }
 }
 

@@ -76,18 +76,20 @@ SgnsBlocks::SgnsBlocks(const SgnsCorpus& corpus, std::int64_t dim, std::uint64_t
   }
   // Every rank knows every block's negatives: a block's are drawn where it is held.
   negatives_.resize(static_cast<std::size_t>(parts_));
+  share_.assign(static_cast<std::size_t>(parts_), 0.0);
+  double all = 0;
   for (int b = 0; b < parts_; ++b) {
     std::vector<double> weight(static_cast<std::size_t>(block_rows(vocabulary_, b, parts_)));
-    double total = 0;
     for (std::size_t r = 0; r < weight.size(); ++r) {
       const auto token = static_cast<std::size_t>(r) * static_cast<std::size_t>(parts_) + static_cast<std::size_t>(b);
       weight[r] = token == 0 ? 0.0 : std::pow(corpus.counts()[token], 0.75);
-      total += weight[r];
+      share_[b] += weight[r];
     }
-    // A block whose tokens never occur has no pairs either, so it never draws.
-    if (total > 0) negatives_[b] = AliasTable(weight);
+    // A block whose tokens never occur has a share of 0: nothing is drawn from it.
+    if (share_[b] > 0) negatives_[b] = AliasTable(weight);
+    all += share_[b];
   }
-  bucket_begin_.assign(static_cast<std::size_t>(parts_) + 1, 0);
+  for (double& share : share_) share = all > 0 ? share / all : 0.0;
 }
 
 void SgnsBlocks::collect(const std::vector<std::size_t>& walk_ids, int epoch) {
@@ -104,32 +106,30 @@ void SgnsBlocks::collect(const std::vector<std::size_t>& walk_ids, int epoch) {
       if (block_of(pair.context, parts_) == rank_) pairs_.push_back(pair);
     }
   }
-  // A stable counting sort by the centre's block.
-  std::vector<std::size_t> count(static_cast<std::size_t>(parts_) + 1, 0);
-  for (const SgnsPair& pair : pairs_) ++count[static_cast<std::size_t>(block_of(pair.centre, parts_)) + 1];
-  for (int b = 0; b < parts_; ++b) count[b + 1] += count[b];
-  bucket_begin_ = count;
-  std::vector<SgnsPair> sorted(pairs_.size());
-  for (const SgnsPair& pair : pairs_) sorted[count[static_cast<std::size_t>(block_of(pair.centre, parts_))]++] = pair;
-  pairs_.swap(sorted);
-  pair_bytes_ = std::max(pair_bytes_, 2.0 * static_cast<double>(pairs_.size() * sizeof(SgnsPair)));
+  pair_bytes_ = std::max(pair_bytes_, static_cast<double>(pairs_.size() * sizeof(SgnsPair)));
 }
 
 std::vector<SgnsPair> SgnsBlocks::bucket(int block) const {
-  return {pairs_.begin() + static_cast<std::ptrdiff_t>(bucket_begin_[block]),
-          pairs_.begin() + static_cast<std::ptrdiff_t>(bucket_begin_[block + 1])};
+  std::vector<SgnsPair> out;
+  for (const SgnsPair& pair : pairs_) {
+    if (block_of(pair.centre, parts_) == block) out.push_back(pair);
+  }
+  return out;
 }
 
 void SgnsBlocks::train_rounds(float lr_first, float lr_last, std::uint64_t draw_seed, SgnsLoss& loss) {
-  const double total = static_cast<double>(std::max<std::uint64_t>(1, pairs_.size()));
-  double done = 0;  // pairs of the earlier rounds
+  const std::uint64_t n = pairs_.size();
+  const double steps = static_cast<double>(std::max<std::uint64_t>(1, n)) * parts_;
   std::vector<SgnsLoss> losses(static_cast<std::size_t>(threads_));
   for (int round = 0; round < parts_; ++round) {
     const SgnsTables tables{input_.data(), output_.data(), dim_, stride_};
-    const SgnsPair* bucket = pairs_.data() + bucket_begin_[held_];
-    const std::size_t size = bucket_begin_[held_ + 1] - bucket_begin_[held_];
-    const AliasTable& negatives = negatives_[held_];  // a block with pairs has tokens that occur
-    parallel_chunks(size, kPairsPerTask, threads_, [&](std::uint64_t first, std::uint64_t last, int thread) {
+    const int held = held_;
+    const AliasTable& negatives = negatives_[held];
+    // The held block's part of a pair's negatives: its whole part, and one more with the remainder's probability.
+    const double expected = corpus_.options().negative_samples * share_[held];
+    const double whole = std::floor(expected), fraction = expected - whole;
+    const double before = static_cast<double>(round) * static_cast<double>(n);
+    parallel_chunks(n, kPairsPerTask, threads_, [&](std::uint64_t first, std::uint64_t last, int thread) {
       Rng rng = Rng::for_item(draw_seed, RngStream::Examples,
                               (static_cast<std::uint64_t>(round * parts_ + rank_) << 40) + first / kPairsPerTask);
       SgnsScratch scratch;
@@ -137,34 +137,38 @@ void SgnsBlocks::train_rounds(float lr_first, float lr_last, std::uint64_t draw_
       // Pair i + 1's targets are drawn, and their rows and its context's fetched, while pair i trains:
       // the rows of a block far larger than the cache are the step's wait.
       std::vector<NodeId> targets, next;
-      auto draw = [&](std::uint64_t i, std::vector<NodeId>& out) {
-        const auto centre = static_cast<NodeId>(row_in_block(bucket[i].centre, parts_));
-        out.assign(1, centre);
-        const int count = corpus_.draw_negative_count(rng);
+      bool positive = false, next_positive = false;
+      auto draw = [&](std::uint64_t i, std::vector<NodeId>& out, bool& is_positive) {
+        const SgnsPair& pair = pairs_[i];
+        is_positive = block_of(pair.centre, parts_) == held;
+        const auto centre = static_cast<NodeId>(row_in_block(pair.centre, parts_));
+        out.clear();
+        if (is_positive) out.push_back(centre);
+        const int count = static_cast<int>(whole) + (fraction > 0 && rng.uniform() < fraction ? 1 : 0);
         for (int k = 0; k < count; ++k) {
           const NodeId negative = negatives.draw(rng);
-          if (negative != centre) out.push_back(negative);  // word2vec skips the centre itself
+          if (!is_positive || negative != centre) out.push_back(negative);  // word2vec skips the centre itself
         }
         for (NodeId row : out) output_.prefetch(row);
-        input_.prefetch(row_in_block(bucket[i].context, parts_));
+        if (!out.empty()) input_.prefetch(row_in_block(pair.context, parts_));
       };
-      if (first < last) draw(first, next);
+      if (first < last) draw(first, next, next_positive);
       for (std::uint64_t i = first; i < last; ++i) {
         targets.swap(next);
-        if (i + 1 < last) draw(i + 1, next);
-        const auto lr = static_cast<float>(lr_first + (lr_last - lr_first) * (done + static_cast<double>(i)) / total);
-        sgns_pair_step(tables, static_cast<NodeId>(row_in_block(bucket[i].context, parts_)), targets.data(),
-                       static_cast<int>(targets.size()), lr, scratch, own);
+        positive = next_positive;
+        if (i + 1 < last) draw(i + 1, next, next_positive);
+        if (targets.empty()) continue;
+        const auto lr = static_cast<float>(lr_first + (lr_last - lr_first) * (before + static_cast<double>(i)) / steps);
+        sgns_pair_step(tables, static_cast<NodeId>(row_in_block(pairs_[i].context, parts_)), targets.data(),
+                       static_cast<int>(targets.size()), lr, scratch, own, positive);
       }
       losses[thread].add(own);
     });
-    done += static_cast<double>(size);
     pass_output_block();
     ++rounds_;
   }
   pairs_.clear();
   pairs_.shrink_to_fit();
-  bucket_begin_.assign(bucket_begin_.size(), 0);
   for (const SgnsLoss& part : losses) loss.add(part);
 }
 

@@ -1,25 +1,29 @@
 #pragma once
-// Block-partitioned sgns (dist.partition shard), GraphVite's parallel negative sampling over a
+// Block-partitioned sgns (dist.partition shard), after GraphVite's parallel negative sampling, over a
 // Transport (c10d between processes, dist/local_world.h in tests). Token t belongs to block
-// t % N, and rank r keeps the input rows of block r for good: no rank ever holds a whole table.
+// t % N, and rank r keeps the input rows of block r for good; while it trains no rank holds a
+// whole table (training gathers them on rank 0 between epochs).
 // Every rank holds the walks (training gathers them); a chunk of walks becomes (context, centre)
-// pairs on every rank, each keeping those whose context it owns, in the bucket of the centre's
-// block (drawing a chunk's windows on every rank costs little beside training a 1/N share of
-// its pairs, and sends nothing). Then N rounds: in
-// round k rank r holds output block (r + k) % N, trains bucket (r, (r + k) % N) with Hogwild
-// threads, draws the pairs' negatives within that block (from its share of unigram^0.75, scaled
-// to a distribution), and passes the block on to rank r - 1 (a ring):
+// pairs on every rank, each keeping those whose context it owns, in walk order (drawing a chunk's
+// windows on every rank costs little beside training a 1/N share of its pairs, and sends
+// nothing). Then N rounds: in round k rank r holds output block (r + k) % N and goes through its
+// pairs in walk order, training each against the negatives that fall in that block (the pair's
+// negative_samples times the block's share of unigram^0.75, drawn within the block) and against
+// its centre when the centre lies there, with Hogwild threads; then it passes the block on to
+// rank r - 1 (a ring):
 //
 //            round 0     round 1     round 2        N = 3: the output block each rank holds
 //   rank 0   out 0  <--  out 1  <--  out 2          (its input block stays); after round 2
 //   rank 1   out 1  <--  out 2  <--  out 0          every block moves once more and is home.
 //   rank 2   out 2  <--  out 0  <--  out 1
 //
-// Every bucket is trained once a chunk, and no two ranks hold one row at once: nothing is
-// averaged or lost, unlike data-parallel training (train/sgns_replicas.h). Negatives from the
-// centre's block only are GraphVite's scheme: a context's negatives then follow where its
-// positives fall. Spreading each pair's negatives over all the rounds instead (each block its
-// share) was tried and trained far worse (docs/distributed.md).
+// Every positive is trained once a chunk, a pair's negatives over the N rounds follow one
+// process's unigram^0.75, and no two ranks hold one row at once: nothing is averaged or lost,
+// unlike data-parallel training (train/sgns_replicas.h). GraphVite draws a pair's negatives
+// from its centre's block alone, so a context's negatives follow where its positives fall; on
+// ml-latest-small that cost 0.007 of link-prediction AUC (docs/distributed.md). The pairs stay
+// in walk order: sorted by the centre's block, a round's second half was negatives alone, and
+// the tables drifted far from the objective.
 #include <cstdint>
 #include <vector>
 
@@ -74,12 +78,12 @@ class SgnsBlocks {
 
   // Makes the pairs of walks `walk_ids` in `epoch` (subsampled and windowed with the corpus'
   // per-walk generators; every rank passes the same walks) and keeps this rank's: afterwards
-  // bucket(b) holds every pair whose context is in this rank's block and centre in block b.
+  // bucket(b) lists every pair whose context is in this rank's block and centre in block b.
   void collect(const std::vector<std::size_t>& walk_ids, int epoch);
   std::vector<SgnsPair> bucket(int block) const;
   std::uint64_t collected_pairs() const { return pairs_.size(); }
 
-  // Collective: the N rounds over the collected buckets, then empties them. The learning rate falls
+  // Collective: the N rounds over the collected pairs, then drops them. The learning rate falls
   // linearly from lr_first to lr_last over the rounds; negatives are drawn from `draw_seed`.
   void train_rounds(float lr_first, float lr_last, std::uint64_t draw_seed, SgnsLoss& loss);
 
@@ -91,8 +95,10 @@ class SgnsBlocks {
   std::uint64_t non_finite_rows() const;
 
   // The distribution the negatives of block b come from: its tokens' counts^0.75, normalised
-  // within the block; draw() gives a row in the block.
+  // within the block; draw() gives a row in the block. share(b): the block's part of the whole
+  // distribution, the fraction of a pair's negatives drawn from it.
   const AliasTable& negatives(int block) const { return negatives_[static_cast<std::size_t>(block)]; }
+  double share(int block) const { return share_[static_cast<std::size_t>(block)]; }
 
   double exchange_seconds() const { return exchange_seconds_; }  // passing blocks, waiting included
   double bytes_sent() const { return bytes_sent_; }
@@ -111,8 +117,8 @@ class SgnsBlocks {
   int held_ = 0;  // the output block in output_
   BlockRows input_, output_;
   std::vector<AliasTable> negatives_;
-  std::vector<SgnsPair> pairs_;  // this rank's, by the centre's block
-  std::vector<std::size_t> bucket_begin_;  // pairs_ of block b: [bucket_begin_[b], bucket_begin_[b + 1])
+  std::vector<double> share_;
+  std::vector<SgnsPair> pairs_;  // this rank's, in walk order
   double exchange_seconds_ = 0, bytes_sent_ = 0, pair_bytes_ = 0, block_message_bytes_ = 0;
   std::int64_t rounds_ = 0;
 };

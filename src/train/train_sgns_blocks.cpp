@@ -27,7 +27,7 @@ namespace {
 // The pairs a rank trains between two ring passes: enough that passing a block costs little beside
 // training the pairs (over 1 Gbit/s a row of dimension 128 takes as long to send as about 12 pairs
 // take to train; a million pairs a chunk spent 44% of the epoch passing blocks of 16,000 rows),
-// at the price of 16 bytes a pair.
+// at the price of 8 bytes a pair.
 double pairs_per_rank_per_chunk(std::size_t vocabulary_size, int world) {
   return std::max(4e6, 64.0 * static_cast<double>(vocabulary_size) / world);
 }
@@ -42,7 +42,7 @@ TrainResult train_sgns_blocks(const Walks& walks, std::size_t vocabulary_size, c
   const double block = std::ceil(static_cast<double>(vocabulary_size) / world);
   // Both blocks, the arriving output block and the round's pairs; rank 0 also the whole tables twice
   // (gathered for checkpoints and exports, and the model's).
-  const double bytes = 4 * dim * 3 * block + 16 * pairs_per_rank_per_chunk(vocabulary_size, world) +
+  const double bytes = 4 * dim * 3 * block + 8 * pairs_per_rank_per_chunk(vocabulary_size, world) +
                        (rank == 0 ? 4 * 4 * dim * static_cast<double>(vocabulary_size) : 0.0);
   check_fits_in_memory("training", bytes,
                        std::to_string(vocabulary_size) + " tokens in " + std::to_string(world) + " blocks x train.embedding_dim " +

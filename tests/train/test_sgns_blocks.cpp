@@ -49,7 +49,7 @@ std::vector<std::pair<NodeId, NodeId>> sorted_pairs(const std::vector<SgnsPair>&
 
 // Every pair an epoch's walks make (one process, in walk order), against what the buckets of 1,
 // 2 and 3 ranks hold together: the same multiset, each pair in the bucket of its two blocks on
-// the rank that owns its context; and the rounds train each of them once.
+// the rank that owns its context; and the rounds train each positive once.
 TEST(SgnsBlocks, EveryPairOfAnEpochLandsInOneBucketAndIsTrainedOnce) {
   const Walks walks = skewed_walks(300, 5);
   for (double subsample : {0.0, 0.05}) {
@@ -93,13 +93,16 @@ TEST(SgnsBlocks, EveryPairOfAnEpochLandsInOneBucketAndIsTrainedOnce) {
 }
 
 // A block's negatives come from its own tokens only, in proportion to count^0.75 (chi-square,
-// 1% level), on every rank alike.
+// 1% level), on every rank alike; the block's share of a pair's negatives is its share of the
+// whole count^0.75, so a pair's negatives over all rounds follow one process's distribution.
 TEST(SgnsBlocks, ABlocksNegativesFollowItsShareOfUnigramToTheThreeQuarters) {
   const Walks walks = skewed_walks(400, 8);
   const SgnsCorpus corpus(walks, kVocabulary, options(0));
   const int world = 3;
   LocalWorld(world).run([&](Transport& transport) {
     SgnsBlocks blocks(corpus, 4, 3, transport, 1);
+    double whole = 0, share_sum = 0;
+    for (std::size_t token = 1; token < kVocabulary; ++token) whole += std::pow(corpus.counts()[token], 0.75);
     for (int b = 0; b < world; ++b) {
       const std::int64_t rows = SgnsBlocks::block_rows(kVocabulary, b, world);
       std::vector<double> probability(static_cast<std::size_t>(rows));
@@ -117,7 +120,10 @@ TEST(SgnsBlocks, ABlocksNegativesFollowItsShareOfUnigramToTheThreeQuarters) {
       int df = 0;
       const double statistic = walk_testing::chi_square(counts, probability, draws, df);
       EXPECT_LT(statistic, walk_testing::chi_square_critical(df, 0.01)) << "block " << b << ", rank " << transport.rank();
+      EXPECT_NEAR(blocks.share(b), total / whole, 1e-12) << "block " << b;
+      share_sum += blocks.share(b);
     }
+    EXPECT_NEAR(share_sum, 1.0, 1e-12);
   });
 }
 
@@ -214,8 +220,9 @@ double global_loss(const SgnsCorpus& corpus, const std::vector<float>& input, co
 }
 
 // Four chunks of 1,000 walks on 1, 2 and 3 ranks: the tables optimise one process's objective
-// about as well in every world (a scheme that spread each pair's negatives over the rounds scored
-// 3.15 here against one rank's 2.33), and far better than the untrained tables.
+// about as well in every world (with the pairs sorted by their centre's block, so that half of
+// each round was negatives alone, 2 ranks scored 3.15 against one rank's 2.33), and far better
+// than the untrained tables.
 TEST(SgnsBlocks, TrainedTablesFitTheWholeObjectiveInAnyWorld) {
   const Walks walks = ring_walks(4000);
   const SgnsCorpus corpus(walks, 201, SgnsOptions{5, 15, 0, 17});
