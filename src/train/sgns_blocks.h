@@ -55,7 +55,6 @@ class BlockRows {
   void prefetch(std::int64_t r) const;  // row r into the cache, for writing
   float* data() { return base_; }
   std::int64_t rows() const { return rows_; }
-  double bytes() const { return static_cast<double>(storage_.size()) * sizeof(float); }
 
  private:
   std::vector<float> storage_;
@@ -70,7 +69,6 @@ class SgnsBlocks {
   // size. Output rows start at zero.
   SgnsBlocks(const SgnsCorpus& corpus, std::int64_t dim, std::uint64_t seed, Transport& transport, int threads);
 
-  int parts() const { return parts_; }
   static int block_of(NodeId token, int parts) { return static_cast<int>(token % static_cast<NodeId>(parts)); }
   static std::int64_t row_in_block(NodeId token, int parts) { return token / static_cast<NodeId>(parts); }
   // How many of tokens 0..vocabulary-1 fall in `block`.
@@ -103,7 +101,6 @@ class SgnsBlocks {
   double exchange_seconds() const { return exchange_seconds_; }  // passing blocks, waiting included
   double bytes_sent() const { return bytes_sent_; }
   std::int64_t rounds() const { return rounds_; }
-  double table_bytes() const { return input_.bytes() + output_.bytes(); }  // this rank's two blocks
   // The largest a chunk's pairs and a passed block (sent and received) have been.
   double round_buffer_bytes() const { return pair_bytes_ + block_message_bytes_; }
 
