@@ -198,25 +198,21 @@ void SgnsBlocks::pass_output_block() {
   exchange_seconds_ += seconds_since(start);
 }
 
-void SgnsBlocks::gather(std::vector<float>& input, std::vector<float>& output) {
+void SgnsBlocks::gather(float* input, float* output) {
   if (held_ != rank_) throw Error("SgnsBlocks::gather between the rounds of a chunk");
   std::vector<std::string> outgoing(static_cast<std::size_t>(parts_));
   for (std::int64_t r = 0; r < input_.rows(); ++r) append_bytes(outgoing[0], input_.row(r), static_cast<std::size_t>(dim_));
   for (std::int64_t r = 0; r < input_.rows(); ++r) append_bytes(outgoing[0], output_.row(r), static_cast<std::size_t>(dim_));
   const std::vector<std::string> incoming = transport_.all_to_all(outgoing);
-  input.clear();
-  output.clear();
   if (rank_ != 0) return;
-  input.assign(static_cast<std::size_t>(vocabulary_ * dim_), 0.0f);
-  output.assign(input.size(), 0.0f);
   const std::size_t row_bytes = static_cast<std::size_t>(dim_) * sizeof(float);
   for (int b = 0; b < parts_; ++b) {
     const std::int64_t rows = block_rows(vocabulary_, b, parts_);
     const std::string& message = incoming[static_cast<std::size_t>(b)];
     for (std::int64_t r = 0; r < rows; ++r) {
       const std::size_t token = static_cast<std::size_t>(r * parts_ + b);
-      std::memcpy(input.data() + token * static_cast<std::size_t>(dim_), message.data() + r * row_bytes, row_bytes);
-      std::memcpy(output.data() + token * static_cast<std::size_t>(dim_),
+      std::memcpy(input + token * static_cast<std::size_t>(dim_), message.data() + r * row_bytes, row_bytes);
+      std::memcpy(output + token * static_cast<std::size_t>(dim_),
                   message.data() + (rows + r) * row_bytes, row_bytes);
     }
   }

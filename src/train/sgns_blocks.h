@@ -85,9 +85,10 @@ class SgnsBlocks {
   // linearly from lr_first to lr_last over the rounds; negatives are drawn from `draw_seed`.
   void train_rounds(float lr_first, float lr_last, std::uint64_t draw_seed, SgnsLoss& loss);
 
-  // Collective: rank 0 receives both whole tables, [vocabulary x dim] row-major (the others
-  // nothing); `assign` takes this rank's rows out of whole tables (resuming a checkpoint).
-  void gather(std::vector<float>& input, std::vector<float>& output);
+  // Collective: rank 0 writes both whole tables, [vocabulary x dim] row-major, into `input` and
+  // `output` (the others write nothing and may pass null); `assign` takes this rank's rows out of
+  // whole tables (resuming a checkpoint).
+  void gather(float* input, float* output);
   void assign(const float* input, const float* output);
   // Rows of this rank's blocks with a value that is not finite (call between chunks).
   std::uint64_t non_finite_rows() const;

@@ -40,10 +40,10 @@ TrainResult train_sgns_blocks(const Walks& walks, std::size_t vocabulary_size, c
   const TrainConfig& tc = config.train;
   const double dim = static_cast<double>(tc.embedding_dim);
   const double block = std::ceil(static_cast<double>(vocabulary_size) / world);
-  // Both blocks, the arriving output block and the round's pairs; rank 0 also the whole tables twice
-  // (gathered for checkpoints and exports, and the model's).
+  // Both blocks, the arriving output block and the round's pairs; rank 0 also the model's whole
+  // tables, which it gathers for checkpoints and exports.
   const double bytes = 4 * dim * 3 * block + 8 * pairs_per_rank_per_chunk(vocabulary_size, world) +
-                       (rank == 0 ? 4 * 4 * dim * static_cast<double>(vocabulary_size) : 0.0);
+                       (rank == 0 ? 2 * 4 * dim * static_cast<double>(vocabulary_size) : 0.0);
   check_fits_in_memory("training", bytes,
                        std::to_string(vocabulary_size) + " tokens in " + std::to_string(world) + " blocks x train.embedding_dim " +
                            std::to_string(tc.embedding_dim) + " floats",
@@ -82,7 +82,9 @@ TrainResult train_sgns_blocks(const Walks& walks, std::size_t vocabulary_size, c
 
   TrainResult result;
   result.first_epoch = epochs.epochs_done() + 1;
-  std::vector<float> input, output;
+  // Rank 0 gathers the tables into the model's own rows.
+  float* input = rank == 0 ? model->input.detach().data_ptr<float>() : nullptr;
+  float* output = rank == 0 ? model->output.detach().data_ptr<float>() : nullptr;
   for (int epoch = result.first_epoch; epoch <= tc.epochs; ++epoch) {
     // The walks' order depends on (seed, epoch) only, so a resumed run replays it.
     std::vector<std::size_t> order(walks.size());
@@ -113,10 +115,6 @@ TrainResult train_sgns_blocks(const Walks& walks, std::size_t vocabulary_size, c
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     progress.end();
     blocks.gather(input, output);
-    if (rank == 0) {
-      std::copy(input.begin(), input.end(), model->input.detach().data_ptr<float>());
-      std::copy(output.begin(), output.end(), model->output.detach().data_ptr<float>());
-    }
     // A row that is not finite on any rank makes the epoch diverged on every rank alike.
     epochs.end_epoch(*model, epoch, sums[2] > 0 ? std::nan("") : sums[0], sums[1], seconds, chunks, "chunks", 0,
                      result);
@@ -135,7 +133,7 @@ TrainResult train_sgns_blocks(const Walks& walks, std::size_t vocabulary_size, c
   if (result.first_epoch > tc.epochs) blocks.gather(input, output);
   epochs.finish(result);
   result.dim = tc.embedding_dim;
-  result.embeddings = std::move(input);  // rank 0's; the others' is empty
+  if (rank == 0) result.embeddings.assign(input, input + model->input.numel());  // the others' stays empty
   return result;
 }
 

@@ -40,6 +40,21 @@ std::vector<std::size_t> all_walks(std::size_t count) {
   return ids;
 }
 
+// blocks.gather() into vectors of the whole tables' size: filled on rank 0; on the other ranks
+// checked to be untouched (they receive nothing) and returned empty.
+void gather(SgnsBlocks& blocks, int rank, std::size_t vocabulary, std::size_t dim, std::vector<float>& input,
+            std::vector<float>& output) {
+  constexpr float kUntouched = -12345.0f;
+  input.assign(vocabulary * dim, kUntouched);
+  output.assign(vocabulary * dim, kUntouched);
+  blocks.gather(input.data(), output.data());
+  if (rank == 0) return;
+  EXPECT_EQ(std::count(input.begin(), input.end(), kUntouched), static_cast<std::ptrdiff_t>(input.size()));
+  EXPECT_EQ(std::count(output.begin(), output.end(), kUntouched), static_cast<std::ptrdiff_t>(output.size()));
+  input.clear();
+  output.clear();
+}
+
 std::vector<std::pair<NodeId, NodeId>> sorted_pairs(const std::vector<SgnsPair>& pairs) {
   std::vector<std::pair<NodeId, NodeId>> out;
   for (const SgnsPair& p : pairs) out.emplace_back(p.context, p.centre);
@@ -138,7 +153,7 @@ TEST(SgnsBlocks, TablesStartAlikeInAnyWorldAndGatherAndAssignRoundTrip) {
     LocalWorld(world).run([&](Transport& transport) {
       SgnsBlocks blocks(corpus, 6, 21, transport, 1);
       std::vector<float> in, out;
-      blocks.gather(in, out);
+      gather(blocks, transport.rank(), kVocabulary, 6, in, out);
       if (transport.rank() == 0) input = in;
       else EXPECT_TRUE(in.empty());
     });
@@ -157,7 +172,7 @@ TEST(SgnsBlocks, TablesStartAlikeInAnyWorldAndGatherAndAssignRoundTrip) {
       SgnsLoss loss;
       blocks.train_rounds(0.05f, 0.04f, 5, loss);
       std::vector<float> in, out;
-      blocks.gather(in, out);
+      gather(blocks, transport.rank(), kVocabulary, 6, in, out);
       if (transport.rank() == 0) {
         input = in;
         output = out;
@@ -165,7 +180,7 @@ TEST(SgnsBlocks, TablesStartAlikeInAnyWorldAndGatherAndAssignRoundTrip) {
       // Every rank takes its rows from rank 0's gathered tables, read after a collective (a barrier).
       transport.all_to_all(std::vector<std::string>(static_cast<std::size_t>(world)));
       blocks.assign(input.data(), output.data());
-      blocks.gather(in, out);
+      gather(blocks, transport.rank(), kVocabulary, 6, in, out);
       if (transport.rank() == 0) {
         EXPECT_EQ(in, input);
         EXPECT_EQ(out, output);
@@ -233,7 +248,7 @@ TEST(SgnsBlocks, TrainedTablesFitTheWholeObjectiveInAnyWorld) {
       SgnsBlocks blocks(corpus, 16, 21, transport, 1);
       std::vector<float> input, output;
       if (world == 1) {
-        blocks.gather(input, output);
+        gather(blocks, transport.rank(), 201, 16, input, output);
         untrained = global_loss(corpus, input, output, 16);
       }
       for (std::size_t c = 0; c < 4; ++c) {
@@ -243,7 +258,7 @@ TEST(SgnsBlocks, TrainedTablesFitTheWholeObjectiveInAnyWorld) {
         SgnsLoss ignored;
         blocks.train_rounds(0.025f * (1 - c / 4.0f), 0.025f * (1 - (c + 1) / 4.0f), 5 + c, ignored);
       }
-      blocks.gather(input, output);
+      gather(blocks, transport.rank(), 201, 16, input, output);
       if (transport.rank() == 0) loss.push_back(global_loss(corpus, input, output, 16));
     });
   }
