@@ -26,7 +26,7 @@ void add_evaluate_command(CLI::App& app) {
   command
       ->add_option("--vectors", *vectors,
                    "a word2vec text file (gensim's save_word2vec_format, PecanPy's, embeddings.w2v.txt) to score on "
-                   "the run's graph instead of a model.pt")
+                   "the run's graph instead of a model.pt, or embeddings.manifest.json (the ranks' files of dist.tables per_rank)")
       ->excludes(model_option);
   command->add_option("--run", *run,
                       "the run folder with config.yaml and the held-out data (default: the folder of --model or "

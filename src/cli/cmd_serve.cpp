@@ -1,5 +1,6 @@
 // n2v serve --model M [--host H] [--port P] [--threads N] [--index exact|hnsw]: the similar-movies
-// HTTP service and web page on an exported model.pt (src/server/, docs/serving.md).
+// HTTP service and web page on an exported model.pt, or on the ranks' files of a run whose tables
+// were written per rank (src/server/, docs/serving.md).
 #include <memory>
 
 #include "cli/cli.h"
@@ -12,7 +13,11 @@ void add_serve_command(CLI::App& app) {
   auto index = std::make_shared<std::string>("exact");
   CLI::App* command =
       app.add_subcommand("serve", "Serve similar movies, recommendations and a web page over HTTP from a model.pt");
-  command->add_option("-m,--model", options->model, "model.pt written by n2v train")->required();
+  command
+      ->add_option("-m,--model", options->model,
+                   "model.pt written by n2v train, or embeddings.manifest.json with the ranks' files of "
+                   "dist.tables per_rank and vocabulary.tsv beside it")
+      ->required();
   command->add_option("--host", options->server.host, "address to listen on (default 127.0.0.1: this machine only)");
   command->add_option("--port", options->server.port, "TCP port (default 8080; 0 = any free port, logged)")
       ->check(CLI::Range(0, 65535));

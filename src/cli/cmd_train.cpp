@@ -10,8 +10,10 @@
 #include "core/memory.h"
 #include "core/progress.h"
 #include "core/text.h"
+#include "eval/embedding_shards.h"
 #include "eval/loss_report.h"
 #include "pipeline/pipeline.h"
+#include "serve/embedding_files.h"
 #include "serve/export.h"
 #include "serve/onnx_export.h"
 #include "train/checkpoint.h"
@@ -30,6 +32,34 @@ struct TrainOptions {
   std::optional<double> holdout_edges, holdout_latest;  // eval.holdout_* shortcuts
   DistOverrides dist;
 };
+
+// dist.tables per_rank: each rank writes its rows, embeddings.rank-K.w2v.txt, on its own host (rank
+// 0 stages its own); rank 0 the manifest naming them and vocabulary.tsv. Collective.
+void export_rank_tables(const TrainResult& result, const Vocabulary& vocabulary, const Config& config,
+                        const std::filesystem::path& out_dir, RunFolder* writer, Communicator& comm) {
+  const std::string mine = shard_vectors_file(comm.rank());
+  if (!writer) ensure_directory(out_dir);
+  write_word2vec_rows(result.embeddings.data(), result.dim, result.shard_tokens, vocabulary,
+                      writer ? writer->staged(mine) : out_dir / mine);
+  // Every rank's row count, and a sign that every rank has written its file.
+  std::vector<std::uint64_t> rows(static_cast<std::size_t>(comm.world_size()), 0);
+  rows[static_cast<std::size_t>(comm.rank())] = result.shard_tokens.size();
+  comm.allreduce_sum(rows.data(), rows.size());
+  if (!writer) return;
+  ShardManifest manifest;
+  manifest.dim = result.dim;
+  manifest.tokens = vocabulary.size();
+  manifest.rows = rows;
+  manifest.epochs = static_cast<int>(result.epoch_loss.size());
+  manifest.data_dir = config.data_dir().empty() ? std::string() : std::filesystem::weakly_canonical(std::filesystem::absolute(config.data_dir())).string();
+  write_shard_manifest(manifest, writer->staged(kShardManifestFile));
+  write_vocabulary_tsv(vocabulary, writer->staged("vocabulary.tsv"));
+  log_line("wrote " + (out_dir / "embeddings.rank-K.w2v.txt").string() + " for K = 0.." +
+           std::to_string(comm.world_size() - 1) + " on each rank's host and " + kShardManifestFile +
+           " naming them (dist.tables per_rank): copied into one folder they are read by n2v evaluate --vectors "
+           "and n2v serve --model " + kShardManifestFile + "; model.pt and the other exports need the whole "
+           "table on one machine (dist.tables gather)");
+}
 
 void run_train(const TrainOptions& options) {
   CommonOptions common = options.common;
@@ -83,8 +113,12 @@ void run_train(const TrainOptions& options) {
                : train_skipgram(data.examples, g.vocabulary.size(), config, run.out_dir, options.resume, comm.get());
   log_line((comm ? "rank " + std::to_string(dist.rank) + " peak memory " : std::string("peak memory ")) +
            std::to_string(static_cast<long>(peak_rss_mb())) + " MB after training");
-  if (!writer) return;  // rank 0 holds the weights (gathered, with the tables in blocks) and writes them
-  export_model(result.embeddings, result.dim, g.vocabulary, config.export_, folder->staging(), config.data_dir());
+  if (result.per_rank_tables) {
+    export_rank_tables(result, g.vocabulary, config, run.out_dir, writer ? &*folder : nullptr, *comm);
+  } else if (writer) {  // rank 0 holds the weights (gathered, with the tables in blocks) and writes them
+    export_model(result.embeddings, result.dim, g.vocabulary, config.export_, folder->staging(), config.data_dir());
+  }
+  if (!writer) return;
   write_file_atomic(folder->staged("loss_vs_keras.svg"),
                     loss_svg(result.epoch_loss,
                              "n2v (" + choice_name(result.device) + ", seed " + std::to_string(config.seed) + ")"));
@@ -92,7 +126,7 @@ void run_train(const TrainOptions& options) {
   // the folder holds one run's files. evaluation.json scored the earlier model.
   folder->commit({"config.yaml", "model.pt", kOnnxLogitsFile, kOnnxSimilarFile, "embeddings.tsv", "metadata.tsv",
                   "embeddings.w2v.txt", "embeddings.npy", "vocabulary.tsv", kHoldoutEdgesFile, kHoldoutRatingsFile,
-                  "loss_vs_keras.svg", "evaluation.json"});
+                  "loss_vs_keras.svg", "evaluation.json", kShardManifestFile, shard_vectors_file(0)});
   const std::string not_keras = why_not_the_keras_example(config, g.stats);
   if (not_keras.empty()) {
     std::printf("\n%s", loss_comparison_table(result.epoch_loss).c_str());

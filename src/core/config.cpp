@@ -123,6 +123,7 @@ std::vector<Field> fields(Config& c) {
       {"dist.exchange", choice(&c.dist.exchange), {}},
       {"dist.partition", choice(&c.dist.partition), {}},
       {"dist.walks_file", choice(&c.dist.walks_file), {}},
+      {"dist.tables", choice(&c.dist.tables), {}},
   };
 }
 

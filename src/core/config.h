@@ -24,6 +24,7 @@ enum class TrainKernel { Auto, Fused, Tensor };  // train.kernel: the Keras mode
 enum class RowExchange { Auto, Sparse, Dense };  // dist.exchange
 enum class Partition { Replicate, Shard };  // dist.partition: every rank holds the whole graph, or its share
 enum class WalksFile { PerRank, Single };  // dist.walks_file: n2v walk's output across ranks
+enum class TablesOutput { Auto, Gather, PerRank };  // dist.tables: sgns' blocks after each epoch
 
 template <>
 struct Choices<DataFormat> {
@@ -79,6 +80,11 @@ template <>
 struct Choices<WalksFile> {
   static constexpr std::pair<WalksFile, const char*> names[]{{WalksFile::PerRank, "per_rank"},
                                                              {WalksFile::Single, "single"}};
+};
+template <>
+struct Choices<TablesOutput> {
+  static constexpr std::pair<TablesOutput, const char*> names[]{
+      {TablesOutput::Auto, "auto"}, {TablesOutput::Gather, "gather"}, {TablesOutput::PerRank, "per_rank"}};
 };
 
 struct DataConfig {
@@ -159,6 +165,10 @@ struct DistConfig {
   RowExchange exchange = RowExchange::Auto;  // how ranks sum each step's gradient rows
   Partition partition = Partition::Replicate;  // shard: each rank holds and walks only its nodes' rows
   WalksFile walks_file = WalksFile::PerRank;  // n2v walk: walks.rank-K.txt per rank, or one walks.txt on rank 0
+  // sgns with the tables in blocks: rank 0 gathers them (checkpoint.pt and every export), or each
+  // rank writes its block (checkpoint.rank-K.pt, embeddings.rank-K.w2v.txt and a manifest); auto:
+  // gather when rank 0 can hold both whole tables.
+  TablesOutput tables = TablesOutput::Auto;
 };
 
 struct Config {

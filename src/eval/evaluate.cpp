@@ -15,6 +15,7 @@
 #include "core/text.h"
 #include "eval/metrics.h"
 #include "eval/profile.h"
+#include "eval/embedding_shards.h"
 #include "eval/word2vec_text.h"
 #include "graph/edgelist.h"
 #include "pipeline/pipeline.h"
@@ -247,7 +248,7 @@ Evaluation evaluate_vectors_file(const EvaluateOptions& options, const LabelClas
   std::vector<std::string> notes;
   const Config config = run_config(options, nullptr, notes);
   // The file first: a malformed one fails before the graph is built.
-  const Word2VecText text = read_word2vec_text(options.vectors);
+  const Word2VecText text = read_vectors_file(options.vectors);
   if (!data_present(config))
     throw DataError("evaluate --vectors: no data in " + config.data.dir + " to rebuild the graph from; pass --run " +
                     "with the n2v run the vectors belong to (its config.yaml), or --data-dir with its data");

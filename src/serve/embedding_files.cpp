@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "core/atomic_file.h"
+#include "core/csv.h"
 #include "core/errors.h"
 #include "core/text.h"
 
@@ -71,14 +72,9 @@ void write_projector_files(const std::vector<float>& embeddings, std::int64_t di
 void write_word2vec_text(const std::vector<float>& embeddings, std::int64_t dim, const Vocabulary& vocabulary,
                          const std::filesystem::path& path) {
   check_embedding_shape(embeddings, dim, vocabulary);
-  AtomicFile file(path);
-  auto& out = file.stream();
-  out << vocabulary.size() - 1 << ' ' << dim << '\n';
-  for (std::size_t token = 1; token < vocabulary.size(); ++token) {
-    out << word2vec_key(vocabulary, token) << ' ';
-    write_row(out, embeddings.data() + token * dim, dim, ' ');
-  }
-  file.commit();
+  std::vector<std::size_t> tokens(vocabulary.size() - 1);
+  for (std::size_t i = 0; i < tokens.size(); ++i) tokens[i] = i + 1;
+  write_word2vec_rows(embeddings.data() + dim, dim, tokens, vocabulary, path);
 }
 
 // The .npy header: magic, version 1.0, a little-endian uint16 length, then a Python dict literal
@@ -120,15 +116,64 @@ void write_numpy_matrix(const std::vector<float>& embeddings, std::int64_t dim, 
   file.commit();
 }
 
+void write_word2vec_rows(const float* rows, std::int64_t dim, const std::vector<std::size_t>& tokens,
+                         const Vocabulary& vocabulary, const std::filesystem::path& path) {
+  AtomicFile file(path);
+  auto& out = file.stream();
+  out << tokens.size() << ' ' << dim << '\n';
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    out << word2vec_key(vocabulary, tokens[i]) << ' ';
+    write_row(out, rows + i * static_cast<std::size_t>(dim), dim, ' ');
+  }
+  file.commit();
+}
+
 void write_vocabulary_tsv(const Vocabulary& vocabulary, const std::filesystem::path& path) {
   AtomicFile file(path);
   auto& out = file.stream();
-  out << "token\tmovieId\ttitle\n";
+  out << "token\tmovieId\ttitle\tgenres\n";
   for (std::size_t token = 0; token < vocabulary.size(); ++token) {
     std::int64_t movie_id = token < vocabulary.movie_ids.size() ? vocabulary.movie_ids[token] : -1;
-    out << token << '\t' << movie_id << '\t' << tsv_field(vocabulary.titles[token]) << '\n';
+    out << token << '\t' << movie_id << '\t' << tsv_field(vocabulary.titles[token]) << '\t'
+        << tsv_field(token < vocabulary.genres.size() ? vocabulary.genres[token] : std::string()) << '\n';
   }
   file.commit();
+}
+
+Vocabulary read_vocabulary_tsv(const std::filesystem::path& path) {
+  const std::string text = read_file(path);
+  Vocabulary vocabulary;
+  std::size_t line_number = 0, at = 0;
+  while (at < text.size()) {
+    std::size_t end = text.find('\n', at);
+    if (end == std::string::npos) end = text.size();
+    std::string_view line(text.data() + at, end - at);
+    at = end + 1;
+    ++line_number;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line_number == 1 || line.empty()) continue;  // the header
+    std::vector<std::string_view> fields;
+    for (std::size_t start = 0;;) {
+      const std::size_t tab = line.find('\t', start);
+      fields.push_back(line.substr(start, tab == std::string_view::npos ? std::string_view::npos : tab - start));
+      if (tab == std::string_view::npos) break;
+      start = tab + 1;
+    }
+    long long token = -1, movie_id = -1;
+    if (fields.size() < 3 || !parse_int64(fields[0], token) || !parse_int64(fields[1], movie_id) ||
+        token != static_cast<long long>(vocabulary.size()))
+      throw DataError(path.string() + ":" + std::to_string(line_number) +
+                      ": expected \"token<TAB>movieId<TAB>title[<TAB>genres]\" with token " +
+                      std::to_string(vocabulary.size()) + ", got " + quote_excerpt(line));
+    const std::string title(fields[2]);
+    // Token 0 is "NA"; a movie's name is its id; an edge-list node's is its title.
+    vocabulary.names.push_back(token == 0 ? std::string("NA") : movie_id >= 0 ? std::to_string(movie_id) : title);
+    vocabulary.movie_ids.push_back(static_cast<std::int64_t>(movie_id));
+    vocabulary.titles.push_back(title);
+    vocabulary.genres.emplace_back(fields.size() > 3 ? fields[3] : std::string_view());
+  }
+  if (vocabulary.size() < 2) throw DataError(path.string() + ": no tokens besides the reserved token 0");
+  return vocabulary;
 }
 
 }  // namespace n2v

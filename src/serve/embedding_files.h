@@ -27,8 +27,15 @@ void write_word2vec_text(const std::vector<float>& embeddings, std::int64_t dim,
 // row r = token r + 1, so its rows are metadata.tsv's rows (numpy.load reads it).
 void write_numpy_matrix(const std::vector<float>& embeddings, std::int64_t dim, const Vocabulary& vocabulary,
                         const std::filesystem::path& path);
-// Header "token\tmovieId\ttitle", one row per token, token 0 included (movieId -1 where none).
+// Rows of some tokens as word2vec text: rows[i * dim ...] is token tokens[i]'s vector (one rank's
+// block of the tables, dist.tables per_rank).
+void write_word2vec_rows(const float* rows, std::int64_t dim, const std::vector<std::size_t>& tokens,
+                         const Vocabulary& vocabulary, const std::filesystem::path& path);
+// Header "token\tmovieId\ttitle\tgenres", one row per token, token 0 included (movieId -1 where
+// none). read_vocabulary_tsv reads it back whole (the node name of an edge-list graph is its
+// title); DataError naming file and line for a row out of place.
 void write_vocabulary_tsv(const Vocabulary& vocabulary, const std::filesystem::path& path);
+Vocabulary read_vocabulary_tsv(const std::filesystem::path& path);
 
 // True when the vocabulary comes from MovieLens (tokens carry movie ids).
 bool has_movie_ids(const Vocabulary& vocabulary);

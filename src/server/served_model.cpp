@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <cmath>
 
+#include "eval/embedding_shards.h"
 #include "eval/profile.h"
+#include "serve/embedding_files.h"
+#include "serve/export.h"
 #include "serve/model_file.h"
 #include "server/map_layout.h"
 
@@ -24,16 +27,25 @@ std::string first_genre(const std::string& genres) {
 std::shared_ptr<const ServedModel> ServedModel::load(const std::filesystem::path& path, IndexKind index,
                                                      std::uint64_t generation) {
   const auto start = std::chrono::steady_clock::now();
-  const ModelFile file = ModelFile::load(path);
   std::shared_ptr<ServedModel> model(new ServedModel());
   model->path_ = std::filesystem::absolute(path);
   model->generation_ = generation;
-  model->format_version_ = file.format_version();
-  model->dim_ = file.dim();
-  model->vocabulary_ = file.vocabulary();
+  if (is_shard_manifest(path)) {
+    // Tables written per rank: the ranks' files and vocabulary.tsv, copied beside the manifest.
+    model->vocabulary_ = read_vocabulary_tsv(path.parent_path() / "vocabulary.tsv");
+    MatchedVectors vectors = match_vocabulary(read_embedding_shards(path), model->vocabulary_, path);
+    model->format_version_ = kModelFormatVersion;
+    model->dim_ = vectors.dim;
+    model->embeddings_ = std::move(vectors.embeddings);
+  } else {
+    const ModelFile file = ModelFile::load(path);
+    model->format_version_ = file.format_version();
+    model->dim_ = file.dim();
+    model->vocabulary_ = file.vocabulary();
+    model->embeddings_ = file.embeddings();
+  }
   const Vocabulary& v = model->vocabulary_;
   model->has_movie_ids_ = v.size() > 1 && v.movie_ids[1] >= 0;
-  model->embeddings_ = file.embeddings();
   model->unit_ = unit_rows<float>(model->embeddings_, v.size(), model->dim_);
   for (std::size_t t = 1; t < v.size(); ++t) model->token_of_name_.emplace(v.names[t], static_cast<std::int64_t>(t));
   model->title_search_ = std::make_unique<TitleSearch>(v.titles);

@@ -235,11 +235,27 @@ std::uint64_t SgnsBlocks::non_finite_rows() const {
 }
 
 void SgnsBlocks::assign(const float* input, const float* output) {
+  assign_rows(input, output, static_cast<std::size_t>(rank_), static_cast<std::size_t>(parts_));
+}
+
+void SgnsBlocks::assign_own_rows(const float* input, const float* output) { assign_rows(input, output, 0, 1); }
+
+void SgnsBlocks::assign_rows(const float* input, const float* output, std::size_t first, std::size_t step) {
   if (held_ != rank_) throw Error("SgnsBlocks::assign between the rounds of a chunk");
+  const std::size_t dim = static_cast<std::size_t>(dim_);
   for (std::int64_t r = 0; r < input_.rows(); ++r) {
-    const std::size_t token = static_cast<std::size_t>(r * parts_ + rank_);
-    std::memcpy(input_.row(r), input + token * static_cast<std::size_t>(dim_), static_cast<std::size_t>(dim_) * sizeof(float));
-    std::memcpy(output_.row(r), output + token * static_cast<std::size_t>(dim_), static_cast<std::size_t>(dim_) * sizeof(float));
+    const std::size_t source = (first + static_cast<std::size_t>(r) * step) * dim;
+    std::memcpy(input_.row(r), input + source, dim * sizeof(float));
+    std::memcpy(output_.row(r), output + source, dim * sizeof(float));
+  }
+}
+
+void SgnsBlocks::copy_own_rows(float* input, float* output) const {
+  if (held_ != rank_) throw Error("SgnsBlocks::copy_own_rows between the rounds of a chunk");
+  const std::size_t dim = static_cast<std::size_t>(dim_);
+  for (std::int64_t r = 0; r < input_.rows(); ++r) {
+    std::memcpy(input + static_cast<std::size_t>(r) * dim, input_.row(r), dim * sizeof(float));
+    if (output) std::memcpy(output + static_cast<std::size_t>(r) * dim, output_.row(r), dim * sizeof(float));
   }
 }
 

@@ -90,6 +90,11 @@ class SgnsBlocks {
   // whole tables (resuming a checkpoint).
   void gather(float* input, float* output);
   void assign(const float* input, const float* output);
+  // This rank's rows alone, [own_rows() x dim] row-major, row r = token r * N + rank (dist.tables
+  // per_rank): copied out (`output` may be null) or assigned.
+  std::int64_t own_rows() const { return input_.rows(); }
+  void copy_own_rows(float* input, float* output) const;
+  void assign_own_rows(const float* input, const float* output);
   // Rows of this rank's blocks with a value that is not finite (call between chunks).
   std::uint64_t non_finite_rows() const;
 
@@ -107,6 +112,8 @@ class SgnsBlocks {
 
  private:
   void pass_output_block();  // to rank - 1, from rank + 1
+  // Row r of this rank's blocks from row first + r * step of `input` and `output`.
+  void assign_rows(const float* input, const float* output, std::size_t first, std::size_t step);
 
   const SgnsCorpus& corpus_;
   Transport& transport_;

@@ -26,6 +26,19 @@ void SgnsEpochs::resume(torch::nn::Module& model, Communicator* comm) {
   if (writer_) log_line("resuming after epoch " + std::to_string(state_.epoch) + " from " + checkpoint_path_.string());
 }
 
+void SgnsEpochs::save_per_rank(fs::path path, ExtraState extra) {
+  per_rank_ = true;
+  checkpoint_path_ = std::move(path);
+  extra_ = std::move(extra);
+}
+
+void SgnsEpochs::load_rank_checkpoint(const fs::path& path, torch::nn::Module& model) {
+  state_ = load_checkpoint(path, read_checkpoint_bytes(path, nullptr), model, nullptr, fingerprint_, data_digest_,
+                           extra_);
+  check_epochs_left(path, state_.epoch, config_.train.epochs);
+  if (writer_) log_line("resuming after epoch " + std::to_string(state_.epoch) + " from the ranks' " + path.filename().string());
+}
+
 double SgnsEpochs::end_epoch(torch::nn::Module& model, int epoch, double loss_sum, double positives, double seconds,
                              std::size_t steps, const char* unit, std::size_t first_bad_step, TrainResult& result) {
   if (positives == 0) {
@@ -50,11 +63,9 @@ double SgnsEpochs::end_epoch(torch::nn::Module& model, int epoch, double loss_su
   state_.epoch = epoch;
   state_.loss.push_back(epoch_loss);
   state_.seconds.push_back(seconds);
-  if (writes) {
-    ExtraState no_extra;
-    save_checkpoint(checkpoint_path_, model, nullptr, state_, fingerprint_, data_digest_, no_extra);
-    write_loss_csv(out_dir_ / "loss.csv", state_);
-  }
+  if (per_rank_ ? !out_dir_.empty() : writes)
+    save_checkpoint(checkpoint_path_, model, nullptr, state_, fingerprint_, data_digest_, extra_);
+  if (writes) write_loss_csv(out_dir_ / "loss.csv", state_);
   return epoch_loss;
 }
 

@@ -28,6 +28,13 @@ class SgnsEpochs {
   void resume(torch::nn::Module& model, Communicator* comm);
   int epochs_done() const { return state_.epoch; }
 
+  // dist.tables per_rank: from now on every rank saves its own blocks in `path`, with `extra`
+  // (which block of how many), where otherwise the writer saves the whole model in checkpoint.pt.
+  void save_per_rank(std::filesystem::path path, ExtraState extra);
+  // Loads `path`, this rank's own file (save_per_rank's), into `model` and the extra tensors.
+  void load_rank_checkpoint(const std::filesystem::path& path, torch::nn::Module& model);
+  const ExtraState& extra() const { return extra_; }
+
   // After `epoch`, with the sums over all ranks: throws DataError when no pair was trained and
   // TrainingError when the loss or `model` is not finite; prints the epoch line (`steps` of
   // `unit`); records the epoch in `result` and, on the writer, in checkpoint.pt and loss.csv.
@@ -41,7 +48,8 @@ class SgnsEpochs {
  private:
   const Config& config_;
   std::filesystem::path out_dir_, checkpoint_path_;
-  bool writer_;
+  bool writer_, per_rank_ = false;
+  ExtraState extra_;
   std::string fingerprint_, data_digest_;
   Checkpoint state_;
 };

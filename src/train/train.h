@@ -24,6 +24,9 @@ struct TrainResult {
   std::vector<double> epoch_loss;  // running mean of the batch losses, as Keras prints it
   std::vector<double> epoch_seconds;
   std::vector<float> embeddings;  // row-major [vocabulary_size x dim], row i = token i
+  // dist.tables per_rank: embeddings holds this rank's rows alone, row i = token shard_tokens[i].
+  bool per_rank_tables = false;
+  std::vector<std::size_t> shard_tokens;
   std::int64_t dim = 0;
   ComputeDevice device = ComputeDevice::Cpu;
   int first_epoch = 1;  // > 1 after --resume
@@ -70,7 +73,8 @@ TrainResult train_sgns(const Walks& walks, std::size_t vocabulary_size, const Co
                        const std::filesystem::path& out_dir, bool resume, Communicator* comm = nullptr);
 
 // Throws UsageError for settings that cannot train in a world of `world_size` processes (sgns off
-// the CPU), so that commands can refuse them before the slow stages.
+// the CPU, dist.tables per_rank without sgns in blocks), so that commands can refuse them before
+// the slow stages.
 void check_trainable(const Config& config, int world_size);
 
 }  // namespace n2v

@@ -31,7 +31,12 @@
 namespace n2v {
 namespace fs = std::filesystem;
 
-void check_trainable(const Config& config, int /*world_size*/) {
+void check_trainable(const Config& config, int world_size) {
+  // Asked for by name, tables written per rank must happen, not be ignored.
+  if (world_size > 1 && config.dist.tables == TablesOutput::PerRank &&
+      (config.skipgram.model != SkipGramModel::Sgns || config.dist.partition != Partition::Shard))
+    throw UsageError("dist.tables per_rank writes sgns' tables in blocks: it needs skipgram.model sgns and "
+                     "dist.partition shard (the other learners keep their tables whole on every rank)");
   if (config.skipgram.model != SkipGramModel::Sgns) return;
   if (resolve_device(config.train.device) != ComputeDevice::Cpu) {
     throw UsageError("skipgram.model sgns trains on the CPU (Hogwild SGD); use --device cpu");

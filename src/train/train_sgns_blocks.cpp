@@ -15,6 +15,7 @@
 #include "models/sgns.h"
 #include "pipeline/pipeline.h"
 #include "train/distributed.h"
+#include "train/rank_checkpoints.h"
 #include "train/sgns_blocks.h"
 #include "train/sgns_epochs.h"
 #include "train/train.h"
@@ -32,6 +33,25 @@ double pairs_per_rank_per_chunk(std::size_t vocabulary_size, int world) {
   return std::max(4e6, 64.0 * static_cast<double>(vocabulary_size) / world);
 }
 
+// Whether every rank writes its own blocks (dist.tables per_rank) instead of rank 0 gathering the
+// whole tables. Rank 0 settles auto for all: on --resume by the checkpoint it finds, otherwise by
+// whether it can hold the whole tables beside its share.
+bool tables_per_rank(const Config& config, double own_bytes, double whole_bytes, const fs::path& out_dir,
+                     bool resume, Communicator& comm) {
+  if (config.dist.tables != TablesOutput::Auto) return config.dist.tables == TablesOutput::PerRank;
+  std::uint64_t per_rank = 0;
+  if (comm.rank() == 0) {
+    if (resume && !out_dir.empty() && !fs::exists(out_dir / "checkpoint.pt")) {
+      per_rank = fs::exists(out_dir / rank_checkpoint_file(0)) ? 1 : 0;
+    } else if (!resume) {
+      const double available = static_cast<double>(available_memory_bytes());
+      per_rank = available > 0 && own_bytes + whole_bytes > available ? 1 : 0;
+    }
+  }
+  comm.allreduce_sum(&per_rank, 1);
+  return per_rank > 0;
+}
+
 }  // namespace
 
 TrainResult train_sgns_blocks(const Walks& walks, std::size_t vocabulary_size, const Config& config,
@@ -40,11 +60,14 @@ TrainResult train_sgns_blocks(const Walks& walks, std::size_t vocabulary_size, c
   const TrainConfig& tc = config.train;
   const double dim = static_cast<double>(tc.embedding_dim);
   const double block = std::ceil(static_cast<double>(vocabulary_size) / world);
-  // Both blocks, the arriving output block and the round's pairs; rank 0 also the model's whole
-  // tables, which it gathers for checkpoints and exports.
-  const double bytes = 4 * dim * 3 * block + 8 * pairs_per_rank_per_chunk(vocabulary_size, world) +
-                       (rank == 0 ? 2 * 4 * dim * static_cast<double>(vocabulary_size) : 0.0);
-  check_fits_in_memory("training", bytes,
+  // Both blocks, the arriving output block and the round's pairs; then either rank 0 gathers the
+  // whole tables for checkpoints and exports, or every rank copies its blocks for its own.
+  const double own_bytes = 4 * dim * 3 * block + 8 * pairs_per_rank_per_chunk(vocabulary_size, world);
+  const double whole_bytes = 2 * 4 * dim * static_cast<double>(vocabulary_size);
+  const bool per_rank = tables_per_rank(config, own_bytes, whole_bytes, out_dir, resume, comm);
+  const double bytes = own_bytes + (per_rank ? 2 * 4 * dim * block : rank == 0 ? whole_bytes : 0.0);
+  check_fits_in_memory(rank == 0 && !per_rank ? "training (rank 0 gathers the tables: dist.tables)" : "training",
+                       bytes,
                        std::to_string(vocabulary_size) + " tokens in " + std::to_string(world) + " blocks x train.embedding_dim " +
                            std::to_string(tc.embedding_dim) + " floats",
                        "train.embedding_dim");
@@ -64,27 +87,40 @@ TrainResult train_sgns_blocks(const Walks& walks, std::size_t vocabulary_size, c
     char line[256];
     std::snprintf(line, sizeof line,
                   "sgns: tables in %d blocks (%.1f MB a rank with the arriving block), %zu walks per chunk, "
-                  "%d rounds a chunk, %d threads per rank",
-                  world, 4 * dim * 3 * block / 1e6, walks_per_chunk, world, threads);
+                  "%d rounds a chunk, %d threads per rank; %s",
+                  world, 4 * dim * 3 * block / 1e6, walks_per_chunk, world, threads,
+                  per_rank ? "each rank saves its own blocks (dist.tables per_rank)"
+                           : "rank 0 gathers the tables after every epoch (dist.tables gather)");
     log_line(line);
   }
 
-  // Rank 0 holds the model that checkpoints and exports see; the others an empty one.
-  Sgns model(rank == 0 ? static_cast<std::int64_t>(vocabulary_size) : 0, tc.embedding_dim, config.seed);
+  // The model that checkpoints and exports see: the whole tables on rank 0 (the others an empty
+  // one), or each rank's own blocks.
+  const std::int64_t model_rows = per_rank ? blocks.own_rows() : rank == 0 ? static_cast<std::int64_t>(vocabulary_size) : 0;
+  Sgns model(model_rows, tc.embedding_dim, config.seed);
   SgnsEpochs epochs(walks, config, out_dir, rank == 0);
-  if (resume) {
+  if (per_rank) epochs.save_per_rank(out_dir / rank_checkpoint_file(rank), rank_checkpoint_extra(world, rank));
+  if (resume && per_rank) {
+    epochs.load_rank_checkpoint(rank_checkpoint_to_resume(out_dir, comm), *model);
+    blocks.assign_own_rows(model->input.detach().data_ptr<float>(), model->output.detach().data_ptr<float>());
+  } else if (resume) {
     // Whole tables on every rank for a moment: each takes its blocks from rank 0's checkpoint.
     Sgns whole(static_cast<std::int64_t>(vocabulary_size), tc.embedding_dim, config.seed);
     epochs.resume(*whole, &comm);
     blocks.assign(whole->input.detach().contiguous().data_ptr<float>(),
                   whole->output.detach().contiguous().data_ptr<float>());
   }
+  // The model a checkpoint saves: rank 0 gathers the tables into it, or each rank copies its blocks.
+  auto prepare_checkpoint = [&] {
+    float* input = model->input.detach().data_ptr<float>();
+    float* output = model->output.detach().data_ptr<float>();
+    if (!per_rank) return blocks.gather(rank == 0 ? input : nullptr, rank == 0 ? output : nullptr);
+    blocks.copy_own_rows(input, output);
+    if (!out_dir.empty()) keep_previous_rank_checkpoint(out_dir, rank);
+  };
 
   TrainResult result;
   result.first_epoch = epochs.epochs_done() + 1;
-  // Rank 0 gathers the tables into the model's own rows.
-  float* input = rank == 0 ? model->input.detach().data_ptr<float>() : nullptr;
-  float* output = rank == 0 ? model->output.detach().data_ptr<float>() : nullptr;
   for (int epoch = result.first_epoch; epoch <= tc.epochs; ++epoch) {
     // The walks' order depends on (seed, epoch) only, so a resumed run replays it.
     std::vector<std::size_t> order(walks.size());
@@ -114,7 +150,7 @@ TrainResult train_sgns_blocks(const Walks& walks, std::size_t vocabulary_size, c
     comm.allreduce_sum(sums, 3);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     progress.end();
-    blocks.gather(input, output);
+    prepare_checkpoint();
     // A row that is not finite on any rank makes the epoch diverged on every rank alike.
     epochs.end_epoch(*model, epoch, sums[2] > 0 ? std::nan("") : sums[0], sums[1], seconds, chunks, "chunks", 0,
                      result);
@@ -130,10 +166,21 @@ TrainResult train_sgns_blocks(const Walks& walks, std::size_t vocabulary_size, c
     }
   }
   // Nothing left to train after --resume: the export is the checkpoint's.
-  if (result.first_epoch > tc.epochs) blocks.gather(input, output);
+  if (result.first_epoch > tc.epochs && !per_rank) prepare_checkpoint();
   epochs.finish(result);
   result.dim = tc.embedding_dim;
-  if (rank == 0) result.embeddings.assign(input, input + model->input.numel());  // the others' stays empty
+  const float* input = model->input.detach().data_ptr<float>();
+  if (per_rank) {
+    result.per_rank_tables = true;
+    for (std::int64_t r = 0; r < blocks.own_rows(); ++r) {
+      const std::size_t token = static_cast<std::size_t>(r * world + rank);
+      if (token == 0) continue;  // reserved, in no export
+      result.shard_tokens.push_back(token);
+      result.embeddings.insert(result.embeddings.end(), input + r * tc.embedding_dim, input + (r + 1) * tc.embedding_dim);
+    }
+  } else if (rank == 0) {
+    result.embeddings.assign(input, input + model->input.numel());  // the others' stays empty
+  }
   return result;
 }
 

@@ -367,18 +367,53 @@ print("numpy ok", matrix.shape[0], matrix.shape[1])
 TEST_F(ExportTest, VocabularyTsvListsEveryToken) {
   auto lines = lines_of(read_text(dir / "vocabulary.tsv"));
   ASSERT_EQ(lines.size(), 8u);
-  EXPECT_EQ(lines[0], "token\tmovieId\ttitle");
-  EXPECT_EQ(lines[1], "0\t-1\tNA");
-  EXPECT_EQ(lines[6], "5\t2571\tMatrix, The (1999)");
+  EXPECT_EQ(lines[0], "token\tmovieId\ttitle\tgenres");
+  EXPECT_EQ(lines[1], "0\t-1\tNA\t");
+  EXPECT_EQ(lines[6], "5\t2571\tMatrix, The (1999)\t" + vocabulary.genres[5]);
+  // It reads back as the whole vocabulary (what `n2v serve` needs beside a manifest).
+  const Vocabulary back = read_vocabulary_tsv(dir / "vocabulary.tsv");
+  EXPECT_EQ(back.names, vocabulary.names);
+  EXPECT_EQ(back.movie_ids, vocabulary.movie_ids);
+  EXPECT_EQ(back.titles, vocabulary.titles);
+  EXPECT_EQ(back.genres, vocabulary.genres);
+}
+
+// An edge list's vocabulary: names, no movie ids, the names as titles, no genres.
+Vocabulary edge_list_vocabulary(std::vector<std::string> names) {
+  Vocabulary v;
+  v.names = std::move(names);
+  v.movie_ids.assign(v.names.size(), -1);
+  v.titles = v.names;
+  v.genres.assign(v.names.size(), "");
+  return v;
+}
+
+TEST(EmbeddingFiles, VocabularyOfAnEdgeListReadsBackAndABadRowIsNamed) {
+  TempDir dir;
+  const Vocabulary v = edge_list_vocabulary({"NA", "alice smith", "bob"});
+  write_vocabulary_tsv(v, dir / "vocabulary.tsv");
+  EXPECT_EQ(read_vocabulary_tsv(dir / "vocabulary.tsv").names, v.names);
+  write_text(dir / "bad.tsv", "token\tmovieId\ttitle\tgenres\n0\t-1\tNA\t\n2\t-1\tbob\t\n");
+  try {
+    read_vocabulary_tsv(dir / "bad.tsv");
+    ADD_FAILURE() << "a vocabulary skipping token 1 was read";
+  } catch (const DataError& e) {
+    EXPECT_NE(std::string(e.what()).find("bad.tsv:3"), std::string::npos) << e.what();
+  }
+}
+
+// One rank's rows as word2vec text: its tokens' keys, in its order.
+TEST(EmbeddingFiles, Word2VecRowsWriteSomeTokens) {
+  TempDir dir;
+  const Vocabulary v = edge_list_vocabulary({"NA", "a", "b", "c"});
+  const std::vector<float> rows = {1, 2, 3, 4};
+  write_word2vec_rows(rows.data(), 2, {3, 1}, v, dir / "w.txt");
+  EXPECT_EQ(read_text(dir / "w.txt"), "2 2\nc 1 2\na 3 4\n");
 }
 
 TEST(EmbeddingFiles, EdgeListGraphsUseNodeNames) {
   TempDir dir;
-  Vocabulary v;
-  v.names = {"NA", "alice smith", "bob"};
-  v.movie_ids = {-1, -1, -1};
-  v.titles = v.names;
-  v.genres = {"", "", ""};
+  const Vocabulary v = edge_list_vocabulary({"NA", "alice smith", "bob"});
   std::vector<float> e = {0, 0, 1, 2, 3, 4};
   write_word2vec_text(e, 2, v, dir / "w2v.txt");
   write_projector_files(e, 2, v, dir / "e.tsv", dir / "m.tsv");

@@ -178,6 +178,28 @@ TEST(ServeEdgeList, NodesAreNamedByTheirNames) {
   EXPECT_EQ(get(server, "/v1/similar?id=zz").body["error"], "node 'zz' is not in the model's vocabulary");
 }
 
+// The ranks' files of a run whose sgns tables were written per rank (dist.tables per_rank) serve
+// through their manifest as the same run's gathered model.pt does.
+TEST(ServeManifest, TheRanksFilesServeAsTheGatheredModel) {
+  if (!N2V_WITH_DISTRIBUTED) GTEST_SKIP() << "n2v was built without distributed training (Gloo)";
+  testing::TempDir dir;
+  testing::write_text(dir / "data/edges.tsv", "a b 1\nb c 1\nc a 1\nc d 1\nd e 1\ne c 1\nd f 1\nf e 1\n");
+  for (const char* tables : {"gather", "per_rank"}) {
+    auto train = testing::run_n2v("launch --nproc 2 -- train --config " + std::string(N2V_SOURCE_DIR) +
+                                  "/configs/graph.yaml --data-dir " + (dir / "data").string() +
+                                  " --set threads=1 --set dist.partition=shard --set export.onnx=false --epochs 1"
+                                  " --set dist.tables=" + tables + " --out " + (dir / tables).string());
+    ASSERT_EQ(train.exit_code, 0) << train.output;
+  }
+  RunningServer whole(dir / "gather/model.pt"), shards(dir / "per_rank/embeddings.manifest.json");
+  for (const char* query : {"/v1/similar?id=c&k=5", "/v1/similar?id=f&k=3"}) {
+    auto expected = get(whole, query), served = get(shards, query);
+    ASSERT_EQ(served.status, 200) << served.text;
+    EXPECT_EQ(served.body, expected.body) << query;
+  }
+  EXPECT_EQ(get(shards, "/v1/model").body["ids"], "node name");
+}
+
 TEST(ServeIndex, HnswFindsTheExactNeighboursAndReportsItsRecall) {
   N2V_REQUIRE_ML_SMALL();
   RunningServer exact(testing::trained_model());

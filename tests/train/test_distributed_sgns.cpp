@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <sstream>
 
 #include "eval/loss_report.h"
 #include "test_util.h"
@@ -143,6 +145,77 @@ TEST(DistributedSgns, BlocksResumeWithAnotherWorldSize) {
   ASSERT_EQ(loss.size(), 3u);
   for (double l : loss) EXPECT_TRUE(std::isfinite(l));
   EXPECT_LT(loss[2], loss[0]);
+}
+
+// The rows of a word2vec text file (its header left out), sorted.
+std::vector<std::string> sorted_rows(const std::vector<fs::path>& files) {
+  std::vector<std::string> rows;
+  for (const fs::path& file : files) {
+    std::istringstream in(read_text(file));
+    std::string line;
+    std::getline(in, line);
+    while (std::getline(in, line)) rows.push_back(line);
+  }
+  std::sort(rows.begin(), rows.end());
+  return rows;
+}
+
+// dist.tables per_rank: every rank saves its blocks and writes its rows. Together they are what rank
+// 0 gathers, `n2v evaluate --vectors` reads them through the manifest, and when a rank died while
+// the ranks saved an epoch the run resumes from the epoch before, every rank alike, exactly.
+TEST(DistributedSgns, TablesWrittenPerRankAreTheGatheredOnesAndResumeExactly) {
+  TempDir dir;
+  testing::write_planted_graph(dir.path(), 2, 30);
+  const std::string args = "--config " + std::string(N2V_SOURCE_DIR) + "/configs/graph.yaml --data-dir " +
+                           dir.path().string() + " --set dist.partition=shard --out ";
+  const fs::path gathered = dir / "gathered", run = dir / "run";
+  auto gather = train(2, args + gathered.string() + " --epochs 2 --set dist.tables=gather");
+  ASSERT_EQ(gather.exit_code, 0) << gather.output;
+  auto per_rank = train(2, args + run.string() + " --epochs 2 --set dist.tables=per_rank");
+  ASSERT_EQ(per_rank.exit_code, 0) << per_rank.output;
+  for (const char* file : {"checkpoint.rank-0.pt", "checkpoint.rank-1.pt", "checkpoint.rank-0.previous.pt",
+                           "embeddings.rank-0.w2v.txt", "embeddings.rank-1.w2v.txt", "embeddings.manifest.json",
+                           "vocabulary.tsv", "loss.csv"})
+    EXPECT_TRUE(fs::exists(run / file)) << file;
+  for (const char* file : {"checkpoint.pt", "model.pt", "embeddings.w2v.txt"})
+    EXPECT_FALSE(fs::exists(run / file)) << file << " needs the whole table on rank 0";
+
+  const std::vector<fs::path> shards = {run / "embeddings.rank-0.w2v.txt", run / "embeddings.rank-1.w2v.txt"};
+  EXPECT_EQ(sorted_rows(shards), sorted_rows({gathered / "embeddings.w2v.txt"}));
+  const std::string labels = " --task genres --labels " + (dir / "labels.tsv").string();
+  auto scored = run_n2v("evaluate --vectors " + (run / "embeddings.manifest.json").string() + labels);
+  ASSERT_EQ(scored.exit_code, 0) << scored.output;
+  auto whole = run_n2v("evaluate --vectors " + (gathered / "embeddings.w2v.txt").string() + labels);
+  ASSERT_EQ(whole.exit_code, 0) << whole.output;
+  const auto f1 = [](const fs::path& file) {
+    return nlohmann::json::parse(read_text(file))["genres"]["n2v"]["macro_f1"].get<double>();
+  };
+  EXPECT_EQ(f1(run / "embeddings.manifest.json.evaluation.json"), f1(gathered / "embeddings.w2v.txt.evaluation.json"));
+
+  // Rank 1 died while saving epoch 2: rank 0 has epochs 2 and 1, rank 1 only 1.
+  const std::vector<std::string> finished = {read_text(shards[0]), read_text(shards[1])};
+  fs::remove(run / "checkpoint.rank-1.pt");
+  auto resumed = train(2, args + run.string() + " --epochs 2 --set dist.tables=per_rank --resume");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_EQ(count_of(resumed.output, "resuming after epoch 1"), 1u) << resumed.output;
+  EXPECT_EQ(read_text(shards[0]), finished[0]);
+  EXPECT_EQ(read_text(shards[1]), finished[1]);
+  // dist.tables auto resumes the form it finds.
+  auto automatic = train(2, args + run.string() + " --epochs 3 --resume");
+  ASSERT_EQ(automatic.exit_code, 0) << automatic.output;
+  EXPECT_NE(automatic.output.find("each rank saves its own blocks"), std::string::npos) << automatic.output;
+
+  // Another world size is refused, naming both.
+  auto three = train(3, args + run.string() + " --epochs 4 --resume --set dist.tables=per_rank");
+  EXPECT_NE(three.exit_code, 0);
+  EXPECT_NE(three.output.find("a run of 2 ranks; this run has 3"), std::string::npos) << three.output;
+
+  // Asked for without the blocks, it is refused rather than ignored.
+  auto replicate = train(2, "--config " + std::string(N2V_SOURCE_DIR) + "/configs/graph.yaml --data-dir " +
+                                dir.path().string() + " --set dist.tables=per_rank --out " + (dir / "other").string());
+  EXPECT_NE(replicate.exit_code, 0);
+  EXPECT_NE(replicate.output.find("dist.tables per_rank writes sgns' tables in blocks"), std::string::npos)
+      << replicate.output;
 }
 
 }  // namespace

@@ -1,0 +1,95 @@
+#include "train/rank_checkpoints.h"
+
+#include <algorithm>
+#include <exception>
+#include <vector>
+
+#include "core/errors.h"
+#include "dist/transport.h"
+
+namespace n2v {
+namespace fs = std::filesystem;
+
+std::string rank_checkpoint_file(int rank) { return "checkpoint.rank-" + std::to_string(rank) + ".pt"; }
+std::string previous_rank_checkpoint_file(int rank) {
+  return "checkpoint.rank-" + std::to_string(rank) + ".previous.pt";
+}
+
+void keep_previous_rank_checkpoint(const fs::path& out_dir, int rank) {
+  const fs::path current = out_dir / rank_checkpoint_file(rank);
+  std::error_code error;
+  if (!fs::exists(current, error)) return;
+  fs::rename(current, out_dir / previous_rank_checkpoint_file(rank), error);
+  if (error)
+    throw OutputError("cannot keep " + current.string() + " as " + previous_rank_checkpoint_file(rank) + ": " +
+                      error.message());
+}
+
+ExtraState rank_checkpoint_extra(int world, int rank) {
+  return {{"shards", ExtraTensor(torch::tensor(static_cast<std::int64_t>(world)))},
+          {"rank", ExtraTensor(torch::tensor(static_cast<std::int64_t>(rank)))}};
+}
+
+namespace {
+
+// The epochs of this rank's two files (-1 where there is none), after checking that they are its own.
+std::vector<std::int64_t> epochs_on_this_rank(const fs::path& out_dir, int world, int rank) {
+  std::vector<std::int64_t> epochs;
+  for (const std::string& name : {rank_checkpoint_file(rank), previous_rank_checkpoint_file(rank)}) {
+    const fs::path path = out_dir / name;
+    if (!fs::exists(path)) {
+      epochs.push_back(-1);
+      continue;
+    }
+    const std::string bytes = read_checkpoint_bytes(path, nullptr);
+    const std::int64_t shards = read_checkpoint_integer(path, bytes, "extra/shards");
+    const std::int64_t owner = read_checkpoint_integer(path, bytes, "extra/rank");
+    if (shards != world)
+      throw UsageError("--resume: " + path.string() + " holds a block of a run of " + std::to_string(shards) +
+                       " ranks; this run has " + std::to_string(world) +
+                       ": the tables written per rank resume with the world size that wrote them (n2v launch "
+                       "--nproc " + std::to_string(shards) + "), or start a new --out folder");
+    if (owner != rank)
+      throw UsageError("--resume: " + path.string() + " holds rank " + std::to_string(owner) + "'s block, not rank " +
+                       std::to_string(rank) + "'s: each rank resumes from the files it wrote in its own --out folder");
+    epochs.push_back(read_checkpoint_integer(path, bytes, "epoch"));
+  }
+  if (epochs[0] < 0 && epochs[1] < 0)
+    throw UsageError("--resume: no " + (out_dir / rank_checkpoint_file(rank)).string() + " (rank " +
+                     std::to_string(rank) + "'s blocks of the tables, written in its --out folder on its own host)");
+  return epochs;
+}
+
+}  // namespace
+
+fs::path rank_checkpoint_to_resume(const fs::path& out_dir, Transport& comm) {
+  const int world = comm.world_size(), rank = comm.rank();
+  // Every rank's (failed, epoch + 1 of its latest file, of its previous file), summed into one table.
+  std::vector<std::uint64_t> table(static_cast<std::size_t>(3 * world), 0);
+  std::exception_ptr failure;
+  try {
+    const std::vector<std::int64_t> epochs = epochs_on_this_rank(out_dir, world, rank);
+    table[3 * rank + 1] = static_cast<std::uint64_t>(epochs[0] + 1);
+    table[3 * rank + 2] = static_cast<std::uint64_t>(epochs[1] + 1);
+  } catch (const Error&) {
+    failure = std::current_exception();
+    table[3 * rank] = 1;
+  }
+  comm.allreduce_sum(table.data(), table.size());
+  if (failure) std::rethrow_exception(failure);
+  for (int r = 0; r < world; ++r)
+    if (table[3 * r]) throw UsageError("--resume: rank " + std::to_string(r) + " cannot resume from its checkpoint (its log says why)");
+
+  std::uint64_t common = UINT64_MAX;  // the epoch + 1 every rank has: the least of the latest
+  for (int r = 0; r < world; ++r) common = std::min(common, std::max(table[3 * r + 1], table[3 * r + 2]));
+  for (int r = 0; r < world; ++r) {
+    if (table[3 * r + 1] != common && table[3 * r + 2] != common)
+      throw UsageError("--resume: the ranks' checkpoints hold no epoch in common (rank " + std::to_string(r) +
+                       " has epochs " + std::to_string(static_cast<std::int64_t>(table[3 * r + 1]) - 1) + " and " +
+                       std::to_string(static_cast<std::int64_t>(table[3 * r + 2]) - 1) + ", another only " +
+                       std::to_string(common - 1) + "); start a new --out folder");
+  }
+  return out_dir / (table[3 * rank + 1] == common ? rank_checkpoint_file(rank) : previous_rank_checkpoint_file(rank));
+}
+
+}  // namespace n2v
