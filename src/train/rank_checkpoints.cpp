@@ -15,16 +15,6 @@ std::string previous_rank_checkpoint_file(int rank) {
   return "checkpoint.rank-" + std::to_string(rank) + ".previous.pt";
 }
 
-void keep_previous_rank_checkpoint(const fs::path& out_dir, int rank) {
-  const fs::path current = out_dir / rank_checkpoint_file(rank);
-  std::error_code error;
-  if (!fs::exists(current, error)) return;
-  fs::rename(current, out_dir / previous_rank_checkpoint_file(rank), error);
-  if (error)
-    throw OutputError("cannot keep " + current.string() + " as " + previous_rank_checkpoint_file(rank) + ": " +
-                      error.message());
-}
-
 ExtraState rank_checkpoint_extra(int world, int rank) {
   return {{"shards", ExtraTensor(torch::tensor(static_cast<std::int64_t>(world)))},
           {"rank", ExtraTensor(torch::tensor(static_cast<std::int64_t>(rank)))}};

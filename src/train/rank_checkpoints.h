@@ -14,9 +14,6 @@ namespace n2v {
 std::string rank_checkpoint_file(int rank);           // checkpoint.rank-K.pt
 std::string previous_rank_checkpoint_file(int rank);  // checkpoint.rank-K.previous.pt
 
-// Before a rank saves an epoch: its last checkpoint becomes the previous one.
-void keep_previous_rank_checkpoint(const std::filesystem::path& out_dir, int rank);
-
 // The integer tensors a rank's checkpoint carries beside its blocks: how many blocks, and which.
 ExtraState rank_checkpoint_extra(int world, int rank);
 

@@ -26,9 +26,10 @@ void SgnsEpochs::resume(torch::nn::Module& model, Communicator* comm) {
   if (writer_) log_line("resuming after epoch " + std::to_string(state_.epoch) + " from " + checkpoint_path_.string());
 }
 
-void SgnsEpochs::save_per_rank(fs::path path, ExtraState extra) {
+void SgnsEpochs::save_per_rank(fs::path path, fs::path previous, ExtraState extra) {
   per_rank_ = true;
   checkpoint_path_ = std::move(path);
+  previous_path_ = std::move(previous);
   extra_ = std::move(extra);
 }
 
@@ -63,6 +64,12 @@ double SgnsEpochs::end_epoch(torch::nn::Module& model, int epoch, double loss_su
   state_.epoch = epoch;
   state_.loss.push_back(epoch_loss);
   state_.seconds.push_back(seconds);
+  if (per_rank_ && !out_dir_.empty()) {
+    // The ranks save one after another: until every rank has saved this epoch, the last one must stay.
+    std::error_code error;
+    if (fs::exists(checkpoint_path_, error)) fs::rename(checkpoint_path_, previous_path_, error);
+    if (error) throw OutputError("cannot keep " + checkpoint_path_.string() + " as " + previous_path_.string() + ": " + error.message());
+  }
   if (per_rank_ ? !out_dir_.empty() : writes)
     save_checkpoint(checkpoint_path_, model, nullptr, state_, fingerprint_, data_digest_, extra_);
   if (writes) write_loss_csv(out_dir_ / "loss.csv", state_);

@@ -29,8 +29,9 @@ class SgnsEpochs {
   int epochs_done() const { return state_.epoch; }
 
   // dist.tables per_rank: from now on every rank saves its own blocks in `path`, with `extra`
-  // (which block of how many), where otherwise the writer saves the whole model in checkpoint.pt.
-  void save_per_rank(std::filesystem::path path, ExtraState extra);
+  // (which block of how many), where otherwise the writer saves the whole model in checkpoint.pt;
+  // the file it replaces becomes `previous`.
+  void save_per_rank(std::filesystem::path path, std::filesystem::path previous, ExtraState extra);
   // Loads `path`, this rank's own file (save_per_rank's), into `model` and the extra tensors.
   void load_rank_checkpoint(const std::filesystem::path& path, torch::nn::Module& model);
   const ExtraState& extra() const { return extra_; }
@@ -47,7 +48,7 @@ class SgnsEpochs {
 
  private:
   const Config& config_;
-  std::filesystem::path out_dir_, checkpoint_path_;
+  std::filesystem::path out_dir_, checkpoint_path_, previous_path_;
   bool writer_, per_rank_ = false;
   ExtraState extra_;
   std::string fingerprint_, data_digest_;

@@ -99,7 +99,9 @@ TrainResult train_sgns_blocks(const Walks& walks, std::size_t vocabulary_size, c
   const std::int64_t model_rows = per_rank ? blocks.own_rows() : rank == 0 ? static_cast<std::int64_t>(vocabulary_size) : 0;
   Sgns model(model_rows, tc.embedding_dim, config.seed);
   SgnsEpochs epochs(walks, config, out_dir, rank == 0);
-  if (per_rank) epochs.save_per_rank(out_dir / rank_checkpoint_file(rank), rank_checkpoint_extra(world, rank));
+  if (per_rank)
+    epochs.save_per_rank(out_dir / rank_checkpoint_file(rank), out_dir / previous_rank_checkpoint_file(rank),
+                         rank_checkpoint_extra(world, rank));
   if (resume && per_rank) {
     epochs.load_rank_checkpoint(rank_checkpoint_to_resume(out_dir, comm), *model);
     blocks.assign_own_rows(model->input.detach().data_ptr<float>(), model->output.detach().data_ptr<float>());
@@ -116,7 +118,6 @@ TrainResult train_sgns_blocks(const Walks& walks, std::size_t vocabulary_size, c
     float* output = model->output.detach().data_ptr<float>();
     if (!per_rank) return blocks.gather(rank == 0 ? input : nullptr, rank == 0 ? output : nullptr);
     blocks.copy_own_rows(input, output);
-    if (!out_dir.empty()) keep_previous_rank_checkpoint(out_dir, rank);
   };
 
   TrainResult result;
