@@ -124,15 +124,21 @@ Graph load_graph(const Config& config, HeldOut* held_out) {
   return load_graph(config, held_out ? *held_out : discarded, PrepareOptions{});
 }
 
-void require_edges(const Graph& g, const Config& config) {
-  if (g.stats.edges > 0 && !g.edges.empty()) return;
+namespace {
+
+[[noreturn]] void throw_no_edges(std::size_t nodes, const Config& config) {
   std::string hint = config.data.format == DataFormat::MovieLens
                          ? "; lower graph.min_weight (now " + format_double(config.graph.min_weight) +
                                ") or graph.min_rating (now " + format_double(config.graph.min_rating) + ")"
                          : "";
   if (config.eval.holdout_edges > 0) hint += ", or eval.holdout_edges";
-  throw DataError("the graph has no edges (" + std::to_string(g.stats.nodes) + " nodes), so there is nothing to walk" +
-                  hint);
+  throw DataError("the graph has no edges (" + std::to_string(nodes) + " nodes), so there is nothing to walk" + hint);
+}
+
+}  // namespace
+
+void require_edges(const Graph& g, const Config& config) {
+  if (g.stats.edges == 0 || g.edges.empty()) throw_no_edges(g.stats.nodes, config);
 }
 
 namespace {
@@ -148,7 +154,8 @@ bool sharded(const Config& config, const PrepareOptions& options) {
 }
 
 // This rank's share of the graph. An edge list is streamed, each rank keeping its nodes' rows; a
-// MovieLens graph is built whole (its vocabulary is a few tens of thousands of movies) and sliced.
+// MovieLens graph's co-ratings are counted by each rank for its own movies (built whole and sliced
+// only to hold edges out).
 GraphShard load_graph_shard(const Config& config, HeldOut& held, const PrepareOptions& options) {
   if (!options.transport) throw Error("dist.partition shard needs the ranks' connection");
   Transport& transport = *options.transport;
@@ -172,15 +179,26 @@ GraphShard load_graph_shard(const Config& config, HeldOut& held, const PrepareOp
       }
       log_edge_list_report(path, report);
     });
-  } else {
+  } else if (config.eval.holdout_edges > 0) {
+    // Holding edges out needs the whole graph: built whole, then sliced.
     const Graph g = load_graph(config, held, options);
     require_edges(g, config);
     shard = slice_graph(g, options.rank, options.world_size);
+  } else {
+    MovieLensData data;
+    run(options, PipelineStage::Load, [&] { data = load_ratings(config, held, options.progress); });
+    run(options, PipelineStage::Graph, [&] {
+      shard = build_movie_graph_shard(data, cooccurrence_options_from(config), options.rank, options.world_size,
+                                      [&transport](std::vector<std::uint64_t>& values) {
+                                        transport.allreduce_sum(values.data(), values.size());
+                                      });
+    });
   }
   // The whole graph's counts, for the stats and for this rank's share of it.
   std::uint64_t counts[2] = {shard.counted_edges, shard.rows.num_arcs()};
   transport.allreduce_sum(counts, 2);
   shard.stats.edges = counts[0];
+  if (counts[0] == 0) throw_no_edges(shard.stats.nodes, config);
   shard.stats.average_degree = shard.stats.nodes == 0 ? 0.0
                                                       : static_cast<double>(shard.directed ? 1 : 2) *
                                                             static_cast<double>(counts[0]) /

@@ -154,6 +154,56 @@ TEST(ShardedWalks, MlLatestSmallOnThreeRanksEqualsOneProcess) {
   EXPECT_EQ(run.walks.offsets, expected.offsets);
 }
 
+// The ranks count the co-ratings of their own movies (no rank builds the whole graph): each holds
+// the rows, weights and vocabulary of one process's graph for its nodes, and the walks are one
+// process's, byte for byte.
+TEST(ShardedWalks, MlLatestSmallCountedByTheRanksEqualsOneProcess) {
+  N2V_REQUIRE_ML_SMALL();
+  set_quiet(true);
+  MovieLensData data = load_movielens(testing::shared_data("ml-latest-small"));
+  const CooccurrenceOptions graph_options = cooccurrence_options_from(Config{});
+  const Graph g = build_movie_graph(data, graph_options);
+  const WalkOptions options = options_with(2, 0.5, 1, 20);
+  const Walks expected = generate_walks(g.graph, options);
+  for (int world = 2; world <= 3; ++world) {
+    std::vector<Walks> blocks(static_cast<std::size_t>(world));
+    std::vector<std::uint64_t> edges(static_cast<std::size_t>(world)), rows(static_cast<std::size_t>(world));
+    LocalWorld ranks(world);
+    ranks.run([&](Transport& transport) {
+      const int rank = transport.rank();
+      const GraphShard shard = build_movie_graph_shard(
+          data, graph_options, rank, world,
+          [&transport](std::vector<std::uint64_t>& values) { transport.allreduce_sum(values.data(), values.size()); });
+      EXPECT_EQ(shard.vocabulary.names, g.vocabulary.names);
+      EXPECT_EQ(shard.vocabulary.titles, g.vocabulary.titles);
+      EXPECT_EQ(shard.stats.co_rated_pairs, g.stats.co_rated_pairs);
+      EXPECT_EQ(shard.starts.size(), g.vocabulary.size() - 1);
+      for (NodeId v = 1; v < g.graph.num_nodes(); ++v) {
+        if (!shard.owns(v)) continue;
+        ASSERT_EQ(shard.degree(v), g.graph.degree(v)) << "node " << v;
+        for (std::size_t i = 0; i < shard.degree(v); ++i) {
+          EXPECT_EQ(shard.neighbors(v)[i], g.graph.neighbors(v)[i]);
+          EXPECT_EQ(shard.weights(v)[i], g.graph.weights(v)[i]);  // the same float
+        }
+      }
+      edges[static_cast<std::size_t>(rank)] = shard.counted_edges;
+      rows[static_cast<std::size_t>(rank)] = shard.rows.num_nodes();
+      blocks[static_cast<std::size_t>(rank)] = walk_sharded(shard, options, transport);
+    });
+    std::uint64_t all_edges = 0, all_rows = 0;
+    for (int r = 0; r < world; ++r) {
+      all_edges += edges[static_cast<std::size_t>(r)];
+      all_rows += rows[static_cast<std::size_t>(r)];
+      EXPECT_GT(rows[static_cast<std::size_t>(r)], g.vocabulary.size() / (2 * world)) << "rank " << r << " of " << world;
+    }
+    EXPECT_EQ(all_edges, g.stats.edges) << world << " ranks";
+    EXPECT_EQ(all_rows, g.vocabulary.size()) << "every node's row on one rank, token 0's on rank 0";
+    const Walks walks = concat_walks(blocks);
+    EXPECT_EQ(walks.nodes, expected.nodes) << world << " ranks";
+    EXPECT_EQ(walks.offsets, expected.offsets);
+  }
+}
+
 TEST(ShardedWalks, AShardOfAnotherWorldIsRefused) {
   const Graph g = whole(make_graph(7, kSixUndirected, false, true));
   LocalWorld ranks(2);
