@@ -143,22 +143,10 @@ void write_vocabulary_tsv(const Vocabulary& vocabulary, const std::filesystem::p
 Vocabulary read_vocabulary_tsv(const std::filesystem::path& path) {
   const std::string text = read_file(path);
   Vocabulary vocabulary;
-  std::size_t line_number = 0, at = 0;
-  while (at < text.size()) {
-    std::size_t end = text.find('\n', at);
-    if (end == std::string::npos) end = text.size();
-    std::string_view line(text.data() + at, end - at);
-    at = end + 1;
-    ++line_number;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line_number == 1 || line.empty()) continue;  // the header
-    std::vector<std::string_view> fields;
-    for (std::size_t start = 0;;) {
-      const std::size_t tab = line.find('\t', start);
-      fields.push_back(line.substr(start, tab == std::string_view::npos ? std::string_view::npos : tab - start));
-      if (tab == std::string_view::npos) break;
-      start = tab + 1;
-    }
+  std::vector<std::string_view> fields;
+  for_each_line(text, path.string(), [&](std::size_t line_number, std::string_view line) {
+    if (line_number == 1) return;  // the header
+    split_line(line, "\t", fields);
     long long token = -1, movie_id = -1;
     if (fields.size() < 3 || !parse_int64(fields[0], token) || !parse_int64(fields[1], movie_id) ||
         token != static_cast<long long>(vocabulary.size()))
@@ -171,7 +159,7 @@ Vocabulary read_vocabulary_tsv(const std::filesystem::path& path) {
     vocabulary.movie_ids.push_back(static_cast<std::int64_t>(movie_id));
     vocabulary.titles.push_back(title);
     vocabulary.genres.emplace_back(fields.size() > 3 ? fields[3] : std::string_view());
-  }
+  });
   if (vocabulary.size() < 2) throw DataError(path.string() + ": no tokens besides the reserved token 0");
   return vocabulary;
 }

@@ -10,6 +10,7 @@
 #include "core/csv.h"
 #include "core/errors.h"
 #include "core/text.h"
+#include "train/rank_checkpoints.h"
 #include "train/distributed.h"
 #include "train/torch_error.h"
 #include "train/torch_version.h"
@@ -408,19 +409,24 @@ void write_loss_csv(const fs::path& path, const Checkpoint& state) {
   write_file_atomic(path, text);
 }
 
-std::int64_t read_checkpoint_integer(const fs::path& path, const std::string& bytes, const std::string& key) {
+std::vector<std::int64_t> read_checkpoint_integers(const fs::path& path, const std::string& bytes,
+                                                   const std::vector<std::string>& keys) {
   InputArchive archive = open_archive(path, bytes);
   read_fingerprint(archive, path);  // an n2v checkpoint, or says what it is instead
-  const torch::Tensor value = read_tensor(archive, path, key);
-  if (value.layout() != torch::kStrided || value.scalar_type() != torch::kLong || value.numel() != 1)
-    damaged(path, "'" + key + "' is not one integer");
-  return value.reshape({}).item<std::int64_t>();
+  std::vector<std::int64_t> values;
+  for (const std::string& key : keys) {
+    const torch::Tensor value = read_tensor(archive, path, key);
+    if (value.layout() != torch::kStrided || value.scalar_type() != torch::kLong || value.numel() != 1)
+      damaged(path, "'" + key + "' is not one integer");
+    values.push_back(value.reshape({}).item<std::int64_t>());
+  }
+  return values;
 }
 
 void check_resumable(const Config& config, const fs::path& out_dir) {
   fs::path path = out_dir / "checkpoint.pt";
   // Tables written per rank (dist.tables per_rank): rank 0's file stands for the set.
-  if (!fs::exists(path) && fs::exists(out_dir / "checkpoint.rank-0.pt")) path = out_dir / "checkpoint.rank-0.pt";
+  if (!fs::exists(path) && fs::exists(out_dir / rank_checkpoint_file(0))) path = out_dir / rank_checkpoint_file(0);
   InputArchive archive = open_archive(path, read_checkpoint_bytes(path, nullptr));
   check_fingerprint(archive, path, run_fingerprint(config));
 }

@@ -85,10 +85,11 @@ inline Checkpoint load_checkpoint(const std::filesystem::path& path, const std::
 // going on would record train.epochs below the epochs the weights have had.
 void check_epochs_left(const std::filesystem::path& path, int epochs_done, int epochs);
 
-// The integer record `key` ("epoch", "extra/NAME" of a one-element integer tensor) without loading
-// the rest; DataError as load_checkpoint's when the file is no checkpoint or lacks it.
-std::int64_t read_checkpoint_integer(const std::filesystem::path& path, const std::string& bytes,
-                                     const std::string& key);
+// The integer records `keys` ("epoch", "extra/NAME" of a one-element integer tensor), read from one
+// pass over the archive, without checking the rest against a model; DataError as load_checkpoint's
+// when the file is no checkpoint or lacks one.
+std::vector<std::int64_t> read_checkpoint_integers(const std::filesystem::path& path, const std::string& bytes,
+                                                   const std::vector<std::string>& keys);
 
 // Throws unless out_dir/checkpoint.pt (or checkpoint.rank-0.pt, of tables written per rank) exists and was made with the settings of `config` (before
 // the slow stages, and before a resumed run rewrites config.yaml).

@@ -31,9 +31,9 @@ std::vector<std::int64_t> epochs_on_this_rank(const fs::path& out_dir, int world
       epochs.push_back(-1);
       continue;
     }
-    const std::string bytes = read_checkpoint_bytes(path, nullptr);
-    const std::int64_t shards = read_checkpoint_integer(path, bytes, "extra/shards");
-    const std::int64_t owner = read_checkpoint_integer(path, bytes, "extra/rank");
+    const std::vector<std::int64_t> records =
+        read_checkpoint_integers(path, read_checkpoint_bytes(path, nullptr), {"extra/shards", "extra/rank", "epoch"});
+    const std::int64_t shards = records[0], owner = records[1];
     if (shards != world)
       throw UsageError("--resume: " + path.string() + " holds a block of a run of " + std::to_string(shards) +
                        " ranks; this run has " + std::to_string(world) +
@@ -42,7 +42,7 @@ std::vector<std::int64_t> epochs_on_this_rank(const fs::path& out_dir, int world
     if (owner != rank)
       throw UsageError("--resume: " + path.string() + " holds rank " + std::to_string(owner) + "'s block, not rank " +
                        std::to_string(rank) + "'s: each rank resumes from the files it wrote in its own --out folder");
-    epochs.push_back(read_checkpoint_integer(path, bytes, "epoch"));
+    epochs.push_back(records[2]);
   }
   if (epochs[0] < 0 && epochs[1] < 0)
     throw UsageError("--resume: no " + (out_dir / rank_checkpoint_file(rank)).string() + " (rank " +

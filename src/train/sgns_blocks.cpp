@@ -255,7 +255,7 @@ void SgnsBlocks::copy_own_rows(float* input, float* output) const {
   const std::size_t dim = static_cast<std::size_t>(dim_);
   for (std::int64_t r = 0; r < input_.rows(); ++r) {
     std::memcpy(input + static_cast<std::size_t>(r) * dim, input_.row(r), dim * sizeof(float));
-    if (output) std::memcpy(output + static_cast<std::size_t>(r) * dim, output_.row(r), dim * sizeof(float));
+    std::memcpy(output + static_cast<std::size_t>(r) * dim, output_.row(r), dim * sizeof(float));
   }
 }
 

@@ -91,7 +91,7 @@ class SgnsBlocks {
   void gather(float* input, float* output);
   void assign(const float* input, const float* output);
   // This rank's rows alone, [own_rows() x dim] row-major, row r = token r * N + rank (dist.tables
-  // per_rank): copied out (`output` may be null) or assigned.
+  // per_rank): copied out or assigned.
   std::int64_t own_rows() const { return input_.rows(); }
   void copy_own_rows(float* input, float* output) const;
   void assign_own_rows(const float* input, const float* output);
