@@ -84,41 +84,59 @@ template <std::int64_t Dim, int Positives = 1>
   for (std::int64_t i = 0; i < dim; i += 16) __builtin_prefetch(row + i, 1);
 }
 
+// One centre's pairs: its window [first, last) and every pair's targets, the centre then its negatives.
+struct CentrePairs {
+  std::size_t first = 0, last = 0;
+  std::vector<NodeId>* targets;
+  std::vector<std::uint32_t>* pair_end;
+};
+
+// Draws centre i's window and its pairs' negatives (the generator's order is the same as drawing
+// them pair by pair) and starts loading their rows and its contexts'.
+[[gnu::always_inline]] inline void draw_centre(const SgnsTables& tables, const NodeId* walk, std::size_t length,
+                                               std::size_t i, const SgnsCorpus& corpus, Rng& rng, CentrePairs& out) {
+  const std::size_t b = 1 + rng.below(static_cast<std::uint64_t>(corpus.options().window));
+  out.first = i > b ? i - b : 0;
+  out.last = std::min(length, i + b + 1);
+  out.targets->clear();
+  out.pair_end->clear();
+  for (std::size_t j = out.first; j < out.last; ++j) {
+    if (j == i) continue;
+    out.targets->push_back(walk[i]);
+    const int negatives = corpus.draw_negative_count(rng);
+    for (int k = 0; k < negatives; ++k) {
+      const NodeId negative = corpus.draw_negative(rng);
+      if (negative != walk[i]) {  // word2vec skips the centre itself
+        out.targets->push_back(negative);
+        if (tables.touched_output) tables.touched_output[negative] = 1;
+        prefetch_row(tables.output + static_cast<std::int64_t>(negative) * tables.stride, tables.dim);
+      }
+    }
+    out.pair_end->push_back(static_cast<std::uint32_t>(out.targets->size()));
+    prefetch_row(tables.input + static_cast<std::int64_t>(walk[j]) * tables.stride, tables.dim);
+  }
+  prefetch_row(tables.output + static_cast<std::int64_t>(walk[i]) * tables.stride, tables.dim);
+}
+
 template <std::int64_t Dim>
 [[gnu::always_inline]] inline void train_walk(const SgnsTables& tables, const NodeId* walk, std::size_t length,
                                               const SgnsCorpus& corpus, Rng& rng, float learning_rate,
                                               SgnsScratch& scratch, SgnsLoss& loss) {
-  const auto window = static_cast<std::uint64_t>(corpus.options().window);
-  std::vector<NodeId>& targets = scratch.targets;
-  std::vector<std::uint32_t>& pair_end = scratch.pair_end;
+  // Centre i + 1's pairs are drawn, and their rows start loading, before centre i's train: the rows
+  // are random rows of tables that may be far larger than the cache, and a centre's pairs take long
+  // enough to cover their fetch.
+  CentrePairs now{0, 0, &scratch.targets, &scratch.pair_end};
+  CentrePairs next{0, 0, &scratch.next_targets, &scratch.next_pair_end};
+  if (length > 0) draw_centre(tables, walk, length, 0, corpus, rng, next);
   for (std::size_t i = 0; i < length; ++i) {
-    const std::size_t b = 1 + rng.below(window);
-    const std::size_t first = i > b ? i - b : 0, last = std::min(length, i + b + 1);
-    // Every pair of this centre draws its negatives first (the generator's order is the same as
-    // drawing them pair by pair), so that their rows, random rows of a table that may be far larger
-    // than the cache (59,000 rows at MovieLens-25M scale), load while the first pairs train.
-    targets.clear();
-    pair_end.clear();
-    for (std::size_t j = first; j < last; ++j) {
-      if (j == i) continue;
-      targets.push_back(walk[i]);
-      const int negatives = corpus.draw_negative_count(rng);
-      for (int k = 0; k < negatives; ++k) {
-        const NodeId negative = corpus.draw_negative(rng);
-        if (negative != walk[i]) {  // word2vec skips the centre itself
-          targets.push_back(negative);
-          if (tables.touched_output) tables.touched_output[negative] = 1;
-          prefetch_row(tables.output + static_cast<std::int64_t>(negative) * tables.stride, tables.dim);
-        }
-      }
-      pair_end.push_back(static_cast<std::uint32_t>(targets.size()));
-    }
+    std::swap(now, next);
+    if (i + 1 < length) draw_centre(tables, walk, length, i + 1, corpus, rng, next);
     std::size_t pair = 0, begin = 0;
-    for (std::size_t j = first; j < last; ++j) {
+    for (std::size_t j = now.first; j < now.last; ++j) {
       if (j == i) continue;
-      const std::size_t end = pair_end[pair++];
-      pair_step<Dim>(tables, walk[j], targets.data() + begin, static_cast<int>(end - begin), learning_rate, scratch,
-                     loss);
+      const std::size_t end = (*now.pair_end)[pair++];
+      pair_step<Dim>(tables, walk[j], now.targets->data() + begin, static_cast<int>(end - begin), learning_rate,
+                     scratch, loss);
       begin = end;
     }
   }

@@ -29,6 +29,8 @@ struct SgnsScratch {
   std::vector<float> logits, input_delta;
   std::vector<NodeId> targets;  // a centre's pairs' targets, one pair after another
   std::vector<std::uint32_t> pair_end;  // where each pair's targets end
+  std::vector<NodeId> next_targets;  // the same for the next centre, drawn while this one trains
+  std::vector<std::uint32_t> next_pair_end;
 };
 
 // The loss as a sum of max(z, 0) terms plus the log of a running product of (1 + e^-|x|)

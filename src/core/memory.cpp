@@ -1,5 +1,6 @@
 #include "core/memory.h"
 
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -18,6 +19,16 @@ std::uint64_t available_memory_bytes() {
     if (std::sscanf(line.c_str(), "MemAvailable: %llu kB", &kilobytes) == 1) return kilobytes * 1024;
   }
   return 0;
+}
+
+void advise_huge_pages(void* data, std::size_t bytes) {
+  constexpr std::size_t kHugePage = std::size_t{2} << 20;
+  if (data == nullptr || bytes < 2 * kHugePage) return;
+  const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+  const auto first = (reinterpret_cast<std::uintptr_t>(data) + page - 1) / page * page;
+  const auto last = reinterpret_cast<std::uintptr_t>(data) + bytes;
+  // A refusal (no THP in this kernel, or "never") leaves ordinary pages, which work the same.
+  if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
 }
 
 std::string format_bytes(double bytes) {

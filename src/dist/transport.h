@@ -16,6 +16,12 @@ class Transport {
   virtual std::vector<std::string> all_to_all(const std::vector<std::string>& outgoing) = 0;
   // Collective: the element-wise sum over the ranks, in place.
   virtual void allreduce_sum(std::uint64_t* data, std::size_t count) = 0;
+  // Collective: sends send_bytes from `send` to rank `to` and receives exactly receive_bytes from
+  // rank `from` into `receive` (a ring pass: every rank sends one buffer and receives one). No
+  // copy of either buffer where the connection allows; throws DistributedError when `from` sends
+  // another size. This default goes through all_to_all.
+  virtual void send_receive(const void* send, std::size_t send_bytes, int to, void* receive, std::size_t receive_bytes,
+                            int from);
 };
 
 }  // namespace n2v

@@ -206,6 +206,32 @@ std::vector<std::string> Communicator::all_to_all(const std::vector<std::string>
   return incoming;
 }
 
+void Communicator::send_receive(const void* send, std::size_t send_bytes, int to, void* receive,
+                                std::size_t receive_bytes, int from) {
+  // The size first, so that a block of another shape is an error naming it, not a hang or a
+  // truncated block; then the buffers themselves, neither copied.
+  std::int64_t sent_size = static_cast<std::int64_t>(send_bytes), arriving_size = -1;
+  auto bytes_of = [](const void* data, std::size_t size) {
+    return torch::from_blob(const_cast<void*>(data), {static_cast<std::int64_t>(size)}, torch::kUInt8);
+  };
+  const auto timeout = std::chrono::milliseconds(static_cast<std::int64_t>(options_.timeout_s * 1000));
+  auto exchange = [&](const void* out, std::size_t out_size, void* in, std::size_t in_size, int tag) {
+    std::vector<at::Tensor> sends{bytes_of(out, out_size)}, receives{bytes_of(in, in_size)};
+    auto received = impl_->group->recv(receives, from, tag);
+    auto sent = impl_->group->send(sends, to, tag);
+    if (!received->wait(timeout) || !sent->wait(timeout)) throw DistributedError("timed out");
+  };
+  collective(options_, "passing a block", [&] {
+    constexpr int kSizeTag = 78, kBytesTag = 79;
+    exchange(&sent_size, sizeof sent_size, &arriving_size, sizeof arriving_size, kSizeTag);
+    if (arriving_size != static_cast<std::int64_t>(receive_bytes)) {
+      throw DistributedError("rank " + std::to_string(from) + " sent " + std::to_string(arriving_size) +
+                             " bytes where " + std::to_string(receive_bytes) + " were expected");
+    }
+    if (send_bytes > 0 || receive_bytes > 0) exchange(send, send_bytes, receive, receive_bytes, kBytesTag);
+  });
+}
+
 std::string Communicator::broadcast_bytes(const std::string& bytes) {
   auto broadcast = [&](at::Tensor& tensor) {
     std::vector<at::Tensor> tensors{tensor};

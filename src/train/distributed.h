@@ -37,6 +37,9 @@ class Communicator : public Transport {
   // The walks across ranks' messages (dist/transport.h): one allgather of the sizes, one Gloo
   // all-to-all of the bytes.
   std::vector<std::string> all_to_all(const std::vector<std::string>& outgoing) override;
+  // A size message, then Gloo's send and recv on the buffers themselves.
+  void send_receive(const void* send, std::size_t send_bytes, int to, void* receive, std::size_t receive_bytes,
+                    int from) override;
   // Rank 0's `bytes` on every rank (the argument is ignored elsewhere).
   std::string broadcast_bytes(const std::string& bytes);
   // Every rank's walks, concatenated in rank order.

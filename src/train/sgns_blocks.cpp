@@ -1,11 +1,13 @@
 #include "train/sgns_blocks.h"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstring>
 
 #include "core/errors.h"
+#include "core/memory.h"
 #include "core/parallel.h"
 
 namespace n2v {
@@ -15,6 +17,9 @@ namespace {
 // Pairs a thread takes at a time, and the unit of the negatives' generators: fixed, so that one
 // thread gives the same tables for a seed whatever the chunking.
 constexpr std::uint64_t kPairsPerTask = 1 << 14;
+// How many pairs ahead a round draws targets and fetches their rows (on R-MAT 10^7, one ahead
+// trained 2.5 M pairs/s a rank, four 4.0, eight 4.0).
+constexpr std::uint64_t kAhead = 4;
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -42,9 +47,13 @@ void BlockRows::prefetch(std::int64_t r) const {
   for (std::int64_t i = 0; i < stride_; i += 16) __builtin_prefetch(row + i, 1);
 }
 
+void BlockRows::resize_once(std::int64_t rows, std::int64_t stride) {
+  if (rows_ != rows || stride_ != stride) resize(rows, stride);
+}
+
 void BlockRows::resize(std::int64_t rows, std::int64_t stride) {
   // 16 spare floats put the first row on a 64-byte boundary.
-  storage_.assign(static_cast<std::size_t>(rows * stride + 16), 0.0f);
+  assign_in_huge_pages(storage_, static_cast<std::size_t>(rows * stride + 16), 0.0f);
   const auto address = reinterpret_cast<std::uintptr_t>(storage_.data());
   base_ = storage_.data() + ((64 - address % 64) % 64) / sizeof(float);
   rows_ = rows;
@@ -93,6 +102,7 @@ SgnsBlocks::SgnsBlocks(const SgnsCorpus& corpus, std::int64_t dim, std::uint64_t
 }
 
 void SgnsBlocks::collect(const std::vector<std::size_t>& walk_ids, int epoch) {
+  const auto start = std::chrono::steady_clock::now();
   std::vector<NodeId> kept;
   std::vector<SgnsPair> pairs;
   pairs_.clear();
@@ -106,7 +116,8 @@ void SgnsBlocks::collect(const std::vector<std::size_t>& walk_ids, int epoch) {
       if (block_of(pair.context, parts_) == rank_) pairs_.push_back(pair);
     }
   }
-  pair_bytes_ = std::max(pair_bytes_, static_cast<double>(pairs_.size() * sizeof(SgnsPair)));
+  pair_capacity_ = std::max(pair_capacity_, pairs_.capacity());
+  collect_seconds_ += seconds_since(start);
 }
 
 std::vector<SgnsPair> SgnsBlocks::bucket(int block) const {
@@ -122,6 +133,7 @@ void SgnsBlocks::train_rounds(float lr_first, float lr_last, std::uint64_t draw_
   const double steps = static_cast<double>(std::max<std::uint64_t>(1, n)) * parts_;
   std::vector<SgnsLoss> losses(static_cast<std::size_t>(threads_));
   for (int round = 0; round < parts_; ++round) {
+    const auto start = std::chrono::steady_clock::now();
     const SgnsTables tables{input_.data(), output_.data(), dim_, stride_};
     const int held = held_;
     const AliasTable& negatives = negatives_[held];
@@ -134,68 +146,80 @@ void SgnsBlocks::train_rounds(float lr_first, float lr_last, std::uint64_t draw_
                               (static_cast<std::uint64_t>(round * parts_ + rank_) << 40) + first / kPairsPerTask);
       SgnsScratch scratch;
       SgnsLoss own;
-      // Pair i + 1's targets are drawn, and their rows and its context's fetched, while pair i trains:
-      // the rows of a block far larger than the cache are the step's wait.
-      std::vector<NodeId> targets, next;
-      bool positive = false, next_positive = false;
-      auto draw = [&](std::uint64_t i, std::vector<NodeId>& out, bool& is_positive) {
+      // Pair i + kAhead's targets are drawn, and their rows and its context's fetched, as pair i has
+      // trained: the rows of a block far larger than the cache are the step's wait, and a step of two
+      // or three targets is too short to cover one fetch.
+      struct Drawn {
+        std::vector<NodeId> targets;
+        bool positive = false;
+      };
+      std::array<Drawn, kAhead> ahead;
+      auto draw = [&](std::uint64_t i) {
         const SgnsPair& pair = pairs_[i];
-        is_positive = block_of(pair.centre, parts_) == held;
+        Drawn& slot = ahead[i % kAhead];
+        slot.positive = block_of(pair.centre, parts_) == held;
         const auto centre = static_cast<NodeId>(row_in_block(pair.centre, parts_));
-        out.clear();
-        if (is_positive) out.push_back(centre);
+        slot.targets.clear();
+        if (slot.positive) slot.targets.push_back(centre);
         const int count = static_cast<int>(whole) + (fraction > 0 && rng.uniform() < fraction ? 1 : 0);
         for (int k = 0; k < count; ++k) {
           const NodeId negative = negatives.draw(rng);
-          if (!is_positive || negative != centre) out.push_back(negative);  // word2vec skips the centre itself
+          if (!slot.positive || negative != centre) slot.targets.push_back(negative);  // word2vec skips the centre itself
         }
-        for (NodeId row : out) output_.prefetch(row);
-        if (!out.empty()) input_.prefetch(row_in_block(pair.context, parts_));
+        for (NodeId row : slot.targets) output_.prefetch(row);
+        if (!slot.targets.empty()) input_.prefetch(row_in_block(pair.context, parts_));
       };
-      if (first < last) draw(first, next, next_positive);
+      for (std::uint64_t i = first; i < std::min(last, first + kAhead); ++i) draw(i);
       for (std::uint64_t i = first; i < last; ++i) {
-        targets.swap(next);
-        positive = next_positive;
-        if (i + 1 < last) draw(i + 1, next, next_positive);
-        if (targets.empty()) continue;
-        const auto lr = static_cast<float>(lr_first + (lr_last - lr_first) * (before + static_cast<double>(i)) / steps);
-        sgns_pair_step(tables, static_cast<NodeId>(row_in_block(pairs_[i].context, parts_)), targets.data(),
-                       static_cast<int>(targets.size()), lr, scratch, own, positive);
+        const Drawn& slot = ahead[i % kAhead];
+        if (!slot.targets.empty()) {
+          const auto lr = static_cast<float>(lr_first + (lr_last - lr_first) * (before + static_cast<double>(i)) / steps);
+          sgns_pair_step(tables, static_cast<NodeId>(row_in_block(pairs_[i].context, parts_)), slot.targets.data(),
+                         static_cast<int>(slot.targets.size()), lr, scratch, own, slot.positive);
+        }
+        if (i + kAhead < last) draw(i + kAhead);
       }
       losses[thread].add(own);
     });
+    train_seconds_ += seconds_since(start);
     pass_output_block();
     ++rounds_;
   }
-  pairs_.clear();
-  pairs_.shrink_to_fit();
+  pairs_.clear();  // its capacity stays for the next chunk's
   for (const SgnsLoss& part : losses) loss.add(part);
 }
 
 void SgnsBlocks::pass_output_block() {
+  if (parts_ == 1) return;
   const auto start = std::chrono::steady_clock::now();
-  std::vector<std::string> outgoing(static_cast<std::size_t>(parts_));
-  if (parts_ > 1) {
-    std::string& message = outgoing[static_cast<std::size_t>((rank_ + parts_ - 1) % parts_)];
-    const std::int64_t rows = block_rows(vocabulary_, held_, parts_);
-    message.reserve(static_cast<std::size_t>(rows * dim_) * sizeof(float));
-    for (std::int64_t r = 0; r < rows; ++r) append_bytes(message, output_.row(r), static_cast<std::size_t>(dim_));
-    bytes_sent_ += static_cast<double>(message.size());
-    block_message_bytes_ = std::max(block_message_bytes_, 2.0 * static_cast<double>(message.size()));
-    const std::vector<std::string> incoming = transport_.all_to_all(outgoing);
-    held_ = (held_ + 1) % parts_;
-    const std::string& block = incoming[static_cast<std::size_t>((rank_ + 1) % parts_)];
-    const std::int64_t arriving = block_rows(vocabulary_, held_, parts_);
-    if (block.size() != static_cast<std::size_t>(arriving * dim_) * sizeof(float)) {
-      throw DistributedError("rank " + std::to_string((rank_ + 1) % parts_) + " sent an output block of " +
-                             std::to_string(block.size()) + " bytes, not the " + std::to_string(arriving) + " rows expected");
-    }
-    for (std::int64_t r = 0; r < arriving; ++r) {
-      std::memcpy(output_.row(r), block.data() + static_cast<std::size_t>(r * dim_) * sizeof(float),
-                  static_cast<std::size_t>(dim_) * sizeof(float));
-    }
+  const int to = (rank_ + parts_ - 1) % parts_, from = (rank_ + 1) % parts_;
+  const int arriving_block = (held_ + 1) % parts_;
+  const std::int64_t rows = block_rows(vocabulary_, held_, parts_), arriving = block_rows(vocabulary_, arriving_block, parts_);
+  const std::size_t row_bytes = static_cast<std::size_t>(dim_) * sizeof(float);
+  if (stride_ == dim_) {
+    // The rows as they lie, into the spare block, which then becomes the held one.
+    arriving_.resize_once(output_.rows(), stride_);
+    transport_.send_receive(output_.data(), static_cast<std::size_t>(rows) * row_bytes, to, arriving_.data(),
+                            static_cast<std::size_t>(arriving) * row_bytes, from);
+    std::swap(output_, arriving_);
+  } else {
+    // Padded rows go packed: the padding would add stride / dim to every byte sent.
+    packed_out_.resize(static_cast<std::size_t>(output_.rows() * dim_));
+    packed_in_.resize(packed_out_.size());
+    for (std::int64_t r = 0; r < rows; ++r) std::memcpy(packed_out_.data() + r * dim_, output_.row(r), row_bytes);
+    transport_.send_receive(packed_out_.data(), static_cast<std::size_t>(rows) * row_bytes, to, packed_in_.data(),
+                            static_cast<std::size_t>(arriving) * row_bytes, from);
+    for (std::int64_t r = 0; r < arriving; ++r) std::memcpy(output_.row(r), packed_in_.data() + r * dim_, row_bytes);
   }
+  held_ = arriving_block;
+  bytes_sent_ += static_cast<double>(static_cast<std::size_t>(rows) * row_bytes);
   exchange_seconds_ += seconds_since(start);
+}
+
+double SgnsBlocks::round_buffer_bytes() const {
+  return static_cast<double>(pair_capacity_ * sizeof(SgnsPair)) +
+         static_cast<double>(arriving_.rows() * stride_) * sizeof(float) +
+         static_cast<double>((packed_out_.capacity() + packed_in_.capacity()) * sizeof(float));
 }
 
 void SgnsBlocks::gather(float* input, float* output) {

@@ -50,6 +50,7 @@ void append_walk_pairs(const NodeId* walk, std::size_t length, int window, Rng& 
 class BlockRows {
  public:
   void resize(std::int64_t rows, std::int64_t stride);
+  void resize_once(std::int64_t rows, std::int64_t stride);  // keeps the rows when the shape is this already
   float* row(std::int64_t r) { return base_ + r * stride_; }
   const float* row(std::int64_t r) const { return base_ + r * stride_; }
   void prefetch(std::int64_t r) const;  // row r into the cache, for writing
@@ -105,10 +106,13 @@ class SgnsBlocks {
   double share(int block) const { return share_[static_cast<std::size_t>(block)]; }
 
   double exchange_seconds() const { return exchange_seconds_; }  // passing blocks, waiting included
+  double collect_seconds() const { return collect_seconds_; }    // making and keeping pairs
+  double train_seconds() const { return train_seconds_; }        // the rounds' training
   double bytes_sent() const { return bytes_sent_; }
   std::int64_t rounds() const { return rounds_; }
-  // The largest a chunk's pairs and a passed block (sent and received) have been.
-  double round_buffer_bytes() const { return pair_bytes_ + block_message_bytes_; }
+  // What the rounds hold besides the two blocks: the largest chunk's pairs and the spare block that
+  // a passed one arrives in (or, for rows padded past dim, the packed blocks sent and received).
+  double round_buffer_bytes() const;
 
  private:
   void pass_output_block();  // to rank - 1, from rank + 1
@@ -120,11 +124,13 @@ class SgnsBlocks {
   int parts_, rank_, threads_;
   std::int64_t vocabulary_, dim_, stride_;
   int held_ = 0;  // the output block in output_
-  BlockRows input_, output_;
+  BlockRows input_, output_, arriving_;
+  std::vector<float> packed_out_, packed_in_;
   std::vector<AliasTable> negatives_;
   std::vector<double> share_;
   std::vector<SgnsPair> pairs_;  // this rank's, in walk order
-  double exchange_seconds_ = 0, bytes_sent_ = 0, pair_bytes_ = 0, block_message_bytes_ = 0;
+  double exchange_seconds_ = 0, collect_seconds_ = 0, train_seconds_ = 0, bytes_sent_ = 0;
+  std::size_t pair_capacity_ = 0;
   std::int64_t rounds_ = 0;
 };
 

@@ -100,7 +100,13 @@ TrainResult train_sgns(const Walks& walks, std::size_t vocabulary_size, const Co
   torch::Tensor input = model->input.detach(), output = model->output.detach();
   // Rows of a multiple of 16 floats in storage that LibTorch's CPU allocator aligns to 64 bytes.
   const std::int64_t stride = (tc.embedding_dim + 15) / 16 * 16;
-  torch::Tensor input_rows = torch::zeros({input.size(0), stride}), output_rows = torch::zeros({output.size(0), stride});
+  // In huge pages: a step reads rows at random from tables that may be far larger than the cache.
+  auto working_rows = [&](std::int64_t rows) {
+    torch::Tensor t = torch::empty({rows, stride});
+    advise_huge_pages(t.data_ptr<float>(), static_cast<std::size_t>(t.numel()) * sizeof(float));
+    return t.zero_();
+  };
+  torch::Tensor input_rows = working_rows(input.size(0)), output_rows = working_rows(output.size(0));
   input_rows.narrow(1, 0, tc.embedding_dim).copy_(input);
   output_rows.narrow(1, 0, tc.embedding_dim).copy_(output);
   SgnsTables tables{input_rows.data_ptr<float>(), output_rows.data_ptr<float>(), tc.embedding_dim, stride};

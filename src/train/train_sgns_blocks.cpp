@@ -131,6 +131,7 @@ TrainResult train_sgns_blocks(const Walks& walks, std::size_t vocabulary_size, c
     Progress progress("epoch " + std::to_string(epoch) + "/" + std::to_string(tc.epochs), chunks, "chunks");
     const auto start = std::chrono::steady_clock::now();
     const double exchange_before = blocks.exchange_seconds(), bytes_before = blocks.bytes_sent();
+    const double collect_before = blocks.collect_seconds(), train_before = blocks.train_seconds();
     SgnsLoss loss;
     for (std::size_t c = 0; c < chunks; ++c) {
       const std::size_t first = c * walks_per_chunk, last = std::min(walks.size(), first + walks_per_chunk);
@@ -155,7 +156,23 @@ TrainResult train_sgns_blocks(const Walks& walks, std::size_t vocabulary_size, c
     // A row that is not finite on any rank makes the epoch diverged on every rank alike.
     epochs.end_epoch(*model, epoch, sums[2] > 0 ? std::nan("") : sums[0], sums[1], seconds, chunks, "chunks", 0,
                      result);
+    // Every rank's share of the epoch, so that a slow rank (the others' wait in passing blocks) shows.
+    std::vector<double> times(static_cast<std::size_t>(3 * world), 0.0);
+    times[3 * rank] = blocks.collect_seconds() - collect_before;
+    times[3 * rank + 1] = blocks.train_seconds() - train_before;
+    times[3 * rank + 2] = blocks.exchange_seconds() - exchange_before;
+    comm.allreduce_sum(times.data(), times.size());
     if (rank == 0) {
+      std::string per_rank;
+      for (int part = 0; part < 3; ++part) {
+        per_rank += part == 0 ? "; making pairs " : part == 1 ? ", training " : ", passing blocks ";
+        for (int r = 0; r < world; ++r) {
+          char seconds_text[32];
+          std::snprintf(seconds_text, sizeof seconds_text, "%s%.1f", r ? " / " : "", times[3 * r + part]);
+          per_rank += seconds_text;
+        }
+        per_rank += " s";
+      }
       char line[192];
       std::snprintf(line, sizeof line,
                     "epoch %d: sgns block exchange %.3f s (%.0f%% of the epoch), %.1f MB sent by rank 0, "
@@ -163,7 +180,7 @@ TrainResult train_sgns_blocks(const Walks& walks, std::size_t vocabulary_size, c
                     epoch, blocks.exchange_seconds() - exchange_before,
                     100 * (blocks.exchange_seconds() - exchange_before) / seconds,
                     (blocks.bytes_sent() - bytes_before) / 1e6, blocks.round_buffer_bytes() / 1e6);
-      log_line(line);
+      log_line(line + per_rank + " (rank 0 / 1 / ...)");
     }
   }
   // Nothing left to train after --resume: the export is the checkpoint's.

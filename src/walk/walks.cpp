@@ -69,8 +69,8 @@ WalkSampler::WalkSampler(const CsrGraph& graph, double p, double q) : graph_(gra
 
   // One alias table per node, laid over its arcs.
   const std::size_t n = graph.num_nodes();
-  alias_.resize(graph.num_arcs());
-  total_weight_.assign(n, 0.0);
+  assign_in_huge_pages(alias_, graph.num_arcs());
+  assign_in_huge_pages(total_weight_, n);
   AliasBuilder builder;
   for (NodeId v = 0; v < n; ++v) {
     const std::size_t degree = graph.degree(v);

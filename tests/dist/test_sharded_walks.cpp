@@ -244,5 +244,28 @@ TEST(LocalWorld, AllToAllDeliversEachRanksMessages) {
   }
 }
 
+TEST(LocalWorld, SendReceivePassesBuffersRoundARingAndRefusesAnotherSize) {
+  LocalWorld ranks(3);
+  std::vector<std::vector<int>> received(3, std::vector<int>(4, -1));
+  ranks.run([&](Transport& transport) {
+    const int me = transport.rank(), to = (me + 2) % 3, from = (me + 1) % 3;
+    const std::vector<int> mine(4, me * 10);
+    transport.send_receive(mine.data(), 4 * sizeof(int), to, received[me].data(), 4 * sizeof(int), from);
+  });
+  for (int r = 0; r < 3; ++r) EXPECT_EQ(received[r], std::vector<int>(4, (r + 1) % 3 * 10)) << "rank " << r;
+
+  LocalWorld two(2);
+  try {
+    two.run([&](Transport& transport) {
+      std::vector<char> out(transport.rank() == 0 ? 8 : 16), in(16);
+      transport.send_receive(out.data(), out.size(), 1 - transport.rank(), in.data(), 16, 1 - transport.rank());
+    });
+    FAIL() << "rank 1 expects 16 bytes and gets 8";
+  } catch (const DistributedError& e) {
+    EXPECT_NE(std::string(e.what()).find("rank 0 sent rank 1 8 bytes where 16 were expected"), std::string::npos)
+        << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace n2v
