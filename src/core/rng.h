@@ -3,6 +3,7 @@
 // from (seed, stream, index), so results do not depend on the thread count or scheduling.
 #include <cstdint>
 #include <limits>
+#include <utility>
 
 namespace n2v {
 
@@ -53,5 +54,12 @@ class Rng {
   static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
   std::uint64_t s_[4];
 };
+
+// Fisher-Yates on [first, last) with `rng`: the same order for a seed on every platform, which
+// std::shuffle (its draws are the standard library's) does not promise.
+template <typename RandomIt>
+void shuffle_in_place(RandomIt first, RandomIt last, Rng& rng) {
+  for (auto n = static_cast<std::uint64_t>(last - first); n > 1; --n) std::swap(first[n - 1], first[rng.below(n)]);
+}
 
 }  // namespace n2v

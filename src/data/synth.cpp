@@ -98,7 +98,7 @@ Catalogue build_catalogue(const SynthOptions& o) {
   auto permutation = [&] {
     std::vector<std::uint32_t> p(m_count);
     for (std::uint32_t i = 0; i < m_count; ++i) p[i] = i;
-    for (std::uint64_t i = m_count; i > 1; --i) std::swap(p[i - 1], p[layout.below(i)]);
+    shuffle_in_place(p.begin(), p.end(), layout);
     return p;
   };
   const std::vector<std::uint32_t> rank = permutation();

@@ -73,7 +73,7 @@ LabelScores label_scores(const std::vector<float>& embeddings, std::int64_t dim,
   for (int s = 0; s < splits; ++s) {
     std::vector<std::int64_t> order = nodes;
     Rng rng = Rng::for_item(seed, RngStream::Eval, static_cast<std::uint64_t>(s));
-    for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);
+    shuffle_in_place(order.begin(), order.end(), rng);
     const std::size_t train = order.size() / 2;
     std::vector<float> train_x, train_y(train * L, 0.0f), test_x;
     for (std::size_t i = 0; i < order.size(); ++i) {

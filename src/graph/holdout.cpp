@@ -41,7 +41,7 @@ std::uint64_t pair_key(NodeId a, NodeId b) {
 
 template <typename T>
 void shuffle(std::vector<T>& items, Rng& rng) {
-  for (std::size_t i = items.size(); i > 1; --i) std::swap(items[i - 1], items[rng.below(i)]);
+  shuffle_in_place(items.begin(), items.end(), rng);
 }
 
 // Distinct unordered pairs of nodes 1..n-1 joined in neither direction.

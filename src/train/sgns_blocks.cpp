@@ -30,16 +30,24 @@ void append_bytes(std::string& out, const T* data, std::size_t count) {
   out.append(reinterpret_cast<const char*>(data), count * sizeof(T));
 }
 
-}  // namespace
-
-void append_walk_pairs(const NodeId* walk, std::size_t length, int window, Rng& rng, std::vector<SgnsPair>& out) {
+// Calls pair(j, i) for every (context position j, centre position i) of a walk of `length`
+// nodes, word2vec's: each centre draws its window b in 1..window from `rng`, and every position
+// within b of it but its own is a context of it.
+template <typename F>
+void for_each_walk_pair(std::size_t length, int window, Rng& rng, F&& pair) {
   for (std::size_t i = 0; i < length; ++i) {
     const std::size_t b = 1 + rng.below(static_cast<std::uint64_t>(window));
     const std::size_t first = i > b ? i - b : 0, last = std::min(length, i + b + 1);
     for (std::size_t j = first; j < last; ++j) {
-      if (j != i) out.push_back({walk[j], walk[i]});
+      if (j != i) pair(j, i);
     }
   }
+}
+
+}  // namespace
+
+void append_walk_pairs(const NodeId* walk, std::size_t length, int window, Rng& rng, std::vector<SgnsPair>& out) {
+  for_each_walk_pair(length, window, rng, [&](std::size_t j, std::size_t i) { out.push_back({walk[j], walk[i]}); });
 }
 
 void BlockRows::prefetch(std::int64_t r) const {
@@ -103,27 +111,31 @@ SgnsBlocks::SgnsBlocks(const SgnsCorpus& corpus, std::int64_t dim, std::uint64_t
 
 void SgnsBlocks::collect(const std::vector<std::size_t>& walk_ids, int epoch) {
   const auto start = std::chrono::steady_clock::now();
-  std::vector<NodeId> kept;
-  std::vector<SgnsPair> pairs;
+  std::vector<NodeId> kept, row;
+  std::vector<char> mine;
   pairs_.clear();
   for (std::size_t w : walk_ids) {
     kept.clear();
-    pairs.clear();
     corpus_.append_kept(w, epoch, kept);
-    Rng rng = corpus_.training_rng(w, epoch);
-    append_walk_pairs(kept.data(), kept.size(), corpus_.options().window, rng, pairs);
-    for (const SgnsPair& pair : pairs) {
-      if (block_of(pair.context, parts_) == rank_) pairs_.push_back(pair);
+    // A node's block once per position, not once per pair it makes (a division each).
+    row.resize(kept.size());
+    mine.resize(kept.size());
+    for (std::size_t p = 0; p < kept.size(); ++p) {
+      mine[p] = block_of(kept[p], parts_) == rank_;
+      row[p] = static_cast<NodeId>(row_in_block(kept[p], parts_));
     }
+    Rng rng = corpus_.training_rng(w, epoch);
+    for_each_walk_pair(kept.size(), corpus_.options().window, rng, [&](std::size_t j, std::size_t i) {
+      if (mine[j]) pairs_.push_back({row[j], kept[i]});
+    });
   }
-  pair_capacity_ = std::max(pair_capacity_, pairs_.capacity());
   collect_seconds_ += seconds_since(start);
 }
 
 std::vector<SgnsPair> SgnsBlocks::bucket(int block) const {
   std::vector<SgnsPair> out;
-  for (const SgnsPair& pair : pairs_) {
-    if (block_of(pair.centre, parts_) == block) out.push_back(pair);
+  for (const OwnPair& pair : pairs_) {
+    if (block_of(pair.centre, parts_) == block) out.push_back({pair.context_row * static_cast<NodeId>(parts_) + static_cast<NodeId>(rank_), pair.centre});
   }
   return out;
 }
@@ -155,7 +167,7 @@ void SgnsBlocks::train_rounds(float lr_first, float lr_last, std::uint64_t draw_
       };
       std::array<Drawn, kAhead> ahead;
       auto draw = [&](std::uint64_t i) {
-        const SgnsPair& pair = pairs_[i];
+        const OwnPair& pair = pairs_[i];
         Drawn& slot = ahead[i % kAhead];
         slot.positive = block_of(pair.centre, parts_) == held;
         const auto centre = static_cast<NodeId>(row_in_block(pair.centre, parts_));
@@ -167,14 +179,14 @@ void SgnsBlocks::train_rounds(float lr_first, float lr_last, std::uint64_t draw_
           if (!slot.positive || negative != centre) slot.targets.push_back(negative);  // word2vec skips the centre itself
         }
         for (NodeId row : slot.targets) output_.prefetch(row);
-        if (!slot.targets.empty()) input_.prefetch(row_in_block(pair.context, parts_));
+        if (!slot.targets.empty()) input_.prefetch(pair.context_row);
       };
       for (std::uint64_t i = first; i < std::min(last, first + kAhead); ++i) draw(i);
       for (std::uint64_t i = first; i < last; ++i) {
         const Drawn& slot = ahead[i % kAhead];
         if (!slot.targets.empty()) {
           const auto lr = static_cast<float>(lr_first + (lr_last - lr_first) * (before + static_cast<double>(i)) / steps);
-          sgns_pair_step(tables, static_cast<NodeId>(row_in_block(pairs_[i].context, parts_)), slot.targets.data(),
+          sgns_pair_step(tables, pairs_[i].context_row, slot.targets.data(),
                          static_cast<int>(slot.targets.size()), lr, scratch, own, slot.positive);
         }
         if (i + kAhead < last) draw(i + kAhead);
@@ -185,6 +197,10 @@ void SgnsBlocks::train_rounds(float lr_first, float lr_last, std::uint64_t draw_
     pass_output_block();
     ++rounds_;
   }
+  round_buffer_bytes_ = std::max(round_buffer_bytes_,
+                                 static_cast<double>(pairs_.capacity() * sizeof(OwnPair)) +
+                                     static_cast<double>(arriving_.rows() * stride_) * sizeof(float) +
+                                     static_cast<double>((packed_out_.capacity() + packed_in_.capacity()) * sizeof(float)));
   pairs_.clear();  // its capacity stays for the next chunk's
   for (const SgnsLoss& part : losses) loss.add(part);
 }
@@ -216,10 +232,11 @@ void SgnsBlocks::pass_output_block() {
   exchange_seconds_ += seconds_since(start);
 }
 
-double SgnsBlocks::round_buffer_bytes() const {
-  return static_cast<double>(pair_capacity_ * sizeof(SgnsPair)) +
-         static_cast<double>(arriving_.rows() * stride_) * sizeof(float) +
-         static_cast<double>((packed_out_.capacity() + packed_in_.capacity()) * sizeof(float));
+void SgnsBlocks::release_round_buffers() {
+  std::vector<OwnPair>().swap(pairs_);
+  arriving_ = BlockRows();
+  std::vector<float>().swap(packed_out_);
+  std::vector<float>().swap(packed_in_);
 }
 
 void SgnsBlocks::gather(float* input, float* output) {

@@ -110,9 +110,11 @@ class SgnsBlocks {
   double train_seconds() const { return train_seconds_; }        // the rounds' training
   double bytes_sent() const { return bytes_sent_; }
   std::int64_t rounds() const { return rounds_; }
-  // What the rounds hold besides the two blocks: the largest chunk's pairs and the spare block that
-  // a passed one arrives in (or, for rows padded past dim, the packed blocks sent and received).
-  double round_buffer_bytes() const;
+  // What the rounds held besides the two blocks, at most: a chunk's pairs and the spare block that a
+  // passed one arrives in (or, for rows padded past dim, the packed blocks sent and received).
+  double round_buffer_bytes() const { return round_buffer_bytes_; }
+  // Frees those between epochs, for the checkpoint's copies; the next chunk allocates them again.
+  void release_round_buffers();
 
  private:
   void pass_output_block();  // to rank - 1, from rank + 1
@@ -128,9 +130,12 @@ class SgnsBlocks {
   std::vector<float> packed_out_, packed_in_;
   std::vector<AliasTable> negatives_;
   std::vector<double> share_;
-  std::vector<SgnsPair> pairs_;  // this rank's, in walk order
-  double exchange_seconds_ = 0, collect_seconds_ = 0, train_seconds_ = 0, bytes_sent_ = 0;
-  std::size_t pair_capacity_ = 0;
+  struct OwnPair {
+    NodeId context_row;  // the context's row in this rank's input block
+    NodeId centre;       // the centre's token
+  };
+  std::vector<OwnPair> pairs_;  // this rank's, in walk order
+  double exchange_seconds_ = 0, collect_seconds_ = 0, train_seconds_ = 0, bytes_sent_ = 0, round_buffer_bytes_ = 0;
   std::int64_t rounds_ = 0;
 };
 

@@ -32,7 +32,7 @@ void ShuffleSampler::reset(c10::optional<std::size_t> new_size) {
   // From the identity every epoch, so that the order does not depend on the epochs before.
   std::iota(order_.begin(), order_.end(), 0u);
   Rng rng(seed);
-  for (std::size_t i = order_.size(); i > 1; --i) std::swap(order_[i - 1], order_[rng.below(i)]);
+  shuffle_in_place(order_.begin(), order_.end(), rng);
   next_ = 0;
 }
 

@@ -127,7 +127,7 @@ TrainResult train_sgns_blocks(const Walks& walks, std::size_t vocabulary_size, c
     std::vector<std::size_t> order(walks.size());
     std::iota(order.begin(), order.end(), std::size_t{0});
     Rng shuffle = Rng::for_item(config.seed, RngStream::Shuffle, static_cast<std::uint64_t>(epoch));
-    for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[shuffle.below(i)]);
+    shuffle_in_place(order.begin(), order.end(), shuffle);
     Progress progress("epoch " + std::to_string(epoch) + "/" + std::to_string(tc.epochs), chunks, "chunks");
     const auto start = std::chrono::steady_clock::now();
     const double exchange_before = blocks.exchange_seconds(), bytes_before = blocks.bytes_sent();
@@ -148,6 +148,7 @@ TrainResult train_sgns_blocks(const Walks& walks, std::size_t vocabulary_size, c
                           loss);
       progress.advance();
     }
+    blocks.release_round_buffers();
     double sums[3] = {loss.sum(), static_cast<double>(loss.positives), static_cast<double>(blocks.non_finite_rows())};
     comm.allreduce_sum(sums, 3);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -315,9 +315,7 @@ std::vector<NodeId> walk_start_nodes(const CsrGraph& graph) {
 std::vector<NodeId> start_order(const std::vector<NodeId>& starts, std::uint64_t seed, std::uint64_t round) {
   std::vector<NodeId> order = starts;
   Rng rng = Rng::for_item(seed, RngStream::StartOrder, round);
-  for (std::size_t i = order.size(); i > 1; --i) {
-    std::swap(order[i - 1], order[rng.below(i)]);
-  }
+  shuffle_in_place(order.begin(), order.end(), rng);
   return order;
 }
 
