@@ -125,9 +125,16 @@ void SgnsBlocks::collect(const std::vector<std::size_t>& walk_ids, int epoch) {
       row[p] = static_cast<NodeId>(row_in_block(kept[p], parts_));
     }
     Rng rng = corpus_.training_rng(w, epoch);
+    // Every pair is written and only this rank's are kept (the cursor moves by mine[j]): half the
+    // pairs are another rank's, at random, and a branch on it missed every other time.
+    std::size_t n = pairs_.size();
+    pairs_.resize(n + 2 * static_cast<std::size_t>(corpus_.options().window) * kept.size());
+    OwnPair* out = pairs_.data();
     for_each_walk_pair(kept.size(), corpus_.options().window, rng, [&](std::size_t j, std::size_t i) {
-      if (mine[j]) pairs_.push_back({row[j], kept[i]});
+      out[n] = {row[j], kept[i]};
+      n += static_cast<std::size_t>(mine[j]);
     });
+    pairs_.resize(n);
   }
   collect_seconds_ += seconds_since(start);
 }

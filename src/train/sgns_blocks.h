@@ -131,6 +131,8 @@ class SgnsBlocks {
   std::vector<AliasTable> negatives_;
   std::vector<double> share_;
   struct OwnPair {
+    OwnPair() {}  // left unset: collect() grows the pairs by a walk's most and writes them itself
+    OwnPair(NodeId row, NodeId token) : context_row(row), centre(token) {}
     NodeId context_row;  // the context's row in this rank's input block
     NodeId centre;       // the centre's token
   };
