@@ -50,8 +50,8 @@ struct SgnsLoss {
 // input[context] += lr * sum_k g_k output[k] and output[k] += lr * g_k input[context], with
 // g_k = label - sigmoid(logit): one SGD step on the pair's loss. Adds the loss (before the step).
 // With `positive` false every target is a negative (label 0, t >= 1) and no positive pair is
-// counted: a pair whose negatives come from several output blocks (train/sgns_blocks.h) takes
-// one such step per block besides its positive's.
+// counted: a pair whose negatives come from another output block than its centre's
+// (train/sgns_blocks.h) takes such a step in that block's round besides its positive's.
 void sgns_pair_step(const SgnsTables& tables, NodeId context, const NodeId* targets, int t, float learning_rate,
                     SgnsScratch& scratch, SgnsLoss& loss, bool positive = true);
 

@@ -22,8 +22,9 @@ ExtraState rank_checkpoint_extra(int world, int rank) {
 
 namespace {
 
-// The epochs of this rank's two files (-1 where there is none), after checking that they are its own.
-std::vector<std::int64_t> epochs_on_this_rank(const fs::path& out_dir, int world, int rank) {
+// The epochs of this rank's two files (-1 where there is none), after checking that they are its own;
+// the latest file's bytes stay in `latest` (the one resumed from unless another rank lacks its epoch).
+std::vector<std::int64_t> epochs_on_this_rank(const fs::path& out_dir, int world, int rank, std::string& latest) {
   std::vector<std::int64_t> epochs;
   for (const std::string& name : {rank_checkpoint_file(rank), previous_rank_checkpoint_file(rank)}) {
     const fs::path path = out_dir / name;
@@ -31,8 +32,9 @@ std::vector<std::int64_t> epochs_on_this_rank(const fs::path& out_dir, int world
       epochs.push_back(-1);
       continue;
     }
-    const std::vector<std::int64_t> records =
-        read_checkpoint_integers(path, read_checkpoint_bytes(path, nullptr), {"extra/shards", "extra/rank", "epoch"});
+    std::string bytes = read_checkpoint_bytes(path, nullptr);
+    const std::vector<std::int64_t> records = read_checkpoint_integers(path, bytes, {"extra/shards", "extra/rank", "epoch"});
+    if (epochs.empty()) latest = std::move(bytes);
     const std::int64_t shards = records[0], owner = records[1];
     if (shards != world)
       throw UsageError("--resume: " + path.string() + " holds a block of a run of " + std::to_string(shards) +
@@ -52,13 +54,14 @@ std::vector<std::int64_t> epochs_on_this_rank(const fs::path& out_dir, int world
 
 }  // namespace
 
-fs::path rank_checkpoint_to_resume(const fs::path& out_dir, Transport& comm) {
+RankCheckpoint rank_checkpoint_to_resume(const fs::path& out_dir, Transport& comm) {
   const int world = comm.world_size(), rank = comm.rank();
   // Every rank's (failed, epoch + 1 of its latest file, of its previous file), summed into one table.
   std::vector<std::uint64_t> table(static_cast<std::size_t>(3 * world), 0);
   std::exception_ptr failure;
+  std::string latest;
   try {
-    const std::vector<std::int64_t> epochs = epochs_on_this_rank(out_dir, world, rank);
+    const std::vector<std::int64_t> epochs = epochs_on_this_rank(out_dir, world, rank, latest);
     table[3 * rank + 1] = static_cast<std::uint64_t>(epochs[0] + 1);
     table[3 * rank + 2] = static_cast<std::uint64_t>(epochs[1] + 1);
   } catch (const Error&) {
@@ -79,7 +82,10 @@ fs::path rank_checkpoint_to_resume(const fs::path& out_dir, Transport& comm) {
                        std::to_string(static_cast<std::int64_t>(table[3 * r + 2]) - 1) + ", another only " +
                        std::to_string(common - 1) + "); start a new --out folder");
   }
-  return out_dir / (table[3 * rank + 1] == common ? rank_checkpoint_file(rank) : previous_rank_checkpoint_file(rank));
+  if (table[3 * rank + 1] == common) return {out_dir / rank_checkpoint_file(rank), std::move(latest)};
+  latest.clear();
+  const fs::path previous = out_dir / previous_rank_checkpoint_file(rank);
+  return {previous, read_checkpoint_bytes(previous, nullptr)};
 }
 
 }  // namespace n2v

@@ -17,10 +17,16 @@ std::string previous_rank_checkpoint_file(int rank);  // checkpoint.rank-K.previ
 // The integer tensors a rank's checkpoint carries beside its blocks: how many blocks, and which.
 ExtraState rank_checkpoint_extra(int world, int rank);
 
+// The file a rank resumes from, and its bytes (read once: a rank's blocks can be gigabytes).
+struct RankCheckpoint {
+  std::filesystem::path path;
+  std::string bytes;
+};
+
 // Collective: the file this rank resumes from, holding the latest epoch every rank has. Throws on
 // every rank alike (the rank at fault its own message, the others one naming it): UsageError when
 // a rank has no checkpoint, when the files were written by another world size ("... by a run of 2
 // ranks, this one has 3 ...") or by another rank, DataError when one is damaged.
-std::filesystem::path rank_checkpoint_to_resume(const std::filesystem::path& out_dir, Transport& comm);
+RankCheckpoint rank_checkpoint_to_resume(const std::filesystem::path& out_dir, Transport& comm);
 
 }  // namespace n2v

@@ -25,11 +25,6 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-template <typename T>
-void append_bytes(std::string& out, const T* data, std::size_t count) {
-  out.append(reinterpret_cast<const char*>(data), count * sizeof(T));
-}
-
 // Calls pair(j, i) for every (context position j, centre position i) of a walk of `length`
 // nodes, word2vec's: each centre draws its window b in 1..window from `rng`, and every position
 // within b of it but its own is a context of it.
@@ -53,6 +48,14 @@ void append_walk_pairs(const NodeId* walk, std::size_t length, int window, Rng& 
 void BlockRows::prefetch(std::int64_t r) const {
   const float* row = base_ + r * stride_;
   for (std::int64_t i = 0; i < stride_; i += 16) __builtin_prefetch(row + i, 1);
+}
+
+void BlockRows::pack(std::int64_t rows, std::int64_t dim, float* packed) const {
+  for (std::int64_t r = 0; r < rows; ++r) std::memcpy(packed + r * dim, row(r), static_cast<std::size_t>(dim) * sizeof(float));
+}
+
+void BlockRows::unpack(std::int64_t rows, std::int64_t dim, const float* packed) {
+  for (std::int64_t r = 0; r < rows; ++r) std::memcpy(row(r), packed + r * dim, static_cast<std::size_t>(dim) * sizeof(float));
 }
 
 void BlockRows::resize_once(std::int64_t rows, std::int64_t stride) {
@@ -107,6 +110,15 @@ SgnsBlocks::SgnsBlocks(const SgnsCorpus& corpus, std::int64_t dim, std::uint64_t
     all += share_[b];
   }
   for (double& share : share_) share = all > 0 ? share / all : 0.0;
+  // Block b takes the 64-bit numbers from negatives_below_[b - 1] up to negatives_below_[b]: its
+  // share of 2^64. A block with no share takes none; the last with a share takes what rounding leaves.
+  negatives_below_.assign(static_cast<std::size_t>(parts_), UINT64_MAX);
+  double below = 0;
+  for (int b = 0; b < parts_; ++b) {
+    if (share_[b] > 0) last_negatives_block_ = b;
+    below += share_[b];
+    negatives_below_[b] = below >= 1 ? UINT64_MAX : static_cast<std::uint64_t>(std::ldexp(below, 64));
+  }
 }
 
 void SgnsBlocks::collect(const std::vector<std::size_t>& walk_ids, int epoch) {
@@ -141,67 +153,87 @@ void SgnsBlocks::collect(const std::vector<std::size_t>& walk_ids, int epoch) {
 
 std::vector<SgnsPair> SgnsBlocks::bucket(int block) const {
   std::vector<SgnsPair> out;
+  const auto parts = static_cast<NodeId>(parts_), rank = static_cast<NodeId>(rank_);
   for (const OwnPair& pair : pairs_) {
-    if (block_of(pair.centre, parts_) == block) out.push_back({pair.context_row * static_cast<NodeId>(parts_) + static_cast<NodeId>(rank_), pair.centre});
+    if (block_of(pair.centre, parts_) == block) out.push_back({pair.context_row * parts + rank, pair.centre});
   }
   return out;
+}
+
+int SgnsBlocks::negatives_block(std::uint64_t key, std::uint64_t pair) const {
+  // One multiplication a pair and round: for a key drawn at random, (key + pair) times an odd
+  // number is uniform over 2^64 for every pair, so each pair's block has the blocks' shares.
+  const std::uint64_t u = (key + pair) * 0x9e3779b97f4a7c15ull;
+  int block = 0;
+  while (block < last_negatives_block_ && u >= negatives_below_[static_cast<std::size_t>(block)]) ++block;
+  return block;
 }
 
 void SgnsBlocks::train_rounds(float lr_first, float lr_last, std::uint64_t draw_seed, SgnsLoss& loss) {
   const std::uint64_t n = pairs_.size();
   const double steps = static_cast<double>(std::max<std::uint64_t>(1, n)) * parts_;
+  const bool any_negatives = corpus_.options().negative_samples > 0;
+  // Which block a pair's negatives come from: the same in every round of the chunk, whatever the
+  // thread that trains it.
+  const std::uint64_t negatives_key = splitmix64(draw_seed ^ (static_cast<std::uint64_t>(rank_) << 48));
   std::vector<SgnsLoss> losses(static_cast<std::size_t>(threads_));
   for (int round = 0; round < parts_; ++round) {
+    if (round > 0) pass_output_block();
     const auto start = std::chrono::steady_clock::now();
     const SgnsTables tables{input_.data(), output_.data(), dim_, stride_};
     const int held = held_;
     const AliasTable& negatives = negatives_[held];
-    // The held block's part of a pair's negatives: its whole part, and one more with the remainder's probability.
-    const double expected = corpus_.options().negative_samples * share_[held];
-    const double whole = std::floor(expected), fraction = expected - whole;
     const double before = static_cast<double>(round) * static_cast<double>(n);
     parallel_chunks(n, kPairsPerTask, threads_, [&](std::uint64_t first, std::uint64_t last, int thread) {
       Rng rng = Rng::for_item(draw_seed, RngStream::Examples,
                               (static_cast<std::uint64_t>(round * parts_ + rank_) << 40) + first / kPairsPerTask);
       SgnsScratch scratch;
       SgnsLoss own;
-      // Pair i + kAhead's targets are drawn, and their rows and its context's fetched, as pair i has
-      // trained: the rows of a block far larger than the cache are the step's wait, and a step of two
-      // or three targets is too short to cover one fetch.
+      // The targets of the pair kAhead pairs on are drawn, and their rows and its context's fetched,
+      // as a pair trains: the rows of a block far larger than the cache are the step's wait, and a
+      // step of a few targets is too short to cover one fetch. Pairs with nothing in the held
+      // block (neither their centre nor their negatives) are passed over.
       struct Drawn {
-        std::vector<NodeId> targets;
+        std::uint64_t pair = 0;
         bool positive = false;
+        std::vector<NodeId> targets;
       };
       std::array<Drawn, kAhead> ahead;
-      auto draw = [&](std::uint64_t i) {
-        const OwnPair& pair = pairs_[i];
-        Drawn& slot = ahead[i % kAhead];
-        slot.positive = block_of(pair.centre, parts_) == held;
-        const auto centre = static_cast<NodeId>(row_in_block(pair.centre, parts_));
-        slot.targets.clear();
-        if (slot.positive) slot.targets.push_back(centre);
-        const int count = static_cast<int>(whole) + (fraction > 0 && rng.uniform() < fraction ? 1 : 0);
-        for (int k = 0; k < count; ++k) {
-          const NodeId negative = negatives.draw(rng);
-          if (!slot.positive || negative != centre) slot.targets.push_back(negative);  // word2vec skips the centre itself
+      std::uint64_t next = first;
+      auto draw = [&](Drawn& slot) {
+        for (; next < last; ++next) {
+          const OwnPair& pair = pairs_[next];
+          slot.positive = block_of(pair.centre, parts_) == held;
+          const bool negatives_here = any_negatives && negatives_block(negatives_key, next) == held;
+          if (!slot.positive && !negatives_here) continue;
+          const auto centre = static_cast<NodeId>(row_in_block(pair.centre, parts_));
+          slot.targets.clear();
+          if (slot.positive) slot.targets.push_back(centre);
+          const int count = negatives_here ? corpus_.draw_negative_count(rng) : 0;
+          for (int k = 0; k < count; ++k) {
+            const NodeId negative = negatives.draw(rng);
+            if (!slot.positive || negative != centre) slot.targets.push_back(negative);  // word2vec skips the centre itself
+          }
+          if (slot.targets.empty()) continue;  // a fractional count drew no negative
+          for (NodeId row : slot.targets) output_.prefetch(row);
+          input_.prefetch(pair.context_row);
+          slot.pair = next++;
+          return true;
         }
-        for (NodeId row : slot.targets) output_.prefetch(row);
-        if (!slot.targets.empty()) input_.prefetch(pair.context_row);
+        return false;
       };
-      for (std::uint64_t i = first; i < std::min(last, first + kAhead); ++i) draw(i);
-      for (std::uint64_t i = first; i < last; ++i) {
-        const Drawn& slot = ahead[i % kAhead];
-        if (!slot.targets.empty()) {
-          const auto lr = static_cast<float>(lr_first + (lr_last - lr_first) * (before + static_cast<double>(i)) / steps);
-          sgns_pair_step(tables, pairs_[i].context_row, slot.targets.data(),
-                         static_cast<int>(slot.targets.size()), lr, scratch, own, slot.positive);
-        }
-        if (i + kAhead < last) draw(i + kAhead);
+      std::size_t drawn = 0;
+      while (drawn < kAhead && draw(ahead[drawn])) ++drawn;
+      for (std::size_t at = 0; drawn > 0; at = (at + 1) % kAhead) {
+        Drawn& slot = ahead[at];
+        const auto lr = static_cast<float>(lr_first + (lr_last - lr_first) * (before + static_cast<double>(slot.pair)) / steps);
+        sgns_pair_step(tables, pairs_[slot.pair].context_row, slot.targets.data(), static_cast<int>(slot.targets.size()),
+                       lr, scratch, own, slot.positive);
+        if (!draw(slot)) --drawn;
       }
       losses[thread].add(own);
     });
     train_seconds_ += seconds_since(start);
-    pass_output_block();
     ++rounds_;
   }
   round_buffer_bytes_ = std::max(round_buffer_bytes_,
@@ -210,6 +242,10 @@ void SgnsBlocks::train_rounds(float lr_first, float lr_last, std::uint64_t draw_
                                      static_cast<double>((packed_out_.capacity() + packed_in_.capacity()) * sizeof(float)));
   pairs_.clear();  // its capacity stays for the next chunk's
   for (const SgnsLoss& part : losses) loss.add(part);
+}
+
+void SgnsBlocks::return_output_blocks() {
+  while (held_ != rank_) pass_output_block();
 }
 
 void SgnsBlocks::pass_output_block() {
@@ -229,17 +265,19 @@ void SgnsBlocks::pass_output_block() {
     // Padded rows go packed: the padding would add stride / dim to every byte sent.
     packed_out_.resize(static_cast<std::size_t>(output_.rows() * dim_));
     packed_in_.resize(packed_out_.size());
-    for (std::int64_t r = 0; r < rows; ++r) std::memcpy(packed_out_.data() + r * dim_, output_.row(r), row_bytes);
+    output_.pack(rows, dim_, packed_out_.data());
     transport_.send_receive(packed_out_.data(), static_cast<std::size_t>(rows) * row_bytes, to, packed_in_.data(),
                             static_cast<std::size_t>(arriving) * row_bytes, from);
-    for (std::int64_t r = 0; r < arriving; ++r) std::memcpy(output_.row(r), packed_in_.data() + r * dim_, row_bytes);
+    output_.unpack(arriving, dim_, packed_in_.data());
   }
   held_ = arriving_block;
+  ++passes_;
   bytes_sent_ += static_cast<double>(static_cast<std::size_t>(rows) * row_bytes);
   exchange_seconds_ += seconds_since(start);
 }
 
 void SgnsBlocks::release_round_buffers() {
+  return_output_blocks();
   std::vector<OwnPair>().swap(pairs_);
   arriving_ = BlockRows();
   std::vector<float>().swap(packed_out_);
@@ -247,10 +285,13 @@ void SgnsBlocks::release_round_buffers() {
 }
 
 void SgnsBlocks::gather(float* input, float* output) {
-  if (held_ != rank_) throw Error("SgnsBlocks::gather between the rounds of a chunk");
+  return_output_blocks();
   std::vector<std::string> outgoing(static_cast<std::size_t>(parts_));
-  for (std::int64_t r = 0; r < input_.rows(); ++r) append_bytes(outgoing[0], input_.row(r), static_cast<std::size_t>(dim_));
-  for (std::int64_t r = 0; r < input_.rows(); ++r) append_bytes(outgoing[0], output_.row(r), static_cast<std::size_t>(dim_));
+  const std::int64_t own = input_.rows();
+  outgoing[0].resize(static_cast<std::size_t>(2 * own * dim_) * sizeof(float));
+  auto* packed = reinterpret_cast<float*>(outgoing[0].data());
+  input_.pack(own, dim_, packed);
+  output_.pack(own, dim_, packed + own * dim_);
   const std::vector<std::string> incoming = transport_.all_to_all(outgoing);
   if (rank_ != 0) return;
   const std::size_t row_bytes = static_cast<std::size_t>(dim_) * sizeof(float);
@@ -289,7 +330,7 @@ void SgnsBlocks::assign(const float* input, const float* output) {
 void SgnsBlocks::assign_own_rows(const float* input, const float* output) { assign_rows(input, output, 0, 1); }
 
 void SgnsBlocks::assign_rows(const float* input, const float* output, std::size_t first, std::size_t step) {
-  if (held_ != rank_) throw Error("SgnsBlocks::assign between the rounds of a chunk");
+  if (held_ != rank_) throw Error("SgnsBlocks::assign with another rank's output block held: release_round_buffers() first");
   const std::size_t dim = static_cast<std::size_t>(dim_);
   for (std::int64_t r = 0; r < input_.rows(); ++r) {
     const std::size_t source = (first + static_cast<std::size_t>(r) * step) * dim;
@@ -299,12 +340,9 @@ void SgnsBlocks::assign_rows(const float* input, const float* output, std::size_
 }
 
 void SgnsBlocks::copy_own_rows(float* input, float* output) const {
-  if (held_ != rank_) throw Error("SgnsBlocks::copy_own_rows between the rounds of a chunk");
-  const std::size_t dim = static_cast<std::size_t>(dim_);
-  for (std::int64_t r = 0; r < input_.rows(); ++r) {
-    std::memcpy(input + static_cast<std::size_t>(r) * dim, input_.row(r), dim * sizeof(float));
-    std::memcpy(output + static_cast<std::size_t>(r) * dim, output_.row(r), dim * sizeof(float));
-  }
+  if (held_ != rank_) throw Error("SgnsBlocks::copy_own_rows with another rank's output block held: release_round_buffers() first");
+  input_.pack(input_.rows(), dim_, input);
+  output_.pack(input_.rows(), dim_, output);
 }
 
 }  // namespace n2v

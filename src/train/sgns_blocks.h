@@ -6,24 +6,26 @@
 // Every rank holds the walks (training gathers them); a chunk of walks becomes (context, centre)
 // pairs on every rank, each keeping those whose context it owns, in walk order (drawing a chunk's
 // windows on every rank costs little beside training a 1/N share of its pairs, and sends
-// nothing). Then N rounds: in round k rank r holds output block (r + k) % N and goes through its
-// pairs in walk order, training each against the negatives that fall in that block (the pair's
-// negative_samples times the block's share of unigram^0.75, drawn within the block) and against
-// its centre when the centre lies there, with Hogwild threads; then it passes the block on to
-// rank r - 1 (a ring):
+// nothing). Then N rounds: in each, rank r holds one output block and goes through its pairs in
+// walk order, training each against its centre when the centre lies in that block and against
+// all its negatives when they are the block's (a pair's negatives come from one block, chosen
+// with the blocks' shares of unigram^0.75 and drawn within it), with Hogwild threads; between
+// rounds it passes the block on to rank r - 1 (a ring). The next chunk starts with the blocks
+// where they are, so a chunk passes N - 1 times; the blocks go home at the end of the epoch:
 //
-//            round 0     round 1     round 2        N = 3: the output block each rank holds
-//   rank 0   out 0  <--  out 1  <--  out 2          (its input block stays); after round 2
-//   rank 1   out 1  <--  out 2  <--  out 0          every block moves once more and is home.
-//   rank 2   out 2  <--  out 0  <--  out 1
+//            round 0     round 1     round 2        N = 3, the output block each rank holds in
+//   rank 0   out 0  <--  out 1  <--  out 2          the first chunk (its input block stays);
+//   rank 1   out 1  <--  out 2  <--  out 0          the second chunk starts where it ends
+//   rank 2   out 2  <--  out 0  <--  out 1          (rank 0 with out 2, ...).
 //
-// Every positive is trained once a chunk, a pair's negatives over the N rounds follow one
-// process's unigram^0.75, and no two ranks hold one row at once: nothing is averaged or lost,
-// unlike data-parallel training (train/sgns_replicas.h). GraphVite draws a pair's negatives
-// from its centre's block alone, so a context's negatives follow where its positives fall; on
-// ml-latest-small that cost 0.007 of link-prediction AUC (docs/distributed.md). The pairs stay
-// in walk order: sorted by the centre's block, a round's second half was negatives alone, and
-// the tables drifted far from the objective.
+// Every positive is trained once a chunk, a pair's negatives follow one process's unigram^0.75,
+// and no two ranks hold one row at once: nothing is averaged or lost, unlike data-parallel
+// training (train/sgns_replicas.h). A pair's context row is trained 1 + (1 - share of its
+// centre's block) times on average (1.5 at N = 2) where negatives spread over every round took N.
+// GraphVite draws a pair's negatives from its centre's block alone, so a context's negatives
+// follow where its positives fall; on ml-latest-small that cost 0.007 of link-prediction AUC
+// (docs/distributed.md). The pairs stay in walk order: sorted by the centre's block, a round's
+// second half was negatives alone, and the tables drifted far from the objective.
 #include <cstdint>
 #include <vector>
 
@@ -54,6 +56,9 @@ class BlockRows {
   float* row(std::int64_t r) { return base_ + r * stride_; }
   const float* row(std::int64_t r) const { return base_ + r * stride_; }
   void prefetch(std::int64_t r) const;  // row r into the cache, for writing
+  // The first `rows` rows' first `dim` floats to or from `packed`, [rows x dim] row-major.
+  void pack(std::int64_t rows, std::int64_t dim, float* packed) const;
+  void unpack(std::int64_t rows, std::int64_t dim, const float* packed);
   float* data() { return base_; }
   std::int64_t rows() const { return rows_; }
 
@@ -83,12 +88,16 @@ class SgnsBlocks {
   std::uint64_t collected_pairs() const { return pairs_.size(); }
 
   // Collective: the N rounds over the collected pairs, then drops them. The learning rate falls
-  // linearly from lr_first to lr_last over the rounds; negatives are drawn from `draw_seed`.
+  // linearly from lr_first to lr_last over the rounds; negatives are drawn from `draw_seed`. The
+  // output blocks stay where the last round left them.
   void train_rounds(float lr_first, float lr_last, std::uint64_t draw_seed, SgnsLoss& loss);
+  // The block pair `pair` of a chunk draws its negatives from, for the chunk's `key`: block b with
+  // probability share(b).
+  int negatives_block(std::uint64_t key, std::uint64_t pair) const;
 
   // Collective: rank 0 writes both whole tables, [vocabulary x dim] row-major, into `input` and
   // `output` (the others write nothing and may pass null); `assign` takes this rank's rows out of
-  // whole tables (resuming a checkpoint).
+  // whole tables (resuming a checkpoint). gather brings the output blocks home first.
   void gather(float* input, float* output);
   void assign(const float* input, const float* output);
   // This rank's rows alone, [own_rows() x dim] row-major, row r = token r * N + rank (dist.tables
@@ -110,14 +119,17 @@ class SgnsBlocks {
   double train_seconds() const { return train_seconds_; }        // the rounds' training
   double bytes_sent() const { return bytes_sent_; }
   std::int64_t rounds() const { return rounds_; }
+  std::int64_t passes() const { return passes_; }  // of the output blocks, round the ring
   // What the rounds held besides the two blocks, at most: a chunk's pairs and the spare block that a
   // passed one arrives in (or, for rows padded past dim, the packed blocks sent and received).
   double round_buffer_bytes() const { return round_buffer_bytes_; }
-  // Frees those between epochs, for the checkpoint's copies; the next chunk allocates them again.
+  // Collective: brings every output block home, then frees those between epochs, for the
+  // checkpoint's copies; the next chunk allocates them again.
   void release_round_buffers();
 
  private:
-  void pass_output_block();  // to rank - 1, from rank + 1
+  void pass_output_block();     // to rank - 1, from rank + 1
+  void return_output_blocks();  // passes until each rank holds its own
   // Row r of this rank's blocks from row first + r * step of `input` and `output`.
   void assign_rows(const float* input, const float* output, std::size_t first, std::size_t step);
 
@@ -130,6 +142,8 @@ class SgnsBlocks {
   std::vector<float> packed_out_, packed_in_;
   std::vector<AliasTable> negatives_;
   std::vector<double> share_;
+  std::vector<std::uint64_t> negatives_below_;  // negatives_block's thresholds
+  int last_negatives_block_ = 0;                // the last block with a share
   struct OwnPair {
     OwnPair() {}  // left unset: collect() grows the pairs by a walk's most and writes them itself
     OwnPair(NodeId row, NodeId token) : context_row(row), centre(token) {}
@@ -138,7 +152,7 @@ class SgnsBlocks {
   };
   std::vector<OwnPair> pairs_;  // this rank's, in walk order
   double exchange_seconds_ = 0, collect_seconds_ = 0, train_seconds_ = 0, bytes_sent_ = 0, round_buffer_bytes_ = 0;
-  std::int64_t rounds_ = 0;
+  std::int64_t rounds_ = 0, passes_ = 0;
 };
 
 // train_sgns with dist.partition shard across ranks (train/train_sgns_blocks.cpp): the tables in

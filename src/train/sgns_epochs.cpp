@@ -33,9 +33,8 @@ void SgnsEpochs::save_per_rank(fs::path path, fs::path previous, ExtraState extr
   extra_ = std::move(extra);
 }
 
-void SgnsEpochs::load_rank_checkpoint(const fs::path& path, torch::nn::Module& model) {
-  state_ = load_checkpoint(path, read_checkpoint_bytes(path, nullptr), model, nullptr, fingerprint_, data_digest_,
-                           extra_);
+void SgnsEpochs::load_rank_checkpoint(const fs::path& path, const std::string& bytes, torch::nn::Module& model) {
+  state_ = load_checkpoint(path, bytes, model, nullptr, fingerprint_, data_digest_, extra_);
   check_epochs_left(path, state_.epoch, config_.train.epochs);
   if (writer_) log_line("resuming after epoch " + std::to_string(state_.epoch) + " from the ranks' " + path.filename().string());
 }

@@ -32,8 +32,9 @@ class SgnsEpochs {
   // (which block of how many), where otherwise the writer saves the whole model in checkpoint.pt;
   // the file it replaces becomes `previous`.
   void save_per_rank(std::filesystem::path path, std::filesystem::path previous, ExtraState extra);
-  // Loads `path`, this rank's own file (save_per_rank's), into `model` and the extra tensors.
-  void load_rank_checkpoint(const std::filesystem::path& path, torch::nn::Module& model);
+  // Loads `bytes`, read from `path`, this rank's own file (save_per_rank's), into `model` and the
+  // extra tensors.
+  void load_rank_checkpoint(const std::filesystem::path& path, const std::string& bytes, torch::nn::Module& model);
   const ExtraState& extra() const { return extra_; }
 
   // After `epoch`, with the sums over all ranks: throws DataError when no pair was trained and

@@ -103,7 +103,8 @@ TrainResult train_sgns_blocks(const Walks& walks, std::size_t vocabulary_size, c
     epochs.save_per_rank(out_dir / rank_checkpoint_file(rank), out_dir / previous_rank_checkpoint_file(rank),
                          rank_checkpoint_extra(world, rank));
   if (resume && per_rank) {
-    epochs.load_rank_checkpoint(rank_checkpoint_to_resume(out_dir, comm), *model);
+    const RankCheckpoint checkpoint = rank_checkpoint_to_resume(out_dir, comm);
+    epochs.load_rank_checkpoint(checkpoint.path, checkpoint.bytes, *model);
     blocks.assign_own_rows(model->input.detach().data_ptr<float>(), model->output.detach().data_ptr<float>());
   } else if (resume) {
     // Whole tables on every rank for a moment: each takes its blocks from rank 0's checkpoint.
@@ -131,6 +132,7 @@ TrainResult train_sgns_blocks(const Walks& walks, std::size_t vocabulary_size, c
     Progress progress("epoch " + std::to_string(epoch) + "/" + std::to_string(tc.epochs), chunks, "chunks");
     const auto start = std::chrono::steady_clock::now();
     const double exchange_before = blocks.exchange_seconds(), bytes_before = blocks.bytes_sent();
+    const std::int64_t passes_before = blocks.passes();
     const double collect_before = blocks.collect_seconds(), train_before = blocks.train_seconds();
     SgnsLoss loss;
     for (std::size_t c = 0; c < chunks; ++c) {
@@ -174,13 +176,14 @@ TrainResult train_sgns_blocks(const Walks& walks, std::size_t vocabulary_size, c
         }
         per_rank += " s";
       }
-      char line[192];
+      char line[256];
       std::snprintf(line, sizeof line,
-                    "epoch %d: sgns block exchange %.3f s (%.0f%% of the epoch), %.1f MB sent by rank 0, "
-                    "round buffers %.1f MB",
+                    "epoch %d: sgns block exchange %.3f s (%.0f%% of the epoch) in %lld passes, %.1f MB sent by "
+                    "rank 0, round buffers %.1f MB",
                     epoch, blocks.exchange_seconds() - exchange_before,
                     100 * (blocks.exchange_seconds() - exchange_before) / seconds,
-                    (blocks.bytes_sent() - bytes_before) / 1e6, blocks.round_buffer_bytes() / 1e6);
+                    static_cast<long long>(blocks.passes() - passes_before), (blocks.bytes_sent() - bytes_before) / 1e6,
+                    blocks.round_buffer_bytes() / 1e6);
       log_line(line + per_rank + " (rank 0 / 1 / ...)");
     }
   }

@@ -107,9 +107,44 @@ TEST(SgnsBlocks, EveryPairOfAnEpochLandsInOneBucketAndIsTrainedOnce) {
   }
 }
 
+// A chunk passes the output blocks N - 1 times (the next starts with them where they are), and
+// release_round_buffers brings them home: with 3 ranks a rank sends two blocks a chunk, then the
+// third. With no negatives (or a fractional count) every positive is still trained once.
+TEST(SgnsBlocks, AChunkPassesTheBlocksNMinusOneTimesAndTheEpochBringsThemHome) {
+  const Walks walks = skewed_walks(300, 6);
+  for (double negatives : {0.0, 0.5, 3.0}) {
+    const SgnsCorpus corpus(walks, kVocabulary, SgnsOptions{3, negatives, 0, 17});
+    const int world = 3;
+    const std::int64_t dim = 8;
+    std::mutex mutex;
+    std::uint64_t collected = 0, trained = 0;
+    LocalWorld(world).run([&](Transport& transport) {
+      SgnsBlocks blocks(corpus, dim, 3, transport, 1);
+      auto block_bytes = [&](int block) {
+        return static_cast<double>(SgnsBlocks::block_rows(kVocabulary, block % world, world) * dim) * sizeof(float);
+      };
+      const int rank = transport.rank();
+      blocks.collect(all_walks(walks.size()), 1);
+      const std::uint64_t pairs = blocks.collected_pairs();
+      SgnsLoss loss;
+      blocks.train_rounds(0.025f, 0.02f, 9, loss);
+      EXPECT_EQ(blocks.bytes_sent(), block_bytes(rank) + block_bytes(rank + 1)) << "rank " << rank;
+      blocks.release_round_buffers();
+      EXPECT_EQ(blocks.bytes_sent(), block_bytes(rank) + block_bytes(rank + 1) + block_bytes(rank + 2)) << "rank " << rank;
+      std::vector<float> input(kVocabulary * dim), output(kVocabulary * dim);
+      blocks.copy_own_rows(input.data(), output.data());  // refused unless the rank's own block is home
+      std::lock_guard<std::mutex> lock(mutex);
+      collected += pairs;
+      trained += loss.positives;
+    });
+    EXPECT_GT(collected, 1000u);
+    EXPECT_EQ(trained, collected) << negatives << " negatives";
+  }
+}
+
 // A block's negatives come from its own tokens only, in proportion to count^0.75 (chi-square,
-// 1% level), on every rank alike; the block's share of a pair's negatives is its share of the
-// whole count^0.75, so a pair's negatives over all rounds follow one process's distribution.
+// 1% level), on every rank alike; a pair's negatives come from block b with b's share of the
+// whole count^0.75 (chi-square), so they follow one process's distribution.
 TEST(SgnsBlocks, ABlocksNegativesFollowItsShareOfUnigramToTheThreeQuarters) {
   const Walks walks = skewed_walks(400, 8);
   const SgnsCorpus corpus(walks, kVocabulary, options(0));
@@ -139,6 +174,17 @@ TEST(SgnsBlocks, ABlocksNegativesFollowItsShareOfUnigramToTheThreeQuarters) {
       share_sum += blocks.share(b);
     }
     EXPECT_NEAR(share_sum, 1.0, 1e-12);
+    // The block a pair's negatives come from follows the shares, for any chunk's key.
+    for (std::uint64_t key : {std::uint64_t{1}, std::uint64_t{0x9e3779b97f4a7c15}}) {
+      const std::uint64_t pairs = 200000;
+      std::vector<std::uint64_t> chosen(static_cast<std::size_t>(world));
+      std::vector<double> shares(static_cast<std::size_t>(world));
+      for (int b = 0; b < world; ++b) shares[static_cast<std::size_t>(b)] = blocks.share(b);
+      for (std::uint64_t i = 0; i < pairs; ++i) ++chosen.at(static_cast<std::size_t>(blocks.negatives_block(key, i)));
+      int df = 0;
+      const double statistic = walk_testing::chi_square(chosen, shares, pairs, df);
+      EXPECT_LT(statistic, walk_testing::chi_square_critical(df, 0.01)) << "key " << key;
+    }
   });
 }
 
