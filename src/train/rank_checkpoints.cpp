@@ -83,7 +83,7 @@ RankCheckpoint rank_checkpoint_to_resume(const fs::path& out_dir, Transport& com
                        std::to_string(common - 1) + "); start a new --out folder");
   }
   if (table[3 * rank + 1] == common) return {out_dir / rank_checkpoint_file(rank), std::move(latest)};
-  latest.clear();
+  std::string().swap(latest);  // freed, not just emptied, before the other file is read
   const fs::path previous = out_dir / previous_rank_checkpoint_file(rank);
   return {previous, read_checkpoint_bytes(previous, nullptr)};
 }
