@@ -2,22 +2,24 @@
 # Walks across ranks against one process on the same graph: steps per second, per core, bytes sent
 # per step, time in the exchanges and memory per rank, for each world size and (p, q).
 #
-#   tools/walk-scaling.sh [--ranks "1 2 4"] [--pq "1,1 2,0.5"] [--walks 1] [--steps 80]
+#   tools/walk-scaling.sh [--ranks "1 2 4"] [--pq "1,1 2,0.5"] [--walks 1] [--steps 80] [--repeat 1]
 #                         [--two-hosts] [--rate RATE] [--n2v PATH] DATA_DIR
 #
 # DATA_DIR holds edges.tsv (n2v synth --graph rmat ... --out DATA_DIR). One rank is one process
 # (`n2v walk --threads 1`); N ranks are `n2v launch --nproc N -- walk --set dist.partition=shard`,
 # one thread each, or with --two-hosts two ranks in two network namespaces (tools/two-hosts.sh,
 # root; --rate shapes the link). Every run's walks are compared with the one-process walks, byte
-# for byte. The work folder is DATA_DIR/scaling/.
+# for byte. --repeat K runs the list of world sizes K times in turn (a row each), so that a shared,
+# noisy machine's drift hits every world size alike. The work folder is DATA_DIR/scaling/.
 set -eu
-ranks="1 2 4" pqs="1,1 2,0.5" walks=1 steps=80 two_hosts="" rate="" n2v="$(dirname "$0")/../build/n2v"
+ranks="1 2 4" pqs="1,1 2,0.5" walks=1 steps=80 repeat=1 two_hosts="" rate="" n2v="$(dirname "$0")/../build/n2v"
 while [ $# -gt 1 ]; do
   case "$1" in
     --ranks) ranks="$2"; shift 2 ;;
     --pq) pqs="$2"; shift 2 ;;
     --walks) walks="$2"; shift 2 ;;
     --steps) steps="$2"; shift 2 ;;
+    --repeat) repeat="$2"; shift 2 ;;
     --two-hosts) two_hosts=1; shift ;;
     --rate) rate="$2"; shift 2 ;;
     --n2v) n2v="$2"; shift 2 ;;
@@ -37,7 +39,7 @@ for pq in $pqs; do
   base="--set data.format=edgelist --data-dir $data --set walk.num_walks=$walks --set walk.num_steps=$steps \
 --set walk.p=$p --set walk.q=$q --threads 1"
   reference="$work/one-$p-$q"
-  for n in $ranks; do
+  for n in $(i=0; while [ $i -lt "$repeat" ]; do echo $ranks; i=$((i + 1)); done); do
     out="$work/run-$n-$p-$q" log="$work/run-$n-$p-$q.log" link=loopback
     rm -rf "$out"
     if [ "$n" = 1 ]; then

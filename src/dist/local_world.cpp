@@ -46,13 +46,13 @@ class LocalWorld::Rank : public Transport {
   int rank() const override { return rank_; }
   int world_size() const override { return shared_.world_size; }
 
-  std::vector<std::string> all_to_all(const std::vector<std::string>& outgoing) override {
+  using Transport::all_to_all;
+  void all_to_all(const std::vector<std::string>& outgoing, std::vector<std::string>& incoming) override {
     shared_.mail[rank_] = outgoing;
     shared_.barrier();
-    std::vector<std::string> incoming(static_cast<std::size_t>(shared_.world_size));
+    incoming.resize(static_cast<std::size_t>(shared_.world_size));
     for (int from = 0; from < shared_.world_size; ++from) incoming[from] = shared_.mail[from][rank_];
     shared_.barrier();  // nobody writes the next round's mail before everyone read this one's
-    return incoming;
   }
 
   void allreduce_sum(std::uint64_t* data, std::size_t count) override {

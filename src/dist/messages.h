@@ -22,6 +22,8 @@ class Outbox {
     bytes_.append(reinterpret_cast<const char*>(values), count * sizeof(T));
   }
   std::string take() { return std::move(bytes_); }
+  const std::string& bytes() const { return bytes_; }
+  void clear() { bytes_.clear(); }  // keeps the memory for the next messages
 
  private:
   std::string bytes_;

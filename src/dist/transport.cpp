@@ -6,6 +6,12 @@
 
 namespace n2v {
 
+std::vector<std::string> Transport::all_to_all(const std::vector<std::string>& outgoing) {
+  std::vector<std::string> incoming;
+  all_to_all(outgoing, incoming);
+  return incoming;
+}
+
 void Transport::send_receive(const void* send, std::size_t send_bytes, int to, void* receive,
                              std::size_t receive_bytes, int from) {
   std::vector<std::string> outgoing(static_cast<std::size_t>(world_size()));

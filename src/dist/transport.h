@@ -13,7 +13,10 @@ class Transport {
   virtual int rank() const = 0;
   virtual int world_size() const = 0;
   // Collective: every rank sends outgoing[r] to rank r and gets back incoming[r], what rank r sent it.
-  virtual std::vector<std::string> all_to_all(const std::vector<std::string>& outgoing) = 0;
+  std::vector<std::string> all_to_all(const std::vector<std::string>& outgoing);
+  // The same into `incoming` (resized to world_size() messages): a caller that exchanges again and
+  // again keeps the strings' memory from one exchange to the next.
+  virtual void all_to_all(const std::vector<std::string>& outgoing, std::vector<std::string>& incoming) = 0;
   // Collective: the element-wise sum over the ranks, in place.
   virtual void allreduce_sum(std::uint64_t* data, std::size_t count) = 0;
   // Collective: sends send_bytes from `send` to rank `to` and receives exactly receive_bytes from

@@ -216,11 +216,12 @@ GraphShard load_graph_shard(const Config& config, HeldOut& held, const PrepareOp
 
 void log_shard_walks(const ShardWalkStats& s, int rank, double seconds) {
   const double bytes_per_step = s.steps == 0 ? 0.0 : static_cast<double>(s.bytes_sent) / static_cast<double>(s.steps);
-  log_line(fmt::format("walks across ranks: rank {} took {} steps in {:.2f} s ({:.2f} M/s), sent {} walkers and {} "
-                       "neighbour tests ({:.1f} MB, {:.1f} bytes a step) in {} supersteps, {:.2f} s of it in the exchanges",
+  log_line(fmt::format("walks across ranks: rank {} took {} steps in {:.2f} s ({:.2f} M/s), sent {} walkers ({} with a "
+                       "proposal for its owner to test) and {} neighbour tests ({:.1f} MB, {:.1f} bytes a step) in {} "
+                       "supersteps, {:.2f} s of it in the exchanges",
                        rank, s.steps, seconds, seconds > 0 ? static_cast<double>(s.steps) / seconds / 1e6 : 0.0,
-                       s.walkers_sent, s.queries_sent, static_cast<double>(s.bytes_sent) / 1e6, bytes_per_step,
-                       s.supersteps, s.exchange_seconds));
+                       s.walkers_sent, s.proposals_sent, s.queries_sent, static_cast<double>(s.bytes_sent) / 1e6,
+                       bytes_per_step, s.supersteps, s.exchange_seconds));
 }
 
 }  // namespace

@@ -165,7 +165,7 @@ void Communicator::allreduce_sum(std::uint64_t* data, std::size_t count) {
   collective(options_, "allreduce", [&] { impl_->group->allreduce(tensors)->wait(); });
 }
 
-std::vector<std::string> Communicator::all_to_all(const std::vector<std::string>& outgoing) {
+void Communicator::all_to_all(const std::vector<std::string>& outgoing, std::vector<std::string>& incoming) {
   const int world = options_.world_size, me = options_.rank;
   if (outgoing.size() != static_cast<std::size_t>(world)) throw Error("all_to_all needs one message per rank");
   // The sizes first (an allgather of every rank's row of the size matrix), then a send and a
@@ -174,7 +174,7 @@ std::vector<std::string> Communicator::all_to_all(const std::vector<std::string>
   at::Tensor sizes = torch::empty({world}, torch::kLong);
   for (int r = 0; r < world; ++r) sizes.data_ptr<std::int64_t>()[r] = static_cast<std::int64_t>(outgoing[r].size());
   const std::vector<at::Tensor> all_sizes = all_gather(options_, *impl_->group, sizes);
-  std::vector<std::string> incoming(static_cast<std::size_t>(world));
+  incoming.resize(static_cast<std::size_t>(world));
   incoming[me] = outgoing[me];
   std::vector<std::vector<at::Tensor>> sends(static_cast<std::size_t>(world)), receives(sends.size());
   std::vector<c10::intrusive_ptr<c10d::Work>> works;
@@ -182,9 +182,12 @@ std::vector<std::string> Communicator::all_to_all(const std::vector<std::string>
   collective(options_, "all-to-all", [&] {
     constexpr int kTag = 77;
     for (int r = 0; r < world; ++r) {
+      if (r == me) continue;
       const std::int64_t count = all_sizes[r].data_ptr<std::int64_t>()[me];
-      if (r == me || count == 0) continue;
-      receives[r].push_back(torch::empty({count}, torch::kUInt8));
+      // Straight into the caller's string, whose memory serves again at its next exchange.
+      incoming[r].resize(static_cast<std::size_t>(count));
+      if (count == 0) continue;
+      receives[r].push_back(torch::from_blob(incoming[r].data(), {count}, torch::kUInt8));
       works.push_back(impl_->group->recv(receives[r], r, kTag));
     }
     for (int r = 0; r < world; ++r) {
@@ -198,12 +201,6 @@ std::vector<std::string> Communicator::all_to_all(const std::vector<std::string>
       if (!work->wait(timeout)) throw DistributedError("timed out");
     }
   });
-  for (int r = 0; r < world; ++r) {
-    if (receives[r].empty()) continue;
-    const at::Tensor& bytes = receives[r].front();
-    incoming[r].assign(reinterpret_cast<const char*>(bytes.data_ptr<std::uint8_t>()), static_cast<std::size_t>(bytes.numel()));
-  }
-  return incoming;
 }
 
 void Communicator::send_receive(const void* send, std::size_t send_bytes, int to, void* receive,

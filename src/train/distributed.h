@@ -36,7 +36,8 @@ class Communicator : public Transport {
   void allreduce_sum(std::uint64_t* data, std::size_t count) override;
   // The walks across ranks' messages (dist/transport.h): one allgather of the sizes, one Gloo
   // all-to-all of the bytes.
-  std::vector<std::string> all_to_all(const std::vector<std::string>& outgoing) override;
+  using Transport::all_to_all;
+  void all_to_all(const std::vector<std::string>& outgoing, std::vector<std::string>& incoming) override;
   // A size message, then Gloo's send and recv on the buffers themselves.
   void send_receive(const void* send, std::size_t send_bytes, int to, void* receive, std::size_t receive_bytes,
                     int from) override;

@@ -101,11 +101,18 @@ inline std::uint32_t WalkSampler::draw_index(NodeId v, Rng& rng) const {
 
 std::uint32_t WalkSampler::draw_arc(NodeId v, Rng& rng) const { return draw_index(v, rng); }
 
-void WalkSampler::prefetch_arc(NodeId v, Rng rng) const {
-  std::uint64_t begin;
-  AliasDraw draw;
-  if (graph_.degree(v) > 0) draw_bucket(v, rng, begin, draw);
+void WalkSampler::prefetch_row(NodeId v) const {
+  __builtin_prefetch(graph_.offsets().data() + v);
+  __builtin_prefetch(total_weight_.data() + v);
 }
+
+WalkSampler::ArcDraw WalkSampler::start_arc(NodeId v, Rng& rng) const {
+  ArcDraw arc;
+  draw_bucket(v, rng, arc.begin, arc.draw);
+  return arc;
+}
+
+std::uint32_t WalkSampler::finish_arc(ArcDraw arc) const { return pick(arc.begin, arc.draw); }
 
 inline bool WalkSampler::propose(StepState& s, Rng& rng) const {
   const double extra = rule_.return_extra * s.back;

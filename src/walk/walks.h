@@ -109,10 +109,16 @@ class WalkSampler {
   // Node v's arc drawn in proportion to the weights (one rng() call), and the weights' sum; the
   // walks across ranks (dist/) step with these over a shard's rows.
   std::uint32_t draw_arc(NodeId v, Rng& rng) const;
-  // Prefetches the alias entry and neighbour that draw_arc(v, rng) will read, without drawing (the
-  // copy of rng is advanced, not the caller's): an engine stepping many walkers one after the
-  // other fetches the next ones' lines while it steps this one.
-  void prefetch_arc(NodeId v, Rng rng) const;
+  // draw_arc in three parts, for an engine that steps other walkers while each part's cache lines
+  // arrive: prefetch_row fetches v's offsets and weight sum; start_arc draws the bucket (the same
+  // rng() call) and prefetches its alias entry and neighbour; finish_arc picks the arc's index.
+  struct ArcDraw {
+    std::uint64_t begin;  // v's first arc
+    AliasDraw draw;
+  };
+  void prefetch_row(NodeId v) const;
+  ArcDraw start_arc(NodeId v, Rng& rng) const;
+  std::uint32_t finish_arc(ArcDraw arc) const;
   // Prefetches the lines a neighbour test's search of v's sorted list touches first.
   void prefetch_neighbors(NodeId v) const;
   double total_weight(NodeId v) const { return total_weight_[v]; }
