@@ -331,6 +331,7 @@ bool ShardWalker::test_proposal(Lane& lane) {
   if (lane.row != kNoNode) return reject(lane);
   // Rejected at the proposal's owner: the next trial is drawn by current's owner.
   ++w.trials;
+  ++stats_.proposals_rejected;
   send_proposal(w, kNoNode, shard_.owner[w.t.current]);
   return false;
 }
@@ -411,7 +412,7 @@ bool ShardWalker::exact_step(Lane& lane) {
 
 // The walkers step in lanes, one link of a step per visit (see Lane).
 void ShardWalker::step_all(const std::vector<Walker>& walkers) {
-  constexpr std::size_t kLanes = 32;
+  constexpr std::size_t kLanes = 16;
   Lane lanes[kLanes];
   std::size_t active = 0, next = 0;
   auto refill = [&](Lane& lane) {

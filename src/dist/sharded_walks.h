@@ -26,6 +26,7 @@ struct ShardWalkStats {
   std::uint64_t steps = 0;  // steps this rank took
   std::uint64_t walkers_sent = 0;  // walkers this rank sent to another rank
   std::uint64_t proposals_sent = 0;  // of them, walkers sent with a proposal for its owner to test
+  std::uint64_t proposals_rejected = 0;  // proposals this rank rejected, sending the walker back
   std::uint64_t queries_sent = 0;  // neighbour tests this rank asked another rank
   std::uint64_t bytes_sent = 0;  // to other ranks: walkers, tests, answers and the walks' nodes
   std::uint64_t supersteps = 0;

@@ -95,12 +95,14 @@ TEST(ShardedWalks, AnyWorldSizeGivesTheSingleProcessWalksByteForByte) {
   }
 }
 
-// q = 1000 on a graph with few triangles: most proposals are rejected, so steps reach the exact
-// scan, whose common neighbours then come from another rank.
+// q = 1000 on a graph with few triangles: most proposals are rejected (at their owner, when the
+// walker took them there), so steps reach the exact scan, whose common neighbours then come from
+// another rank.
 TEST(ShardedWalks, TheExactScanAcrossRanksDrawsTheSameSteps) {
   const Graph star = whole(make_graph(7, {{1, 2, 1.0f}, {2, 3, 2.0f}, {2, 4, 0.5f}, {2, 5, 1.5f}, {3, 4, 1.0f}, {5, 6, 1.0f}},
                                       false, true));
   const Graph sparse = whole(random_graph(300, 600, false, 9));
+  std::uint64_t exact_scans_asked = 0;
   for (const Graph* g : {&star, &sparse}) {
     for (auto [p, q] : std::vector<std::pair<double, double>>{{1000, 1000}, {1e-3, 1e3}, {1, 1e3}}) {
       const WalkOptions options = options_with(p, q, 20, 30);
@@ -109,9 +111,16 @@ TEST(ShardedWalks, TheExactScanAcrossRanksDrawsTheSameSteps) {
         const ShardedRun run = walk_on_ranks(*g, options, world);
         EXPECT_EQ(run.walks.nodes, expected.nodes) << "p=" << p << " q=" << q << " world " << world;
         EXPECT_EQ(run.walks.offsets, expected.offsets);
+        std::uint64_t rejected = 0;
+        for (const ShardWalkStats& s : run.stats) {
+          exact_scans_asked += s.queries_sent;
+          rejected += s.proposals_rejected;
+        }
+        EXPECT_GT(rejected, 0u) << "proposals rejected at their owner send the walker back for its next trial";
       }
     }
   }
+  EXPECT_GT(exact_scans_asked, 0u) << "an exact scan whose previous node is elsewhere asks its owner";
 }
 
 // The transitions of sharded walks against the exact node2vec probabilities, on three ranks.
