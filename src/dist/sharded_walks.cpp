@@ -18,7 +18,7 @@ namespace {
 
 // Walks in flight per rank: a batch takes about as many supersteps as a walk has steps, whatever
 // its size, and each superstep waits for the slowest rank, so batches are large; a walker in
-// flight holds 80 bytes. A batch's steps are numbered in 32 bits (Visit::slot).
+// flight holds 88 bytes. A batch's steps are numbered in 32 bits (Visit::slot).
 constexpr std::uint64_t kBatchWalksPerRank = std::uint64_t{1} << 20;
 
 // What travels to the rank that owns the walker's next node: the first kTravellerBytes bytes.
@@ -60,6 +60,7 @@ struct Walker {
     kProposed,  // `proposal` needs the test against previous, by the proposal's row
   } pending;
 };
+static_assert(sizeof(Walker) == 88, "a walker in flight holds 88 bytes");
 
 // Where a node's row is: its row here, or kElsewhere | its owner. One 4-byte lookup a step, where
 // GraphShard's owner and row_of would be two cache misses.
