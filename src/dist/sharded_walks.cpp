@@ -116,6 +116,8 @@ class ShardWalker {
   bool resolve(Lane& lane);
   bool reject(Lane& lane);
   bool exact_step(Lane& lane);  // false: parked
+  // The exact scan's step given, for each of current's arcs, whether it leads to a neighbour of previous.
+  bool exact_move(Lane& lane, const char* common);
   bool test_proposal(Lane& lane);
   // Takes the step to `next`; next_row is its row when known to be here.
   bool move(Lane& lane, NodeId next, float weight, NodeId next_row = kNoNode);
@@ -144,7 +146,6 @@ class ShardWalker {
   const float* weights_;
 
   std::vector<Walker> ready_, parked_;
-  bool symmetric_;  // undirected: neighbour tests can go to either end
   std::vector<Outbox> walkers_, proposals_, queries_;  // per destination rank
   std::vector<std::uint32_t> walker_counts_, proposal_counts_;
   std::vector<std::vector<Visit>> visits_;  // per writer rank
@@ -172,7 +173,6 @@ ShardWalker::ShardWalker(const GraphShard& shard, const WalkOptions& options, Tr
       world_(static_cast<std::size_t>(transport.world_size())),
       neighbors_(shard.rows.neighbor_array().data()),
       weights_(shard.rows.weight_array().data()),
-      symmetric_(!shard.directed),
       walkers_(world_),
       proposals_(world_),
       queries_(world_),
@@ -225,15 +225,14 @@ void ShardWalker::send_proposal(const Walker& w, NodeId node, std::uint32_t to) 
   if (node != kNoNode) ++stats_.proposals_sent;
 }
 
-// A walker that came with a proposal to test here, or back from its proposal's owner.
+// A walker from another rank: moved here, with a proposal to test here, or back from its proposal's
+// owner. Its previous node lives elsewhere (on the sender, or where it was before).
 void ShardWalker::arrive(const Traveller& t, const Proposal& proposal) {
   Walker w{t, proposal.trials, static_cast<std::uint32_t>(writer_of(batch_first_ + t.walk)), kNoNode, 0,
            proposal.node, proposal.weight, Walker::Pending::kNone};
   if (proposal.node != kNoNode) {
-    if (proposal.node >= location_.size() || (location_[proposal.node] & kElsewhere)) {
-      throw Error("another rank sent a proposal of a node this rank does not own");
-    }
-    w.pending = Walker::Pending::kProposed;
+    if (proposal.node >= location_.size()) throw Error("another rank sent a proposal of a node that does not exist");
+    w.pending = Walker::Pending::kProposed;  // that this rank owns it is checked when its place is read
   }
   ready_.push_back(w);
 }
@@ -305,6 +304,7 @@ bool ShardWalker::advance(Lane& lane) {
     case Stage::kLocateProposal: {
       const std::uint32_t location = location_[w.proposal];
       if (location & kElsewhere) {
+        if (lane.row == kNoNode) throw Error("another rank sent a proposal of a node this rank does not own");
         send_proposal(w, w.proposal, location & ~kElsewhere);
         return false;
       }
@@ -369,7 +369,7 @@ bool ShardWalker::resolve(Lane& lane) {
   } else if (w.previous_row != kNoNode) {
     accept = contains_sorted(shard_.rows.neighbors(w.previous_row), shard_.rows.degree(w.previous_row), x) ==
              rule_.common_is_high;
-  } else if (symmetric_) {
+  } else if (!shard_.directed) {  // the test can go to either end
     w.proposal = x;
     w.proposal_weight = weights_[lane.arc.begin + i];
     w.pending = Walker::Pending::kProposed;
@@ -405,10 +405,16 @@ bool ShardWalker::exact_step(Lane& lane) {
   for (std::size_t i = 0; i < degree; ++i) {
     common[i] = contains_sorted(shard_.rows.neighbors(w.previous_row), shard_.rows.degree(w.previous_row), neighbors[i]);
   }
-  std::uint32_t arc = exact_pick(rule_, neighbors, shard_.rows.weights(lane.row), degree, w.t.previous, common.data(),
-                                 w.t.rng);
-  if (arc == kNoArc) arc = sampler_.draw_arc(lane.row, w.t.rng);  // every mass underflowed
-  return move(lane, neighbors[arc], shard_.rows.weights(lane.row)[arc]);
+  return exact_move(lane, common.data());
+}
+
+bool ShardWalker::exact_move(Lane& lane, const char* common) {
+  const NodeId* neighbors = shard_.rows.neighbors(lane.row);
+  const float* weights = shard_.rows.weights(lane.row);
+  std::uint32_t arc = exact_pick(rule_, neighbors, weights, shard_.rows.degree(lane.row), lane.w.t.previous, common,
+                                 lane.w.t.rng);
+  if (arc == kNoArc) arc = sampler_.draw_arc(lane.row, lane.w.t.rng);  // every mass underflowed
+  return move(lane, neighbors[arc], weights[arc]);
 }
 
 // The walkers step in lanes, one link of a step per visit (see Lane).
@@ -450,12 +456,8 @@ void ShardWalker::take_answer(Walker w, const char* common, std::size_t count) {
     return;
   }
   Lane lane{w, Stage::kLocate, location_[w.t.current], kNoNode, {}};
-  const NodeId* neighbors = shard_.rows.neighbors(lane.row);
-  const float* weights = shard_.rows.weights(lane.row);
   if (count != shard_.rows.degree(lane.row)) throw Error("a walk's exact step got a short answer from another rank");
-  std::uint32_t arc = exact_pick(rule_, neighbors, weights, count, w.t.previous, common, lane.w.t.rng);
-  if (arc == kNoArc) arc = sampler_.draw_arc(lane.row, lane.w.t.rng);  // every mass underflowed
-  if (move(lane, neighbors[arc], weights[arc])) ready_.push_back(lane.w);
+  if (exact_move(lane, common)) ready_.push_back(lane.w);
 }
 
 void ShardWalker::exchange(const std::vector<std::string>& outgoing) {
@@ -566,16 +568,14 @@ void ShardWalker::superstep_loop() {
       anyone_busy = anyone_busy || header.busy != 0;
       anyone_asked = anyone_asked || header.asked != 0;
       for (std::uint32_t k = 0; k < header.visits; ++k) place(in.get<Visit>());
-      // An arriving walker's previous node is elsewhere: it lives on the sender.
-      Walker arrived{{Rng(0), 0, 0, 0, 0.0f, 0}, 0, 0, kNoNode, 0, kNoNode, 0.0f, Walker::Pending::kNone};
+      Traveller t;
       for (std::uint32_t k = 0; k < header.walkers; ++k) {
-        in.get_array(reinterpret_cast<char*>(&arrived.t), kTravellerBytes);
-        arrived.writer = static_cast<std::uint32_t>(writer_of(batch_first_ + arrived.t.walk));
-        ready_.push_back(arrived);
+        in.get_array(reinterpret_cast<char*>(&t), kTravellerBytes);
+        arrive(t, Proposal{kNoNode, 0.0f, 0});
       }
       for (std::uint32_t k = 0; k < header.proposals; ++k) {
-        in.get_array(reinterpret_cast<char*>(&arrived.t), kTravellerBytes);
-        arrive(arrived.t, in.get<Proposal>());
+        in.get_array(reinterpret_cast<char*>(&t), kTravellerBytes);
+        arrive(t, in.get<Proposal>());
       }
       answers_[from] = answer_tests(in, static_cast<int>(from));
     }
